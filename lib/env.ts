@@ -1,0 +1,94 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`. Everything the app can be configured with is declared here,
+ * parsed once, and documented in the README's configuration table.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = (protocols: RegExp, hint: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .refine((value) => URL.canParse(value) && protocols.test(new URL(value).protocol), hint)
+      .optional(),
+  );
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Set by Next.js itself; `next build` must never open the embedded database. */
+    NEXT_PHASE: optionalString,
+
+    DATABASE_URL: optionalUrl(/^postgres(ql)?:$/, 'must be a postgres:// or postgresql:// URL'),
+    DATA_DIR: optionalString.default('.data'),
+
+    REDIS_URL: optionalUrl(/^rediss?:$/, 'must be a redis:// or rediss:// URL'),
+    UPSTASH_REDIS_REST_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL'),
+    UPSTASH_REDIS_REST_TOKEN: optionalString,
+    REDIS_HTTP_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    REDIS_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8079),
+
+    AUTH_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    AUTH_GITHUB_ID: optionalString,
+    AUTH_GITHUB_SECRET: optionalString,
+
+    TRUSTED_PROXY_COUNT: z.coerce.number().int().min(0).max(10).default(0),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'],
+        message: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together',
+      });
+    }
+    if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.AUTH_GITHUB_ID ? 'AUTH_GITHUB_SECRET' : 'AUTH_GITHUB_ID'],
+        message: 'AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together',
+      });
+    }
+    // With a real database the app is a deployment: sessions must survive restarts and be
+    // shared by every instance, so the signing secret cannot be made up locally.
+    if (env.DATABASE_URL && !env.AUTH_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_SECRET'],
+        message: 'is required when DATABASE_URL is set (generate one with `openssl rand -base64 32`)',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses a set of variables; throws a ConfigError that names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return raiseConfigError(lines);
+}
+
+function raiseConfigError(lines: string[]): never {
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment of this process (parsed on first use, then cached). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
