@@ -1,0 +1,57 @@
+'use server';
+
+import { AuthError } from 'next-auth';
+import { signIn } from '@/lib/auth';
+import { fieldErrors, loginSchema, signupSchema, type FieldErrors } from '@/lib/auth/credentials-schema';
+import { signUp } from '@/lib/auth/users';
+
+export interface AuthFormState {
+  errors?: FieldErrors;
+  /** Echoed back so a failed submit keeps what was typed (never the password). */
+  email?: string;
+  name?: string;
+}
+
+const AFTER_LOGIN = '/dashboard';
+
+export async function signupAction(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const raw = { name: formData.get('name') ?? undefined, email: formData.get('email'), password: formData.get('password') };
+  const echo = { email: String(raw.email ?? ''), name: String(raw.name ?? '') };
+  const parsed = signupSchema.safeParse(raw);
+  if (!parsed.success) return { ...echo, errors: fieldErrors(parsed.error) };
+
+  const result = await signUp(parsed.data);
+  if (!result.ok) {
+    return { ...echo, errors: { email: 'An account with this email already exists. Log in instead.' } };
+  }
+  return credentialsSignIn(parsed.data.email, parsed.data.password, echo);
+}
+
+export async function loginAction(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const raw = { email: formData.get('email'), password: formData.get('password') };
+  const echo = { email: String(raw.email ?? '') };
+  const parsed = loginSchema.safeParse(raw);
+  if (!parsed.success) return { ...echo, errors: fieldErrors(parsed.error) };
+  return credentialsSignIn(parsed.data.email, parsed.data.password, echo);
+}
+
+async function credentialsSignIn(email: string, password: string, echo: AuthFormState): Promise<AuthFormState> {
+  try {
+    // On success this throws Next's redirect, which must propagate.
+    await signIn('credentials', { email, password, redirectTo: AFTER_LOGIN });
+    return echo;
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const code = 'code' in error ? error.code : undefined;
+    const form =
+      code === 'rate_limited'
+        ? 'Too many login attempts. Wait 15 minutes and try again.'
+        : // One message for unknown email and wrong password: never reveal which accounts exist.
+          'Wrong email or password.';
+    return { ...echo, errors: { form } };
+  }
+}
+
+export async function githubSignInAction(): Promise<void> {
+  await signIn('github', { redirectTo: AFTER_LOGIN });
+}

@@ -1,0 +1,8 @@
+/**
+ * The dashboard's navigation. It grows with the product: a section is listed here when its
+ * page exists, never before.
+ */
+export const dashboardNav = [
+  { href: '/dashboard', label: 'Overview' },
+  { href: '/settings', label: 'Settings' },
+] as const;

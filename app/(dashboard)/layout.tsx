@@ -1,0 +1,33 @@
+import { Logo } from '@/components/logo';
+import { requireUser } from '@/lib/auth/session';
+import { signOutAction } from './actions';
+import { Sidebar } from './_components/sidebar';
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-zinc-200 bg-white">
+        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
+          <Logo />
+          <div className="flex items-center gap-4 text-sm">
+            <span className="text-zinc-600" data-testid="account-email">
+              {user.email}
+            </span>
+            <form action={signOutAction}>
+              <button type="submit" className="font-medium text-zinc-700 hover:text-zinc-900">
+                Log out
+              </button>
+            </form>
+          </div>
+        </div>
+      </header>
+      <div className="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8 md:flex-row">
+        <aside className="md:w-48">
+          <Sidebar />
+        </aside>
+        <main className="min-w-0 flex-1">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+'use server';
+
+import { z } from 'zod';
+import { signOut } from '@/lib/auth';
+import { changePasswordSchema, fieldErrors, type FieldErrors } from '@/lib/auth/credentials-schema';
+import { requireUser } from '@/lib/auth/session';
+import { changePassword, deleteAccount } from '@/lib/auth/users';
+
+export interface SettingsFormState {
+  errors?: FieldErrors;
+  success?: string;
+}
+
+export async function changePasswordAction(_prev: SettingsFormState, formData: FormData): Promise<SettingsFormState> {
+  const user = await requireUser();
+  const parsed = changePasswordSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+  const result = await changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword);
+  if (!result.ok) return { errors: { currentPassword: 'Your current password is not correct.' } };
+  return { success: 'Password changed.' };
+}
+
+const deleteSchema = z.object({ confirmEmail: z.string().trim().toLowerCase() });
+
+export async function deleteAccountAction(_prev: SettingsFormState, formData: FormData): Promise<SettingsFormState> {
+  const user = await requireUser();
+  const parsed = deleteSchema.safeParse(Object.fromEntries(formData));
+  // Typing the address is the confirmation: nothing is deleted unless it matches exactly.
+  if (!parsed.success || parsed.data.confirmEmail !== user.email) {
+    return { errors: { confirmEmail: `Type ${user.email} to confirm.` } };
+  }
+  await deleteAccount(user.id);
+  await signOut({ redirectTo: '/?account=deleted' });
+  return {};
+}

@@ -1,0 +1,49 @@
+import 'server-only';
+import { env } from '@/lib/env';
+import { applyMigrations } from './migrate';
+import { openDatabase, type Database, type DatabaseTarget, type OpenDatabase } from './open';
+
+export type { Database } from './open';
+export * as schema from './schema';
+
+/** From configuration: PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite. */
+export function databaseTarget(): DatabaseTarget {
+  const { DATABASE_URL, DATA_DIR } = env();
+  return DATABASE_URL ? { kind: 'postgres', url: DATABASE_URL } : { kind: 'embedded', dataDir: DATA_DIR };
+}
+
+interface Holder {
+  open?: OpenDatabase;
+  ready?: Promise<void>;
+}
+
+// Next.js can evaluate this module in several bundles of one process (instrumentation, route
+// handlers, server actions). They must share one connection pool, and above all one PGlite.
+const holder: Holder = ((globalThis as Record<symbol, Holder>)[Symbol.for('conduit.db')] ??= {});
+
+function current(): OpenDatabase {
+  if (!holder.open) {
+    if (env().NEXT_PHASE === 'phase-production-build') {
+      // Pages that read the database are dynamic; reaching this during a build is a bug that
+      // would also lock (or initialise) the embedded data directory from the build process.
+      throw new Error('The database is not available during `next build`.');
+    }
+    holder.open = openDatabase(databaseTarget());
+  }
+  return holder.open;
+}
+
+/** Opens the database and applies pending migrations once per process. */
+export function ensureDatabase(): Promise<void> {
+  holder.ready ??= applyMigrations(current(), databaseTarget()).catch((error: unknown) => {
+    holder.ready = undefined;
+    throw error;
+  });
+  return holder.ready;
+}
+
+/** The database, migrated. Server code awaits this before its first query. */
+export async function getDb(): Promise<Database> {
+  await ensureDatabase();
+  return current().db;
+}

@@ -1,0 +1,65 @@
+import 'server-only';
+import { DrizzleAdapter } from '@auth/drizzle-adapter';
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import GitHub from 'next-auth/providers/github';
+import { getDb } from '@/db';
+import { accounts, users } from '@/db/schema';
+import { env } from '@/lib/env';
+import { clientIp } from '@/lib/request-ip';
+import { loginSchema } from './credentials-schema';
+import { checkLoginLimit } from './login-limit';
+import { authenticate } from './users';
+import { authSecret } from './secret';
+
+/** Thrown from authorize(); its `code` reaches the login form, which words the message. */
+export class TooManyAttempts extends CredentialsSignin {
+  override code = 'rate_limited';
+}
+
+export function githubEnabled(): boolean {
+  return Boolean(env().AUTH_GITHUB_ID);
+}
+
+// Lazy config: the database (and for the embedded default the PGlite directory) is opened on
+// the first request, never while `next build` imports this module.
+export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
+  const { AUTH_GITHUB_ID, AUTH_GITHUB_SECRET } = env();
+  const db = await getDb();
+  return {
+    secret: authSecret(),
+    // Conduit is self-hosted behind its own server entry, which sets the forwarded headers.
+    trustHost: true,
+    adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
+    // Credentials sign-in requires JWT sessions; pages re-check the user row (lib/auth/session.ts).
+    session: { strategy: 'jwt', maxAge: 30 * 24 * 60 * 60 },
+    pages: { signIn: '/login' },
+    providers: [
+      Credentials({
+        credentials: { email: {}, password: {} },
+        async authorize(credentials, request) {
+          const parsed = loginSchema.safeParse(credentials);
+          if (!parsed.success) return null;
+          const { email, password } = parsed.data;
+          const limit = await checkLoginLimit(email, clientIp(request.headers));
+          if (!limit.allowed) throw new TooManyAttempts();
+          const user = await authenticate(email, password);
+          return user ? { id: user.id, email: user.email, name: user.name } : null;
+        },
+      }),
+      ...(AUTH_GITHUB_ID && AUTH_GITHUB_SECRET
+        ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })]
+        : []),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+  };
+});

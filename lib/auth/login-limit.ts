@@ -1,0 +1,43 @@
+import 'server-only';
+import { Ratelimit } from '@upstash/ratelimit';
+import { getRedis } from '@/lib/redis/client';
+
+/**
+ * Login attempts are limited twice: per email (stops guessing one account's password from
+ * many addresses) and per client IP (stops one address spraying many accounts). Every attempt
+ * counts, successful or not, so the limiter needs no state beyond the window itself.
+ */
+const WINDOW = '15 m';
+export const LOGIN_LIMITS = { perEmail: 10, perIp: 50 } as const;
+
+let limiters: { email: Ratelimit; ip: Ratelimit } | undefined;
+
+function getLimiters() {
+  limiters ??= {
+    email: new Ratelimit({
+      redis: getRedis(),
+      limiter: Ratelimit.slidingWindow(LOGIN_LIMITS.perEmail, WINDOW),
+      prefix: 'conduit:login:email',
+    }),
+    ip: new Ratelimit({
+      redis: getRedis(),
+      limiter: Ratelimit.slidingWindow(LOGIN_LIMITS.perIp, WINDOW),
+      prefix: 'conduit:login:ip',
+    }),
+  };
+  return limiters;
+}
+
+export type LoginLimit = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Counts one attempt against both limits; refused when either is used up. */
+export async function checkLoginLimit(email: string, ip: string | undefined): Promise<LoginLimit> {
+  const { email: byEmail, ip: byIp } = getLimiters();
+  const [emailResult, ipResult] = await Promise.all([
+    byEmail.limit(email),
+    ip ? byIp.limit(ip) : Promise.resolve({ success: true, reset: 0 }),
+  ]);
+  if (emailResult.success && ipResult.success) return { allowed: true };
+  const reset = Math.max(emailResult.success ? 0 : emailResult.reset, ipResult.success ? 0 : ipResult.reset);
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((reset - Date.now()) / 1000)) };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from './env';
+
+describe('configuration', () => {
+  it('needs nothing for the embedded default', () => {
+    const env = parseEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.DATA_DIR).toBe('.data');
+    expect(env.REDIS_HTTP_PORT).toBe(8079);
+    expect(env.TRUSTED_PROXY_COUNT).toBe(0);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseEnv({ DATABASE_URL: '', REDIS_URL: '  ' }).REDIS_URL).toBeUndefined();
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'mysql://localhost/db', AUTH_SECRET: 'x'.repeat(32) }, 'DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+    [{ DATABASE_URL: 'not a url', AUTH_SECRET: 'x'.repeat(32) }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    [{ UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }, 'UPSTASH_REDIS_REST_TOKEN'],
+    [{ AUTH_GITHUB_SECRET: 'abc' }, 'AUTH_GITHUB_ID'],
+    [{ DATABASE_URL: 'postgres://localhost/db' }, 'AUTH_SECRET: is required when DATABASE_URL is set'],
+    [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET: must be at least 32 characters'],
+    [{ REDIS_HTTP_PORT: '70000' }, 'REDIS_HTTP_PORT'],
+    [{ TRUSTED_PROXY_COUNT: '-1' }, 'TRUSTED_PROXY_COUNT'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+  ])('rejects %o naming the variable', (source, message) => {
+    expect(() => parseEnv(source)).toThrow(ConfigError);
+    expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      parseEnv({ REDIS_URL: 'ftp://x', REDIS_HTTP_PORT: 'abc' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/REDIS_URL[\s\S]*REDIS_HTTP_PORT|REDIS_HTTP_PORT[\s\S]*REDIS_URL/);
+    }
+  });
+
+  it('accepts a full production configuration', () => {
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u:p@db:5432/conduit',
+      AUTH_SECRET: 'a'.repeat(44),
+      UPSTASH_REDIS_REST_URL: 'https://eu1-x.upstash.io',
+      UPSTASH_REDIS_REST_TOKEN: 'tok',
+      AUTH_GITHUB_ID: 'id',
+      AUTH_GITHUB_SECRET: 'secret',
+      TRUSTED_PROXY_COUNT: '1',
+    });
+    expect(env.TRUSTED_PROXY_COUNT).toBe(1);
+    expect(env.DATABASE_URL).toBe('postgres://u:p@db:5432/conduit');
+  });
+});
