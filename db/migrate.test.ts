@@ -10,10 +10,11 @@ import { users } from './schema';
 import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from './test-database';
 
 async function tableNames(db: Database): Promise<string[]> {
-  const rows = await db.execute<{ table_name: string }>(
-    sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
-  );
-  return ('rows' in rows ? rows.rows : rows).map((row) => (row as { table_name: string }).table_name);
+  const rows = await db
+    .select({ name: sql<string>`table_name` })
+    .from(sql`information_schema.tables`)
+    .where(sql`table_schema = 'public'`);
+  return rows.map((row) => row.name);
 }
 
 describe('migrations on embedded PGlite', () => {

@@ -1,0 +1,83 @@
+import { expect, logIn, logOut, PASSWORD, signUp, test } from './fixtures';
+
+test('sign up lands on the dashboard; log out and log back in', async ({ page, email }) => {
+  await signUp(page, email);
+  await expect(page.getByRole('heading', { name: 'Welcome' })).toBeVisible();
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+
+  await logOut(page);
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login$/);
+
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+});
+
+test('protected pages redirect to login when logged out', async ({ page }) => {
+  for (const path of ['/dashboard', '/settings']) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/login$/);
+  }
+});
+
+test('a duplicate email is refused with a specific message', async ({ page, email, browser }) => {
+  await signUp(page, email);
+  const other = await browser.newPage();
+  await other.goto('/signup');
+  await other.getByLabel('Email').fill(email.toUpperCase());
+  await other.getByLabel('Password').fill('another password 7');
+  await other.getByRole('button', { name: 'Create account' }).click();
+  await expect(other.getByText('An account with this email already exists. Log in instead.')).toBeVisible();
+  await expect(other).toHaveURL(/\/signup$/);
+  await other.close();
+
+  // The original password still works: nothing was changed.
+  await logOut(page);
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+});
+
+test('a weak password is refused, saying what is required, and no account is made', async ({ page, email }) => {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('short1');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toHaveText(/too short\. Use at least 10 characters, including a letter and a number\./);
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+
+  await logIn(page, email, 'short1');
+  await expect(page.getByText('Wrong email or password.')).toBeVisible();
+});
+
+test('a malformed email gets an inline message', async ({ page }) => {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Enter a valid email address, like name@example.com.')).toBeVisible();
+});
+
+test('wrong credentials do not reveal whether the email exists', async ({ page, email }) => {
+  await signUp(page, email);
+  await logOut(page);
+
+  await logIn(page, email, 'wrong password 1');
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await logIn(page, `unknown-${email}`, 'wrong password 1');
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('login attempts are rate-limited per email', async ({ page, email }) => {
+  await signUp(page, email);
+  await logOut(page);
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await logIn(page, email, `wrong password ${attempt}`);
+    await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  }
+  // The 11th attempt is refused even with the right password.
+  await logIn(page, email);
+  await expect(page.getByRole('alert')).toHaveText(/Too many login attempts/);
+  await expect(page).toHaveURL(/\/login$/);
+});

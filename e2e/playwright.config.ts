@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+// Without DATABASE_URL the server runs the embedded default; give it a fresh data directory so
+// runs do not see each other's accounts (and never lock a developer's own .data/).
+const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), 'conduit-e2e-'));
+
+export default defineConfig({
+  testDir: '.',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: Boolean(process.env.CI),
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    // Playwright cannot download its browsers here: Debian's chromium is used instead.
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'ui', testMatch: /.*\.spec\.ts/ }],
+  webServer: {
+    // The production build, served by Conduit's own entry (lib/server/start.mjs).
+    command: `node lib/server/start.mjs --port ${port} --hostname 127.0.0.1`,
+    cwd: path.resolve(import.meta.dirname, '..'),
+    url: `${baseURL}/login`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    env: {
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
+      // Tests act as clients behind one trusted proxy, each with its own address
+      // (X-Forwarded-For), so per-IP login limits of one test do not leak into another.
+      TRUSTED_PROXY_COUNT: '1',
+    },
+  },
+});
