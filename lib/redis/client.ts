@@ -1,0 +1,67 @@
+import 'server-only';
+import { Redis } from '@upstash/redis';
+import { env, type Env } from '@/lib/env';
+import { createRequester } from './requester';
+import { embeddedRunner, tcpRunner } from './runners';
+
+/**
+ * The app's hot-state store. Whatever the backend, callers get the same `Redis` object from
+ * @upstash/redis (and can hand it to @upstash/ratelimit):
+ * - UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN: Upstash over HTTP;
+ * - REDIS_URL: a Redis server over TCP, commands run in this process (no HTTP hop);
+ * - nothing: an in-memory store inside this process, for `npm run dev` (not shared between processes,
+ *   lost on restart, and not a faithful Redis: see embedded-backend.ts).
+ */
+
+export type RedisBackendKind = 'upstash' | 'redis' | 'embedded';
+export type RedisConfig = Partial<Pick<Env, 'REDIS_URL' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN'>>;
+
+export function backendKind(config: RedisConfig): RedisBackendKind {
+  if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) return 'upstash';
+  if (config.REDIS_URL) return 'redis';
+  return 'embedded';
+}
+
+const closers = new WeakMap<Redis, () => Promise<void>>();
+
+/**
+ * A new client for explicit settings (tests, scripts). With REDIS_URL it owns a TCP connection:
+ * release it with `closeRedis`. The embedded store is shared by every client in the process.
+ */
+export function createRedis(config: RedisConfig): Redis {
+  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = config;
+  switch (backendKind(config)) {
+    case 'upstash':
+      return new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN });
+    case 'redis': {
+      const runner = tcpRunner(REDIS_URL as string);
+      const redis = new Redis(createRequester(runner));
+      closers.set(redis, () => runner.close());
+      return redis;
+    }
+    case 'embedded':
+      return new Redis(createRequester(embeddedRunner()));
+  }
+}
+
+/** Closes the TCP connection behind a client from `createRedis`; a no-op for the other backends. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  const close = closers.get(redis);
+  closers.delete(redis);
+  await close?.();
+}
+
+// One client (and one Redis connection) per process, even when Next.js loads this module in
+// several bundles: see runners.ts.
+const SHARED = Symbol.for('conduit.redis.client');
+const registry = globalThis as typeof globalThis & { [SHARED]?: Redis };
+
+/** The process-wide client, configured from the environment. */
+export function getRedis(): Redis {
+  return (registry[SHARED] ??= createRedis(env()));
+}
+
+/** Which backend `getRedis()` uses, e.g. for a health page or a startup log line. */
+export function redisBackend(): RedisBackendKind {
+  return backendKind(env());
+}

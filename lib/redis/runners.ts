@@ -1,0 +1,22 @@
+import 'server-only';
+import { createCommandRunner, type CommandRunner } from './commands';
+import { embeddedBackend } from './embedded-backend';
+import { connectIoredis } from './ioredis-backend';
+
+/** Command runners for the two self-hosted backends. */
+
+/** A runner over a new TCP connection to `url`; the caller closes it. */
+export function tcpRunner(url: string): CommandRunner {
+  return createCommandRunner(connectIoredis(url));
+}
+
+// Next.js may evaluate this module once per bundle (route handlers, server actions, middleware...)
+// in one process; a module-level variable would give each bundle its own store, so the one
+// embedded store lives on globalThis under a registry symbol all copies agree on.
+const EMBEDDED = Symbol.for('conduit.redis.embedded');
+const registry = globalThis as typeof globalThis & { [EMBEDDED]?: CommandRunner };
+
+/** The process-wide in-memory store (`npm run dev` with nothing configured). Never closed. */
+export function embeddedRunner(): CommandRunner {
+  return (registry[EMBEDDED] ??= createCommandRunner(embeddedBackend()));
+}
