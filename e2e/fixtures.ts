@@ -35,3 +35,8 @@ export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
 }
+
+/** The form's own alert (Next.js also renders an empty route announcer with role="alert"). */
+export function formAlert(page: Page) {
+  return page.locator('form').getByRole('alert');
+}

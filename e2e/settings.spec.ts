@@ -1,4 +1,4 @@
-import { expect, logIn, logOut, PASSWORD, signUp, test } from './fixtures';
+import { expect, formAlert, logIn, logOut, PASSWORD, signUp, test } from './fixtures';
 
 test('change password: the old one stops working, the new one works', async ({ page, email }) => {
   await signUp(page, email);
@@ -18,7 +18,7 @@ test('change password: the old one stops working, the new one works', async ({ p
 
   await logOut(page);
   await logIn(page, email, PASSWORD);
-  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(formAlert(page)).toHaveText('Wrong email or password.');
   await logIn(page, email, 'brand new pass 9');
   await expect(page).toHaveURL(/\/dashboard$/);
 });
@@ -37,5 +37,5 @@ test('delete account asks for confirmation, then the account is gone', async ({ 
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/login$/);
   await logIn(page, email);
-  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(formAlert(page)).toHaveText('Wrong email or password.');
 });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { ensureDatabase } from '@/db';
+import { DatabaseLockedError } from '@/db/open';
 import { ConfigError, env } from '@/lib/env';
 
 export async function startServer(): Promise<void> {
@@ -8,7 +9,8 @@ export async function startServer(): Promise<void> {
     await ensureDatabase();
   } catch (error) {
     // Exit rather than serve errors: a misconfigured or locked instance must not look healthy.
-    console.error(error instanceof ConfigError ? error.message : error);
+    const expected = error instanceof ConfigError || error instanceof DatabaseLockedError;
+    console.error(expected ? error.message : error);
     process.exit(1);
   }
 }

@@ -34,6 +34,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     // Credentials sign-in requires JWT sessions; pages re-check the user row (lib/auth/session.ts).
     session: { strategy: 'jwt', maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: '/login' },
+    // A wrong password is an expected outcome the form already explains, not a server error.
+    logger: {
+      error(error) {
+        if (error instanceof CredentialsSignin) return;
+        console.error(error);
+      },
+    },
     providers: [
       Credentials({
         credentials: { email: {}, password: {} },
