@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestServices } from '@/lib/testing/services';
 
 // Through getRedis(): real Redis when TEST_REDIS_URL is set (CI), else the embedded store.
-if (process.env.CI && !process.env.TEST_REDIS_URL) throw new Error('CI must set TEST_REDIS_URL (real Redis)');
-if (process.env.TEST_REDIS_URL) process.env.REDIS_URL = process.env.TEST_REDIS_URL;
+const services = await useTestServices();
 const { checkLoginLimit, LOGIN_LIMITS } = await import('./login-limit');
+afterAll(() => services.cleanup());
 
 const run = randomUUID().slice(0, 8);
 

@@ -1,27 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from '@/db/test-database';
+import { useTestServices } from '@/lib/testing/services';
 
-// Runs on real PostgreSQL when TEST_DATABASE_URL is set (CI), else on the embedded PGlite,
-// through the same getDb() the app uses, so migrations-on-first-use are exercised too.
-requirePostgresInCi();
-const dataDir = mkdtempSync(path.join(tmpdir(), 'conduit-users-'));
-const scratch = testDatabaseUrl ? await createScratchDatabase() : undefined;
-process.env.DATA_DIR = dataDir;
-if (scratch) {
-  process.env.DATABASE_URL = scratch.url;
-  process.env.AUTH_SECRET = 'test-secret-test-secret-test-secret-0123';
-}
+// Real PostgreSQL in CI, else the embedded PGlite, through the same getDb() the app uses, so
+// migrations-on-first-use are exercised too.
+const services = await useTestServices();
 const users = await import('./users');
+afterAll(() => services.cleanup());
 
-afterAll(async () => {
-  await scratch?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-describe(`accounts on ${scratch ? 'PostgreSQL' : 'embedded PGlite'}`, () => {
+describe(`accounts on ${services.label}`, () => {
   beforeAll(async () => {
     await users.signUp({ email: 'ada@example.com', password: 'correct horse 1', name: 'Ada' });
   });

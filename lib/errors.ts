@@ -1,0 +1,91 @@
+import 'server-only';
+import { ZodError } from 'zod';
+
+/**
+ * The one error type of Conduit's APIs, and the one place that turns any error into a
+ * Response. Every JSON API (/v1, /api/v1) answers in OpenAI's shape:
+ *   {"error": {"message", "type", "param", "code"}}
+ * Unknown errors become a generic 500 and are logged; internals never reach the client.
+ */
+
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'authorization_error'
+  | 'not_found_error'
+  | 'insufficient_credits'
+  | 'rate_limit_error'
+  | 'api_error';
+
+const typeByStatus: Record<number, ErrorType> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'insufficient_credits',
+  403: 'authorization_error',
+  404: 'not_found_error',
+  405: 'invalid_request_error',
+  409: 'invalid_request_error',
+  413: 'invalid_request_error',
+  415: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly type: ErrorType;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options: { param?: string | null; type?: ErrorType; headers?: HeadersInit } = {},
+  ) {
+    super(message);
+    this.type = options.type ?? typeByStatus[status] ?? 'api_error';
+    this.param = options.param ?? null;
+    this.headers = options.headers;
+  }
+
+  readonly param: string | null;
+  readonly headers?: HeadersInit;
+}
+
+/** A 400 that names the first offending field, e.g. `spending_limits.day: Must not be negative`. */
+export function validationError(error: ZodError): ApiError {
+  const issue = error.issues[0];
+  const param = issue?.path.length ? issue.path.join('.') : null;
+  const message = issue ? (param ? `${param}: ${issue.message}` : issue.message) : 'Invalid request';
+  return new ApiError(400, 'invalid_request_error', message, { param });
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) return validationError(error);
+  console.error('[api] unexpected error', error);
+  return new ApiError(500, 'internal_error', 'The server had an error while processing your request.');
+}
+
+export function errorResponse(error: unknown, headers?: HeadersInit): Response {
+  const apiError = toApiError(error);
+  const responseHeaders = new Headers(headers);
+  new Headers(apiError.headers).forEach((value, name) => responseHeaders.set(name, value));
+  responseHeaders.set('content-type', 'application/json');
+  const body = {
+    error: { message: apiError.message, type: apiError.type, param: apiError.param, code: apiError.code },
+  };
+  return new Response(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
+}
+
+/** Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, never a crash. */
+export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const tooLarge = () => new ApiError(413, 'request_too_large', `The request body is larger than ${maxBytes} bytes.`);
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+  if (!text.trim()) throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+}

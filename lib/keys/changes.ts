@@ -1,0 +1,38 @@
+import type { ApiKeyRow } from '@/db/schema';
+import type { KeyCreateInput, KeyUpdateInput } from './schema';
+
+/** The columns a create or update sets, from validated API input (snake_case → columns). */
+export function columnsFromInput(input: KeyCreateInput | KeyUpdateInput): Partial<ApiKeyRow> {
+  const columns: Partial<ApiKeyRow> = {};
+  if (input.name !== undefined) columns.name = input.name;
+  if (input.description !== undefined) columns.description = input.description || null;
+  if (input.allowed_models !== undefined) columns.allowedModels = input.allowed_models;
+  if (input.allowed_operations !== undefined) columns.allowedOperations = input.allowed_operations;
+  if (input.ip_allowlist !== undefined) columns.ipAllowlist = input.ip_allowlist;
+  if (input.expires_at !== undefined) columns.expiresAt = input.expires_at;
+  const rate = input.rate_limits ?? {};
+  if (rate.per_minute !== undefined) columns.rateLimitPerMinute = rate.per_minute;
+  if (rate.per_hour !== undefined) columns.rateLimitPerHour = rate.per_hour;
+  if (rate.per_day !== undefined) columns.rateLimitPerDay = rate.per_day;
+  const spend = input.spending_limits ?? {};
+  if (spend.day !== undefined) columns.spendLimitDay = spend.day;
+  if (spend.week !== undefined) columns.spendLimitWeek = spend.week;
+  if (spend.month !== undefined) columns.spendLimitMonth = spend.month;
+  return columns;
+}
+
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+const comparable = (value: unknown) => (value instanceof Date ? value.toISOString() : JSON.stringify(value ?? null));
+
+/** What an update really changes, for the audit log; unchanged fields are left out. */
+export function diffColumns(before: ApiKeyRow, patch: Partial<ApiKeyRow>): Changes {
+  const changes: Changes = {};
+  for (const [field, to] of Object.entries(patch) as [keyof ApiKeyRow, unknown][]) {
+    const from = before[field];
+    if (comparable(from) !== comparable(to)) {
+      changes[field] = { from: from instanceof Date ? from.toISOString() : from, to: to instanceof Date ? to.toISOString() : to };
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,36 @@
+import type { ApiKeyRow } from '@/db/schema';
+import type { Micros } from '@/lib/money';
+import type { Operation } from './schema';
+
+/**
+ * What the gateway needs to know about a key, small enough to cache in Redis and in memory.
+ * Built from the database row; the row stays the source of truth.
+ */
+export interface KeyRecord {
+  id: string;
+  userId: string;
+  hash: string;
+  enabled: boolean;
+  /** Epoch ms, or null for never. */
+  expiresAt: number | null;
+  allowedModels: string[];
+  allowedOperations: Operation[];
+  ipAllowlist: string[];
+  rateLimits: { minute: number | null; hour: number | null; day: number | null };
+  spendLimits: { day: Micros | null; week: Micros | null; month: Micros | null };
+}
+
+export function toKeyRecord(row: ApiKeyRow): KeyRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    hash: row.hash,
+    enabled: row.enabled,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+    allowedModels: row.allowedModels,
+    allowedOperations: row.allowedOperations as Operation[],
+    ipAllowlist: row.ipAllowlist,
+    rateLimits: { minute: row.rateLimitPerMinute, hour: row.rateLimitPerHour, day: row.rateLimitPerDay },
+    spendLimits: { day: row.spendLimitDay, week: row.spendLimitWeek, month: row.spendLimitMonth },
+  };
+}
