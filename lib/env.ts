@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { safeParseDollars } from './money';
 
 /**
  * The only reader of `process.env`. Everything the app can be configured with is declared here,
@@ -40,6 +41,25 @@ export const envSchema = z
     AUTH_GITHUB_SECRET: optionalString,
 
     TRUSTED_PROXY_COUNT: z.coerce.number().int().min(0).max(10).default(0),
+
+    /** Credit every new account starts with, in dollars (e.g. "5" or "0"). */
+    TRIAL_CREDIT_USD: z
+      .string()
+      .default('5')
+      .transform((value, ctx) => {
+        const parsed = safeParseDollars(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+        return parsed.ok ? parsed.value : 0;
+      }),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.openai.com/v1'),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.anthropic.com'),
+    /** Largest request body the gateway accepts (413 beyond). */
+    GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** How long the gateway waits for an upstream's response headers (504 beyond). */
+    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {

@@ -1,0 +1,36 @@
+import 'server-only';
+
+/**
+ * fetch() towards an upstream API, the way every forwarder here needs it: never follows
+ * redirects (a secret must never leave for another origin), gives up waiting for response
+ * headers after `timeoutMs`, and aborts when `signal` does (the client went away).
+ */
+export class UpstreamTimeoutError extends Error {
+  override name = 'UpstreamTimeoutError';
+}
+
+export class UpstreamUnreachableError extends Error {
+  override name = 'UpstreamUnreachableError';
+}
+
+export async function fetchUpstream(
+  url: string | URL,
+  init: RequestInit & { timeoutMs: number; signal?: AbortSignal },
+): Promise<Response> {
+  const { timeoutMs, signal, ...rest } = init;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(`no response within ${timeoutMs} ms`)), timeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fetch(url, { ...rest, redirect: 'manual', signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
+    if (signal?.aborted) throw error;
+    throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error), { cause: error });
+  } finally {
+    // Only the wait for headers is bounded; a long stream may run as long as it streams.
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
