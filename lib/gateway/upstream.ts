@@ -25,12 +25,13 @@ export async function fetchUpstream(
   try {
     return await fetch(url, { ...rest, redirect: 'manual', signal: controller.signal });
   } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
     if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
     if (signal?.aborted) throw error;
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error), { cause: error });
   } finally {
-    // Only the wait for headers is bounded; a long stream may run as long as it streams.
+    // Only the wait for headers is bounded; a long stream may run as long as it streams. The
+    // abort listener stays: a client leaving mid-stream must still cancel the upstream body.
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
   }
 }
