@@ -1,14 +1,13 @@
 import 'server-only';
 import type { Micros } from '@/lib/money';
 import { getRedis } from '@/lib/redis/client';
-import { windowId, type SpendWindow } from './windows';
+import { SPEND_WINDOWS, windowId, type SpendWindow } from './windows';
 
 /**
  * Settled spend per key and calendar window lives in Redis under one key per window, e.g.
  * `conduit:spend:key_abc:d2026-11-29`; the gateway adds to it when a request settles.
  * Old windows expire on their own (SPEND_COUNTER_TTL_SECONDS after their last write).
  */
-export const SPEND_WINDOWS: readonly SpendWindow[] = ['day', 'week', 'month'];
 export const SPEND_COUNTER_TTL_SECONDS = 35 * 24 * 3600;
 
 export function spendCounterKey(keyId: string, window: SpendWindow, now: Date): string {

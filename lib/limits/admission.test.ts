@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KeyRecord } from '@/lib/keys/record';
+import { useTestServices } from '@/lib/testing/services';
+
+// Real Redis in CI (TEST_REDIS_URL), else the embedded store: the same behaviour on both.
+const services = await useTestServices();
+const { admit, creditKey, settle, RESERVATION_TTL_MS } = await import('./admission');
+const { sweepReservations } = await import('./sweeper');
+const { readKeySpend } = await import('./spend-counters');
+const { getRedis } = await import('@/lib/redis/client');
+afterAll(() => services.cleanup());
+
+function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    id: `key_test_${randomUUID()}`,
+    userId: `user_test_${randomUUID()}`,
+    hash: 'x',
+    enabled: true,
+    expiresAt: null,
+    allowedModels: [],
+    allowedOperations: [],
+    ipAllowlist: [],
+    rateLimits: { minute: null, hour: null, day: null },
+    spendLimits: { day: null, week: null, month: null },
+    ...overrides,
+  };
+}
+
+async function fund(record: KeyRecord, micros: number) {
+  await getRedis().set(creditKey(record.userId), micros, { ex: 3600 });
+}
+
+const cost = { promptCost: 1_000, outputPrice: 2_000_000, requestedOutputTokens: 500, modelMaxOutputTokens: 4_096 };
+// 500 tokens at $2/1M = 1,000 micros, so each request reserves 2,000 micros.
+
+describe(`admission on ${services.label}`, () => {
+  it('never lets settled spend pass a limit under 100 parallel requests (zero overshoot)', async () => {
+    const record = key({ spendLimits: { day: 50_000, week: null, month: null } });
+    await fund(record, 10_000_000);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const admission = await admit(record, randomUUID(), cost);
+        if (admission.outcome !== 'admitted') return admission.outcome;
+        // Real costs vary but never exceed the reservation.
+        await settle(admission.reservation, 1_000 + Math.floor(Math.random() * 1_000));
+        return 'admitted';
+      }),
+    );
+    const admitted = results.filter((outcome) => outcome === 'admitted').length;
+    expect(admitted).toBeGreaterThanOrEqual(25);
+    expect(results.filter((outcome) => outcome !== 'admitted').every((outcome) => outcome === 'spend_limited')).toBe(true);
+    const spent = (await readKeySpend([record.id])).get(record.id)!;
+    expect(spent.day).toBeLessThanOrEqual(50_000);
+    expect(spent.day).toBeGreaterThan(0);
+    // The credit balance moved by exactly what was spent.
+    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(10_000_000 - spent.day);
+  });
+
+  it('admits exactly N per rate window, and a refusal consumes no other window', async () => {
+    const record = key({ rateLimits: { minute: 5, hour: 7, day: null } });
+    await fund(record, 10_000_000);
+    const first = await Promise.all(Array.from({ length: 20 }, () => admit(record, randomUUID(), cost)));
+    expect(first.filter((a) => a.outcome === 'admitted')).toHaveLength(5);
+    const refused = first.find((a) => a.outcome === 'rate_limited');
+    expect(refused).toMatchObject({ outcome: 'rate_limited', period: 'minute', limit: 5 });
+    // 15 refusals by the minute window did not count against the hour window: after the
+    // minute rolls over, 2 more are admitted (7 per hour), not 0.
+    const later = Date.now() + 61_000;
+    const next = await Promise.all(Array.from({ length: 5 }, () => admit(record, randomUUID(), cost, later)));
+    expect(next.filter((a) => a.outcome === 'admitted')).toHaveLength(2);
+    expect(next.find((a) => a.outcome === 'rate_limited')).toMatchObject({ period: 'hour' });
+  });
+
+  it('reports rate state for the headers', async () => {
+    const record = key({ rateLimits: { minute: 10, hour: null, day: 100 } });
+    await fund(record, 10_000_000);
+    const admission = await admit(record, randomUUID(), cost);
+    expect(admission.outcome).toBe('admitted');
+    if (admission.outcome !== 'admitted') return;
+    expect(admission.rate.map((r) => [r.period, r.limit, r.used])).toEqual([['minute', 10, 1], ['day', 100, 1]]);
+    expect(admission.rate[0]!.resetMs).toBeGreaterThan(0);
+    expect(admission.rate[0]!.resetMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('caps the output of a request without max_tokens to what the budget pays for', async () => {
+    const record = key({ spendLimits: { day: null, week: null, month: 11_000 } });
+    await fund(record, 10_000_000);
+    const admission = await admit(record, randomUUID(), { ...cost, requestedOutputTokens: null, modelMaxOutputTokens: 100_000 });
+    expect(admission).toMatchObject({ outcome: 'admitted', outputTokens: 5_000 }); // (11,000 − 1,000) / 2 per token
+    // An explicit max_tokens the budget cannot pay for is refused rather than silently cut.
+    const fresh = key({ spendLimits: { day: null, week: null, month: 11_000 } });
+    await fund(fresh, 10_000_000);
+    expect(await admit(fresh, randomUUID(), { ...cost, requestedOutputTokens: 6_000 })).toEqual({ outcome: 'spend_limited', window: 'month' });
+    expect(await admit(fresh, randomUUID(), { ...cost, requestedOutputTokens: 5_000 })).toMatchObject({ outcome: 'admitted', outputTokens: 5_000 });
+    // The first key's month is now fully reserved: even one token is refused.
+    const refused = await admit(record, randomUUID(), { ...cost, requestedOutputTokens: 1 });
+    expect(refused).toEqual({ outcome: 'spend_limited', window: 'month' });
+  });
+
+  it('keeps exact integers for large balances and prices (beyond 32-bit micro-dollars)', async () => {
+    const record = key({ spendLimits: { day: null, week: null, month: 4_000_000_000 } });
+    await fund(record, 5_000_000_000); // $5,000
+    const admission = await admit(record, randomUUID(), {
+      promptCost: 2_500_000_000,
+      outputPrice: 75_000_000,
+      requestedOutputTokens: null,
+      modelMaxOutputTokens: 100_000,
+    });
+    expect(admission).toMatchObject({ outcome: 'admitted', outputTokens: 100_000 });
+    if (admission.outcome !== 'admitted') return;
+    expect(admission.reservation.reserved).toBe(2_500_000_000 + 7_500_000);
+    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(5_000_000_000 - 2_507_500_000);
+    await settle(admission.reservation, 2_600_000_000); // more than reserved: capped
+    expect((await readKeySpend([record.id])).get(record.id)!.month).toBe(2_507_500_000);
+  });
+
+  it('refuses with insufficient_credit when the account balance is the limit, and credit_unknown before it is loaded', async () => {
+    const record = key();
+    expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'credit_unknown' });
+    await fund(record, 1_500);
+    expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'insufficient_credit' });
+    const free = await admit(record, randomUUID(), { ...cost, promptCost: 0, outputPrice: 0 });
+    expect(free.outcome).toBe('admitted');
+  });
+
+  it('the sweeper releases reservations of requests that never settled, exactly once', async () => {
+    const record = key({ spendLimits: { day: 4_000, week: null, month: null } });
+    await fund(record, 10_000);
+    const stuck = await admit(record, randomUUID(), cost);
+    const other = await admit(record, randomUUID(), cost);
+    expect(stuck.outcome).toBe('admitted');
+    expect(other.outcome).toBe('admitted');
+    expect((await admit(record, randomUUID(), cost)).outcome).toBe('spend_limited');
+
+    const later = Date.now() + RESERVATION_TTL_MS + 1_000;
+    expect(await sweepReservations(later)).toBeGreaterThanOrEqual(2);
+    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(0);
+    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(10_000);
+
+    // A late settle after the sweep charges the real cost once, not cost minus reservation.
+    if (stuck.outcome !== 'admitted') return;
+    await settle(stuck.reservation, 1_500);
+    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(1_500);
+    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(8_500);
+  });
+});

@@ -1,0 +1,155 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import type { Redis } from '@upstash/redis';
+import type { KeyRecord } from '@/lib/keys/record';
+import type { Micros } from '@/lib/money';
+import { getRedis } from '@/lib/redis/client';
+import { ADMIT, SETTLE } from './lua';
+import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
+import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
+
+/**
+ * Admission and settlement of one gateway request against its key's rate and spend limits and
+ * its account's credit — each one Redis round trip (lib/limits/lua.ts has the atomic part).
+ */
+
+export const RESERVATIONS_KEY = 'conduit:reservations';
+/** A reservation older than this is released by the sweeper: its process must have died. */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+export const creditKey = (userId: string) => `conduit:credit:${userId}`;
+
+export interface CostBound {
+  /** Upper bound of the prompt's cost, micro-dollars. */
+  promptCost: Micros;
+  /** Micro-dollars per 1M output tokens. */
+  outputPrice: Micros;
+  /** The client's max_tokens, if given. */
+  requestedOutputTokens: number | null;
+  /** The model's own maximum output. */
+  modelMaxOutputTokens: number;
+}
+
+export interface RateWindowState {
+  period: RatePeriod;
+  limit: number;
+  used: number;
+  resetMs: number;
+}
+
+export type Admission =
+  | { outcome: 'admitted'; reservation: Reservation; outputTokens: number; rate: RateWindowState[] }
+  | { outcome: 'rate_limited'; period: RatePeriod; limit: number; resetMs: number }
+  | { outcome: 'spend_limited'; window: SpendWindow }
+  | { outcome: 'insufficient_credit' }
+  | { outcome: 'credit_unknown' };
+
+/** What settle() needs later; plain data, so it can outlive the request's closures. */
+export interface Reservation {
+  requestId: string;
+  reserved: Micros;
+  spendKeys: [string, string, string];
+  creditKey: string;
+  member: string;
+}
+
+type AdmitReply = [string, ...number[]];
+
+interface Script<T> {
+  exec(keys: string[], args: unknown[]): Promise<T>;
+}
+const compiled = new WeakMap<Redis, { admit: Script<AdmitReply>; settle: Script<number> }>();
+
+/** EVALSHA with a fallback to EVAL (the script is sent once per Redis, not per request). */
+function scripts(redis: Redis) {
+  let entry = compiled.get(redis);
+  if (!entry) {
+    entry = { admit: redis.createScript<AdmitReply>(ADMIT), settle: redis.createScript<number>(SETTLE) };
+    compiled.set(redis, entry);
+  }
+  return entry;
+}
+
+export async function admit(
+  key: KeyRecord,
+  requestId: string,
+  cost: CostBound,
+  now = Date.now(),
+  redis: Redis = getRedis(),
+): Promise<Admission> {
+  const at = new Date(now);
+  const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${key.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
+  const spendKeys = SPEND_WINDOWS.map((window) => spendCounterKey(key.id, window, at)) as [string, string, string];
+  const credit = creditKey(key.userId);
+  const rateLimits = RATE_PERIODS.map((period) => key.rateLimits[period] ?? 0);
+  const spendLimits = SPEND_WINDOWS.map((window) => key.spendLimits[window] ?? -1);
+  const reply = (await scripts(redis).admit.exec(
+    [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY],
+    [
+      ...rateLimits,
+      ...RATE_PERIODS.map((period) => RATE_PERIOD_MS[period]),
+      ...spendLimits,
+      SPEND_COUNTER_TTL_SECONDS,
+      cost.promptCost,
+      cost.outputPrice,
+      cost.requestedOutputTokens ?? 0,
+      cost.modelMaxOutputTokens,
+      requestId,
+      now + RESERVATION_TTL_MS,
+    ],
+  )) as AdmitReply;
+
+  switch (reply[0]) {
+    case 'rate': {
+      const period = RATE_PERIODS[Number(reply[1]) - 1]!;
+      return { outcome: 'rate_limited', period, limit: rateLimits[Number(reply[1]) - 1]!, resetMs: Math.max(0, Number(reply[2])) };
+    }
+    case 'credit_unknown':
+      return { outcome: 'credit_unknown' };
+    case 'budget':
+      return Number(reply[1]) === 0 ? { outcome: 'insufficient_credit' } : { outcome: 'spend_limited', window: SPEND_WINDOWS[Number(reply[1]) - 1]! };
+  }
+  const [, outputTokens, reserved, ...rate] = reply.map(Number) as number[];
+  return {
+    outcome: 'admitted',
+    outputTokens: outputTokens!,
+    // Built exactly as the script built it (it carries the amount, so the sweeper can release
+    // a reservation without any other state).
+    reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member: [requestId, reserved, credit, ...spendKeys].join('|') },
+    rate: RATE_PERIODS.flatMap((period, i) =>
+      rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: rate[i * 2]!, resetMs: Math.max(0, rate[i * 2 + 1]!) }] : [],
+    ),
+  };
+}
+
+const SETTLE_SHA = createHash('sha1').update(SETTLE).digest('hex');
+
+export type Transaction = ReturnType<Redis['multi']>;
+
+/**
+ * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
+ * price the client was promised would never be exceeded). `alongside` adds commands — the usage
+ * record — to the same MULTI, so a settled request and its record are written together.
+ * Returns the cost charged.
+ */
+export async function settle(
+  reservation: Reservation,
+  cost: Micros,
+  alongside?: (tx: Transaction) => void,
+  redis: Redis = getRedis(),
+): Promise<Micros> {
+  const charged = Math.min(Math.max(0, cost), reservation.reserved);
+  const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
+  const args = [reservation.reserved, charged, reservation.member];
+  const tx = redis.multi();
+  tx.evalsha(SETTLE_SHA, keys, args);
+  alongside?.(tx);
+  const [first] = await tx.exec({ keepErrors: true });
+  if (first?.error) {
+    // NOSCRIPT (Redis restarted since admission): the EVALSHA changed nothing, so running the
+    // script on its own now is safe; the rest of the transaction went through.
+    if (!/noscript/i.test(first.error)) throw new Error(`settle failed: ${first.error}`);
+    await scripts(redis).settle.exec(keys, args);
+  }
+  return charged;
+}

@@ -1,0 +1,123 @@
+/**
+ * The Lua that makes limits exact. Each script runs atomically in Redis, so checks and
+ * increments cannot interleave between parallel requests: no limit can be overshot.
+ * Written for Lua 5.1 (Redis) and fengari's 5.3 (the embedded store), whose integers are 32-bit
+ * and overflow past $2,147 in micro-dollars: all arithmetic is done in doubles (exact to 2^53),
+ * and numbers go back to Redis formatted as integers. No cjson (fengari has none).
+ */
+
+const NUMBERS = `
+local function num(x) return (tonumber(x) or 0) + 0.0 end
+local function int(x) return string.format('%.0f', x) end
+`;
+
+/**
+ * Admission: all rate windows, all spend windows and the credit balance in one round trip.
+ * Nothing is counted unless everything passes, so a request refused by one window does not
+ * consume the others.
+ *
+ * KEYS  1-3 rate counters (minute, hour, day) · 4-6 spend counters (day, week, month)
+ *       7 credit balance · 8 reservations (sorted set, score = deadline)
+ * ARGV  1-3 rate limits (0 = none) · 4-6 rate window ms · 7-9 spend limits (-1 = none)
+ *       10 spend counter ttl s · 11 prompt cost (upper bound) · 12 output price per 1M tokens
+ *       13 client's max output tokens (0 = not given) · 14 model's max output tokens
+ *       15 request id (names the reservation) · 16 reservation deadline (ms)
+ * Returns {'rate', window, pttl} | {'credit_unknown'} | {'budget', binding}
+ *       | {'ok', outputTokens, reserved, used1, pttl1, used2, pttl2, used3, pttl3}
+ */
+export const ADMIT = `${NUMBERS}
+for i = 1, 3 do
+  local limit = num(ARGV[i])
+  if limit > 0 and num(redis.call('GET', KEYS[i])) >= limit then
+    return {'rate', i, redis.call('PTTL', KEYS[i])}
+  end
+end
+local credit = redis.call('GET', KEYS[7])
+if not credit then return {'credit_unknown'} end
+local available = num(credit)
+local binding = 0
+for i = 1, 3 do
+  local limit = num(ARGV[6 + i])
+  if limit >= 0 then
+    local room = limit - num(redis.call('GET', KEYS[3 + i]))
+    if room < available then available = room; binding = i end
+  end
+end
+local promptCost = num(ARGV[11])
+local price = num(ARGV[12])
+local requested = num(ARGV[13])
+local outputTokens = requested > 0 and requested or num(ARGV[14])
+local oneToken = 0
+if outputTokens > 0 then oneToken = math.ceil(price / 1000000) end
+if available < promptCost + oneToken then return {'budget', binding} end
+if price > 0 then
+  -- Capped so room * 1e6 stays exact in a double; $9,000 buys more than any model's max output.
+  local room = math.min(available - promptCost, 9000000000)
+  local affordable = math.floor(room * 1000000 / price)
+  if affordable < outputTokens then
+    if requested > 0 then return {'budget', binding} end
+    outputTokens = affordable
+  end
+end
+local reserved = promptCost + math.ceil(outputTokens * price / 1000000)
+local used, ttl = {0, 0, 0}, {0, 0, 0}
+for i = 1, 3 do
+  if num(ARGV[i]) > 0 then
+    used[i] = redis.call('INCR', KEYS[i])
+    if used[i] == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[3 + i]) end
+    ttl[i] = redis.call('PTTL', KEYS[i])
+  end
+end
+for i = 4, 6 do
+  redis.call('INCRBY', KEYS[i], int(reserved))
+  redis.call('EXPIRE', KEYS[i], ARGV[10])
+end
+redis.call('DECRBY', KEYS[7], int(reserved))
+if reserved > 0 then
+  local member = table.concat({ARGV[15], int(reserved), KEYS[7], KEYS[4], KEYS[5], KEYS[6]}, '|')
+  redis.call('ZADD', KEYS[8], ARGV[16], member)
+end
+-- A table constructor, not appends: the embedded store's Lua bridge drops appended tables.
+return {'ok', outputTokens, reserved, used[1], ttl[1], used[2], ttl[2], used[3], ttl[3]}
+`;
+
+/**
+ * Settlement: replaces the reservation by the real cost (never more than was reserved). If the
+ * sweeper already released the reservation (the request outlived its deadline), the real cost
+ * is added instead, so nothing is lost or counted twice.
+ *
+ * KEYS 1-3 spend counters · 4 credit balance · 5 reservations
+ * ARGV 1 reserved · 2 cost · 3 reservation member
+ * Returns the change applied to the counters.
+ */
+export const SETTLE = `${NUMBERS}
+local reserved = num(ARGV[1])
+local delta = num(ARGV[2])
+if reserved == 0 or redis.call('ZREM', KEYS[5], ARGV[3]) == 1 then delta = delta - reserved end
+if delta ~= 0 then
+  for i = 1, 3 do redis.call('INCRBY', KEYS[i], int(delta)) end
+  redis.call('DECRBY', KEYS[4], int(delta))
+end
+return int(delta)
+`;
+
+/**
+ * Sweeper: releases reservations whose deadline passed (their process died mid-request).
+ * Members are "requestId|reserved|creditKey|spendKey1|spendKey2|spendKey3".
+ *
+ * KEYS 1 reservations · ARGV 1 now (ms) · 2 batch size · Returns how many were released.
+ */
+export const SWEEP = `${NUMBERS}
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local released = 0
+for _, member in ipairs(expired) do
+  if redis.call('ZREM', KEYS[1], member) == 1 then
+    local parts = {}
+    for part in string.gmatch(member, '[^|]+') do parts[#parts + 1] = part end
+    redis.call('INCRBY', parts[3], parts[2])
+    for i = 4, 6 do redis.call('DECRBY', parts[i], parts[2]) end
+    released = released + 1
+  end
+end
+return released
+`;
