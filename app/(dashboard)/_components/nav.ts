@@ -4,5 +4,6 @@
  */
 export const dashboardNav = [
   { href: '/dashboard', label: 'Overview' },
+  { href: '/keys', label: 'API keys' },
   { href: '/settings', label: 'Settings' },
 ] as const;

@@ -1,18 +1,33 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import { Card } from '@/components/ui/card';
 import { requireUser } from '@/lib/auth/session';
+import { listTokens } from '@/lib/management/tokens';
 import { ChangePasswordForm } from './_components/change-password-form';
 import { DeleteAccountForm } from './_components/delete-account-form';
+import { ManagementTokens } from './_components/management-tokens';
 
 export const metadata: Metadata = { title: 'Settings' };
 
+/** Where this installation's management API is, as the browser reached it (for the curl example). */
+async function managementApiUrl(): Promise<string> {
+  const h = await headers();
+  const host = h.get('x-forwarded-host') ?? h.get('host') ?? 'localhost:3000';
+  const proto = h.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? 'http';
+  return `${proto}://${host}/api/v1/keys`;
+}
+
 export default async function SettingsPage() {
   const user = await requireUser();
+  const [tokens, apiUrl] = await Promise.all([listTokens(user.id), managementApiUrl()]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Settings</h1>
       <Card title="Password">
         <ChangePasswordForm hasPassword={Boolean(user.passwordHash)} />
+      </Card>
+      <Card title="Management API tokens">
+        <ManagementTokens tokens={tokens} apiUrl={apiUrl} />
       </Card>
       <Card title="Delete account" className="border-red-200">
         <DeleteAccountForm email={user.email} />
