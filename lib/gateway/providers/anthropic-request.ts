@@ -1,0 +1,190 @@
+import 'server-only';
+import { z } from 'zod';
+import { ApiError, validationError } from '@/lib/errors';
+
+/**
+ * OpenAI chat completion request → Anthropic Messages request. Only the fields Anthropic can
+ * honour are read; the rest (logprobs, seed, …) are dropped rather than rejected so ordinary
+ * OpenAI clients keep working. What cannot be translated faithfully is a 400 naming the field.
+ */
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const imagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1) }) });
+const refusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
+const textContent = z.union([z.string(), z.array(textPart)], { error: 'must be a string or an array of text parts' });
+const toolCall = z.object({
+  id: z.string().min(1),
+  type: z.literal('function').optional(),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const messageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.enum(['system', 'developer']), content: textContent }),
+  z.object({
+    role: z.literal('user'),
+    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))], {
+      error: 'must be a string or an array of text and image_url parts',
+    }),
+  }),
+  z.object({
+    role: z.literal('assistant'),
+    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, refusalPart]))]).nullish(),
+    tool_calls: z.array(toolCall).nullish(),
+  }),
+  z.object({ role: z.literal('tool'), content: textContent, tool_call_id: z.string().min(1) }),
+]);
+
+const toolSchema = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const tokenLimit = z.number().int().positive().nullish();
+
+export const chatRequestSchema = z.object({
+  messages: z.array(messageSchema).min(1),
+  max_tokens: tokenLimit,
+  max_completion_tokens: tokenLimit,
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  tools: z.array(toolSchema).nullish(),
+  tool_choice: z
+    .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) })])
+    .nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  user: z.string().nullish(),
+  n: z.literal(1, { error: 'Anthropic models return one choice; n must be 1' }).nullish(),
+});
+
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+type ChatMessage = ChatRequest['messages'][number];
+
+export type AnthropicBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'tool_result'; tool_use_id: string; content: string };
+
+export interface AnthropicMessage {
+  role: 'user' | 'assistant';
+  content: AnthropicBlock[];
+}
+
+export type AnthropicToolChoice = { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };
+
+export interface AnthropicRequest {
+  model: string;
+  max_tokens: number;
+  messages: AnthropicMessage[];
+  system?: string;
+  temperature?: number;
+  top_p?: number;
+  stop_sequences?: string[];
+  tools?: { name: string; description?: string; input_schema: Record<string, unknown> }[];
+  tool_choice?: AnthropicToolChoice & { disable_parallel_tool_use?: boolean };
+  metadata?: { user_id: string };
+  stream?: boolean;
+}
+
+/** Anthropic requires max_tokens; used when the request (and so the gateway) set none. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** Throws an ApiError (400) when the body cannot be translated. */
+export function toAnthropicRequest(body: unknown, options: { model: string; stream: boolean }): AnthropicRequest {
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error);
+  const chat = parsed.data;
+  const limits = [chat.max_tokens, chat.max_completion_tokens].filter((limit): limit is number => limit != null);
+  const system = chat.messages.flatMap((message) => (message.role === 'system' || message.role === 'developer' ? [joinText(message.content)] : []));
+  const stop = typeof chat.stop === 'string' ? [chat.stop] : (chat.stop ?? []);
+  const tools = chat.tools ?? [];
+  // Fields left undefined are dropped by JSON.stringify on the way out.
+  return {
+    model: options.model,
+    // The gateway caps one of the two by the budget; honour the smaller so the cap holds.
+    max_tokens: limits.length > 0 ? Math.min(...limits) : DEFAULT_MAX_TOKENS,
+    messages: toMessages(chat.messages),
+    system: system.length > 0 ? system.join('\n\n') : undefined,
+    // Anthropic's range is 0–1 where OpenAI's is 0–2; above 1 is as random as Anthropic goes.
+    temperature: chat.temperature == null ? undefined : Math.min(chat.temperature, 1),
+    top_p: chat.top_p ?? undefined,
+    stop_sequences: stop.length > 0 ? stop : undefined,
+    tools: tools.length > 0 ? tools.map(({ function: fn }) => ({ name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } })) : undefined,
+    tool_choice: tools.length > 0 ? toToolChoice(chat.tool_choice, chat.parallel_tool_calls) : undefined,
+    metadata: chat.user ? { user_id: chat.user } : undefined,
+    stream: options.stream || undefined,
+  };
+}
+
+function toToolChoice(choice: ChatRequest['tool_choice'], parallel: boolean | null | undefined): AnthropicRequest['tool_choice'] {
+  const base: AnthropicToolChoice | undefined =
+    choice === 'none' ? { type: 'none' } : choice === 'required' ? { type: 'any' } : choice === 'auto' ? { type: 'auto' } : choice ? { type: 'tool', name: choice.function.name } : undefined;
+  if (parallel !== false || base?.type === 'none') return base;
+  return { ...(base ?? { type: 'auto' }), disable_parallel_tool_use: true };
+}
+
+/**
+ * Anthropic wants user/assistant turns with block content; consecutive messages of one role
+ * (e.g. several tool results, or tool results followed by the user's next words) merge.
+ */
+function toMessages(messages: ChatMessage[]): AnthropicMessage[] {
+  const out: AnthropicMessage[] = [];
+  messages.forEach((message, index) => {
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    // Anthropic rejects empty text blocks, which OpenAI clients send freely (e.g. content "").
+    const blocks = toBlocks(message, index).filter((block) => block.type !== 'text' || block.text !== '');
+    if (blocks.length === 0) return;
+    const last = out.at(-1);
+    if (last?.role === role) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  });
+  return out;
+}
+
+function toBlocks(message: ChatMessage, index: number): AnthropicBlock[] {
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return []; // hoisted into the top-level `system`
+    case 'user':
+      if (typeof message.content === 'string') return [{ type: 'text', text: message.content }];
+      return message.content.map((part) => (part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part.image_url.url)));
+    case 'assistant': {
+      const content = message.content ?? [];
+      const text = typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : part.refusal)).join('');
+      const calls = (message.tool_calls ?? []).map((call, n): AnthropicBlock => ({
+        type: 'tool_use',
+        id: call.id,
+        name: call.function.name,
+        input: parseArguments(call.function.arguments, `messages.${index}.tool_calls.${n}.function.arguments`),
+      }));
+      return [{ type: 'text', text }, ...calls];
+    }
+    case 'tool':
+      return [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: joinText(message.content) }];
+  }
+}
+
+function imageBlock(url: string): AnthropicBlock {
+  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1]!, data: data[2]! } };
+  if (url.startsWith('data:')) throw new ApiError(400, 'invalid_request_error', 'Image data URLs must be base64-encoded.', { param: 'messages' });
+  return { type: 'image', source: { type: 'url', url } };
+}
+
+function parseArguments(text: string, param: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text || '{}');
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Falls through to the 400 below.
+  }
+  throw new ApiError(400, 'invalid_request_error', `${param}: must be a JSON object`, { param });
+}
+
+const joinText = (content: string | { text: string }[]) => (typeof content === 'string' ? content : content.map((part) => part.text).join(''));

@@ -1,0 +1,193 @@
+import type { ServerResponse } from 'node:http';
+import {
+  applyBehaviour,
+  charTokens,
+  delayPicker,
+  type MockBehaviour,
+  type MockServer,
+  type RecordedRequest,
+  sendJson,
+  type SseEvent,
+  startMockServer,
+  streamSse,
+  words,
+} from './mock-server';
+
+/**
+ * A stand-in for api.openai.com/v1 on a local port: chat completions, completions, embeddings
+ * and models in OpenAI's wire format, with deterministic text and token counts so tests can
+ * assert exact usage. Replies echo the last user message ("Echo: …"), one word per token.
+ */
+
+export interface MockOpenAIOptions {
+  /** The only key accepted as `Authorization: Bearer <key>`. Default `sk-mock-openai`. */
+  apiKey?: string;
+  /** Pause between streamed chunks: fixed ms or a [min, max] range. Default [0, 5]. */
+  chunkDelayMs?: number | [number, number];
+  /** Ids listed by GET /v1/models. */
+  models?: string[];
+  behaviour?: MockBehaviour;
+}
+
+export interface MockOpenAI extends MockServer {
+  apiKey: string;
+}
+
+type Body = Record<string, unknown>;
+interface Route {
+  (body: Body, context: Context): void | Promise<void>;
+}
+interface Context {
+  res: ServerResponse;
+  id: string;
+  behaviour: MockBehaviour;
+  delayMs: () => number;
+}
+
+const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-3.5-turbo-instruct', 'text-embedding-3-small'];
+
+export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockOpenAI> {
+  const apiKey = options.apiKey ?? 'sk-mock-openai';
+  const delayMs = delayPicker(options.chunkDelayMs ?? [0, 5]);
+  const models = options.models ?? DEFAULT_MODELS;
+  let counter = 0;
+  const routes: Record<string, Route> = {
+    'POST /v1/chat/completions': chatCompletions,
+    'POST /v1/completions': completions,
+    'POST /v1/embeddings': embeddings,
+    'GET /v1/models': (_body, { res }) =>
+      sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'mock' })) }),
+  };
+  const server = await startMockServer<MockBehaviour>(options.behaviour ?? { type: 'normal' }, async ({ request, res, behaviour }) => {
+    if (await applyBehaviour(res, behaviour)) return;
+    if (request.headers.authorization !== `Bearer ${apiKey}`) {
+      return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    }
+    const route = routes[`${request.method} ${request.path.split('?')[0]}`];
+    if (!route) return error(res, 404, `Unknown request URL: ${request.method} ${request.path}.`, 'invalid_request_error', 'unknown_url');
+    const body = validBody(request, res);
+    if (body) await route(body, { res, id: String(++counter), behaviour, delayMs });
+  });
+  return { ...server, apiKey };
+}
+
+function error(res: ServerResponse, status: number, message: string, type: string, code: string | null, param: string | null = null) {
+  sendJson(res, status, { error: { message, type, param, code } });
+}
+
+function validBody(request: RecordedRequest, res: ServerResponse): Body | undefined {
+  if (request.method === 'GET') return {};
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    error(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
+    return undefined;
+  }
+  if (typeof (body as Body).model !== 'string') {
+    error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
+    return undefined;
+  }
+  return body as Body;
+}
+
+/** The text of a message's content: a string, or the text parts of an array. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part: { type?: string; text?: unknown }) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+/** The deterministic reply: "Echo: <prompt>" cut to `maxTokens` words. */
+function reply(prompt: string, maxTokens: number) {
+  const all = words(`Echo: ${prompt}`);
+  const kept = all.slice(0, Math.max(0, maxTokens));
+  return { words: kept, text: kept.join(' '), finishReason: kept.length < all.length ? 'length' : 'stop' };
+}
+
+const maxTokensOf = (body: Body) => Number(body.max_completion_tokens ?? body.max_tokens ?? 16);
+const includeUsage = (body: Body) => (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+const now = () => Math.floor(Date.now() / 1000);
+const usageOf = (prompt: number, completion: number) => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+});
+
+async function chatCompletions(body: Body, context: Context) {
+  const { res, id } = context;
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return error(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
+  }
+  const messages = body.messages as { role?: string; content?: unknown }[];
+  const texts = messages.map((message) => contentText(message.content));
+  const promptTokens = charTokens(texts.join('')) + 3 * messages.length;
+  const lastUser = messages.findLast((message) => message.role === 'user');
+  const answer = reply(contentText(lastUser?.content), maxTokensOf(body));
+  const usage = usageOf(promptTokens, answer.words.length);
+  const base = { id: `chatcmpl-mock${id}`, object: 'chat.completion', created: now(), model: body.model, system_fingerprint: 'fp_mock' };
+  if (body.stream !== true) {
+    const message = { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
+    return sendJson(res, 200, { ...base, choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }], usage, service_tier: 'default' });
+  }
+  const withUsage = includeUsage(body);
+  // With include_usage every chunk carries `usage: null` except the last, as OpenAI does.
+  const chunk = (choices: unknown[], usageField: unknown = null) =>
+    JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...(withUsage ? { usage: usageField } : {}) });
+  const choice = (delta: object, finishReason: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finishReason });
+  const events: SseEvent[] = [
+    { data: chunk([choice({ role: 'assistant', content: '', refusal: null })]) },
+    ...answer.words.map((word, index) => ({ data: chunk([choice({ content: index === 0 ? word : ` ${word}` })]) })),
+    { data: chunk([choice({}, answer.finishReason)]) },
+    ...(withUsage ? [{ data: chunk([], usage) }] : []),
+    { data: '[DONE]' },
+  ];
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+}
+
+const dropAfter = (behaviour: MockBehaviour) => (behaviour.type === 'drop-mid-stream' ? behaviour.afterEvents : undefined);
+
+async function completions(body: Body, context: Context) {
+  const { res, id } = context;
+  const prompt = Array.isArray(body.prompt) ? body.prompt.join('\n') : String(body.prompt ?? '');
+  const answer = reply(prompt, maxTokensOf(body));
+  const usage = usageOf(charTokens(prompt), answer.words.length);
+  const base = { id: `cmpl-mock${id}`, object: 'text_completion', created: now(), model: body.model };
+  const choice = (text: string, finishReason: string | null) => ({ index: 0, text, logprobs: null, finish_reason: finishReason });
+  if (body.stream !== true) return sendJson(res, 200, { ...base, choices: [choice(answer.text, answer.finishReason)], usage });
+  const events: SseEvent[] = [
+    ...answer.words.map((word, index) => ({ data: JSON.stringify({ ...base, choices: [choice(index === 0 ? word : ` ${word}`, null)] }) })),
+    { data: JSON.stringify({ ...base, choices: [choice('', answer.finishReason)] }) },
+    ...(includeUsage(body) ? [{ data: JSON.stringify({ ...base, choices: [], usage }) }] : []),
+    { data: '[DONE]' },
+  ];
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+}
+
+function embeddings(body: Body, { res }: Context) {
+  const inputs = Array.isArray(body.input) && body.input.some((item) => typeof item !== 'number') ? body.input : [body.input];
+  const texts = inputs.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)));
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 8;
+  const data = texts.map((text, index) => {
+    const vector = embed(text, dimensions);
+    // The official SDK asks for base64 by default: little-endian float32s.
+    const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
+  });
+  const tokens = texts.reduce((sum, text) => sum + charTokens(text), 0);
+  sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+/** A unit vector seeded by the text (FNV-1a + xorshift): same text, same vector. */
+export function embed(text: string, dimensions: number): number[] {
+  let seed = 0x811c9dc5;
+  for (const char of text) seed = Math.imul(seed ^ char.codePointAt(0)!, 0x01000193) >>> 0;
+  const vector = Array.from({ length: dimensions }, () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return ((seed >>> 0) / 0xffffffff) * 2 - 1;
+  });
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => Math.fround(value / norm));
+}
