@@ -76,12 +76,30 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
   return new Response(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
 }
 
-/** Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, never a crash. */
-export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
+/** Reads a body up to `maxBytes`; a larger one is refused as soon as it goes past the limit. */
+export async function readText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () => new ApiError(413, 'request_too_large', `The request body is larger than ${maxBytes} bytes.`);
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, never a crash. */
+export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const text = await readText(request, maxBytes);
   if (!text.trim()) throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
   try {
     return JSON.parse(text);

@@ -13,6 +13,8 @@ export interface ProviderRequest {
   /** The client's validated OpenAI-shaped body; max_tokens already capped by the budget. */
   body: Record<string, unknown>;
   stream: boolean;
+  /** The model id the client asked for (responses report it, not the provider's own id). */
+  requestedModel?: string;
   /** Aborted when the client goes away or the gateway's timeout fires. */
   signal: AbortSignal;
 }

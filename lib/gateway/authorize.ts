@@ -1,0 +1,20 @@
+import 'server-only';
+import type { KeyRecord } from '@/lib/keys/record';
+import { verifyKey } from '@/lib/keys/verify';
+import { ipAllowed } from '@/lib/net/ip';
+import { clientIp } from '@/lib/request-ip';
+import { refuseIp, refuseKey } from './refusals';
+
+/** Checks 1 and 2: the key (Authorization: Bearer condt_…) and the client's IP. */
+export async function authorizeKey(request: Request): Promise<KeyRecord> {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const verification = await verifyKey(match?.[1]);
+  if (verification.status !== 'VALID') throw refuseKey(verification.status);
+  const key = verification.key;
+  if (key.ipAllowlist.length > 0) {
+    const ip = clientIp(request.headers);
+    if (!ip || !ipAllowed(ip, key.ipAllowlist)) throw refuseIp(ip);
+  }
+  return key;
+}

@@ -1,0 +1,89 @@
+import 'server-only';
+import { z } from 'zod';
+import { loadCreditBalance } from '@/lib/billing/credit';
+import { env } from '@/lib/env';
+import { ApiError, readJson } from '@/lib/errors';
+import type { Operation } from '@/lib/keys/schema';
+import { admit, type Admission, type CostBound } from '@/lib/limits/admission';
+import { costMicros } from '@/lib/money';
+import { catalog, modelAllowed, type CatalogModel } from './catalog';
+import type { RequestContext } from './context';
+import { promptTokenBound } from './estimate';
+import { forward } from './forward';
+import { rateLimitHeaders } from './rate-headers';
+import { refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
+import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema, type GatewayRequestBody } from './request-schemas';
+
+/**
+ * POST /v1/chat/completions, /v1/completions, /v1/embeddings: checks 3 to 5 (operation, body,
+ * model, rate limits, spend limits and credit), then forwards. Checks 1-2 ran in authorizeKey.
+ */
+
+const schemas = { chat: chatRequestSchema, completions: completionRequestSchema, embeddings: embeddingRequestSchema };
+
+const modelField = z.looseObject({ model: z.string({ error: 'you must provide a model parameter' }).min(1, 'you must provide a model parameter') });
+
+export async function handleCompletion(request: Request, context: RequestContext, operation: Operation): Promise<Response> {
+  const key = context.key!;
+  context.record.operation = operation;
+  if (key.allowedOperations.length > 0 && !key.allowedOperations.includes(operation)) throw refuseOperation(operation);
+
+  const raw = await readJson(request, env().GATEWAY_MAX_BODY_BYTES);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
+  }
+  const modelId = modelField.parse(raw).model;
+  context.record.model = modelId;
+  if (!modelAllowed(modelId, key.allowedModels)) throw refuseModel(modelId);
+  const model = catalog.get(modelId);
+  if (!model) throw unknownModel(modelId);
+  if (!model.operations.includes(operation)) throw unsupportedModelOperation(modelId, operation);
+
+  const body = schemas[operation].parse(raw) as GatewayRequestBody;
+  const stream = 'stream' in body && body.stream === true;
+  Object.assign(context.record, { provider: model.provider, stream, endUser: body.user ?? null });
+
+  const cost = costBound(operation, model, body);
+  const admission = await admitWithCredit(context, cost);
+  if (admission.outcome !== 'admitted') {
+    throw refuseAdmission(admission.outcome === 'credit_unknown' ? { outcome: 'insufficient_credit' } : admission, key, new Date());
+  }
+
+  const upstreamBody: Record<string, unknown> = { ...body, model: model.upstreamModel };
+  // Without max_tokens the output is capped to what the remaining budget pays for.
+  if (cost.requestedOutputTokens === null && operation !== 'embeddings' && admission.outputTokens < model.maxOutputTokens) {
+    upstreamBody.max_tokens = admission.outputTokens;
+  }
+  return forward({
+    request,
+    context,
+    operation,
+    model,
+    body,
+    upstreamBody,
+    stream,
+    reservation: admission.reservation,
+    rateHeaders: rateLimitHeaders(admission.rate),
+  });
+}
+
+function costBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
+  const limits = body as { n?: number | null; max_tokens?: number | null; max_completion_tokens?: number | null };
+  const choices = limits.n ?? 1;
+  const requested = operation === 'embeddings' ? null : (limits.max_completion_tokens ?? limits.max_tokens ?? null);
+  return {
+    promptCost: costMicros(promptTokenBound(operation, body), model.price.input),
+    // n choices each produce up to max_tokens: price the output n times over.
+    outputPrice: model.price.output * choices,
+    requestedOutputTokens: requested,
+    modelMaxOutputTokens: operation === 'embeddings' ? 0 : model.maxOutputTokens,
+  };
+}
+
+/** Admission; the first request of an account after a Redis restart loads its credit first. */
+async function admitWithCredit(context: RequestContext, cost: CostBound): Promise<Admission> {
+  const admission = await admit(context.key!, context.requestId, cost);
+  if (admission.outcome !== 'credit_unknown') return admission;
+  await loadCreditBalance(context.key!.userId);
+  return admit(context.key!, context.requestId, cost);
+}

@@ -1,0 +1,52 @@
+import 'server-only';
+import type { KeyRecord } from '@/lib/keys/record';
+import type { UsageRecord } from '@/lib/usage/record';
+import { enqueueUsageNow } from '@/lib/usage/queue';
+
+/** What the gateway knows about one request as it goes; becomes its usage record. */
+export interface RequestContext {
+  requestId: string;
+  startedAt: number;
+  key?: KeyRecord;
+  record: Omit<UsageRecord, 'requestId' | 'userId' | 'keyId' | 'latencyMs' | 'createdAt' | 'status'>;
+}
+
+export function newContext(): RequestContext {
+  return {
+    requestId: `req_${crypto.randomUUID().replaceAll('-', '')}`,
+    startedAt: Date.now(),
+    record: {
+      linkId: null,
+      model: null,
+      provider: null,
+      operation: null,
+      errorCode: null,
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      outputTokens: 0,
+      costMicros: 0,
+      ttftMs: null,
+      endUser: null,
+      stream: false,
+    },
+  };
+}
+
+export function usageRecord(context: RequestContext, status: number, now = Date.now()): UsageRecord {
+  return {
+    ...context.record,
+    requestId: context.requestId,
+    userId: context.key?.userId ?? null,
+    keyId: context.key?.id ?? null,
+    status,
+    latencyMs: Math.max(0, now - context.startedAt),
+    createdAt: context.startedAt,
+  };
+}
+
+/** For requests that settle nothing (refusals, free endpoints): off the response path. */
+export function recordUsage(context: RequestContext, status: number): void {
+  enqueueUsageNow(usageRecord(context, status)).catch((error: unknown) =>
+    console.error(`[gateway] could not record usage of ${context.requestId}`, error),
+  );
+}

@@ -1,0 +1,24 @@
+import type { CatalogModel } from './catalog';
+import { costMicros, type Micros } from '@/lib/money';
+import type { OpenAIUsage } from './sse-tap';
+
+export interface TokenCounts {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+}
+
+export function tokenCounts(usage: OpenAIUsage | null | undefined): TokenCounts {
+  const input = Math.max(0, Math.floor(usage?.prompt_tokens ?? 0));
+  const cached = Math.min(input, Math.max(0, Math.floor(usage?.prompt_tokens_details?.cached_tokens ?? 0)));
+  return { inputTokens: input, cachedInputTokens: cached, outputTokens: Math.max(0, Math.floor(usage?.completion_tokens ?? 0)) };
+}
+
+/** What a request cost at the catalog's prices, rounded up to whole micro-dollars. */
+export function requestCost(model: CatalogModel, tokens: TokenCounts): Micros {
+  return (
+    costMicros(tokens.inputTokens - tokens.cachedInputTokens, model.price.input) +
+    costMicros(tokens.cachedInputTokens, model.price.cachedInput) +
+    costMicros(tokens.outputTokens, model.price.output)
+  );
+}

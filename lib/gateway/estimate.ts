@@ -1,0 +1,47 @@
+import type { Operation } from '@/lib/keys/schema';
+import type { ChatRequest, GatewayRequestBody } from './request-schemas';
+
+/**
+ * An upper bound of a request's prompt tokens, known before the provider counts them. Byte-level
+ * tokenizers never make more tokens than UTF-8 bytes, and the JSON of the prompt has more bytes
+ * than its text (quotes, keys, role names cover per-message overhead). Images are counted at a
+ * generous flat rate. Over-estimating only reserves budget for a moment; settlement uses the
+ * provider's own count.
+ */
+const TOKENS_PER_IMAGE = 2_000;
+
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
+
+function countImages(body: GatewayRequestBody): number {
+  if (!('messages' in body)) return 0;
+  let images = 0;
+  for (const message of (body as ChatRequest).messages) {
+    if (Array.isArray(message.content)) images += message.content.filter((part) => part.type !== 'text').length;
+  }
+  return images;
+}
+
+export function promptTokenBound(operation: Operation, body: GatewayRequestBody): number {
+  switch (operation) {
+    case 'chat': {
+      const chat = body as ChatRequest;
+      return bytes(chat.messages) + bytes(chat.tools) + bytes(chat.functions) + countImages(body) * TOKENS_PER_IMAGE;
+    }
+    case 'completions':
+      return tokensOrBytes((body as { prompt: unknown }).prompt);
+    case 'embeddings':
+      return tokensOrBytes((body as { input: unknown }).input);
+  }
+}
+
+/** Token arrays are counted exactly; text by its bytes. */
+function tokensOrBytes(input: unknown): number {
+  if (Array.isArray(input) && input.every((item) => typeof item === 'number')) return input.length + 1;
+  if (Array.isArray(input) && input.every(Array.isArray)) return input.reduce((sum: number, list: unknown[]) => sum + list.length + 1, 0);
+  return bytes(input);
+}
+
+/** A typical (not worst-case) count, for billing a stream that broke before reporting usage. */
+export function promptTokenGuess(operation: Operation, body: GatewayRequestBody): number {
+  return Math.ceil(promptTokenBound(operation, body) / 4);
+}

@@ -1,0 +1,118 @@
+import 'server-only';
+import { ApiError, errorResponse } from '@/lib/errors';
+import type { Operation } from '@/lib/keys/schema';
+import { settle, type Reservation } from '@/lib/limits/admission';
+import { enqueueUsage } from '@/lib/usage/queue';
+import type { CatalogModel } from './catalog';
+import { usageRecord, type RequestContext } from './context';
+import { requestCost, tokenCounts, type TokenCounts } from './cost';
+import { promptTokenGuess } from './estimate';
+import { providerFor } from './providers';
+import type { GatewayRequestBody } from './request-schemas';
+import { tapStream, type OpenAIUsage, type StreamOutcome } from './sse-tap';
+import { UpstreamTimeoutError } from './upstream';
+
+interface Forwarding {
+  request: Request;
+  context: RequestContext;
+  operation: Operation;
+  model: CatalogModel;
+  body: GatewayRequestBody;
+  upstreamBody: Record<string, unknown>;
+  stream: boolean;
+  reservation: Reservation;
+  rateHeaders: Record<string, string>;
+}
+
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
+
+/** Sends an admitted request to its provider and returns the answer, settling spend once it is known. */
+export async function forward(f: Forwarding): Promise<Response> {
+  const upstreamAbort = new AbortController();
+  const onClientGone = () => upstreamAbort.abort(f.request.signal.reason);
+  f.request.signal.addEventListener('abort', onClientGone, { once: true });
+
+  let upstream: Response;
+  try {
+    upstream = await providerFor(f.model.provider).send({
+      operation: f.operation,
+      upstreamModel: f.model.upstreamModel,
+      requestedModel: f.model.id,
+      body: f.upstreamBody,
+      stream: f.stream,
+      signal: upstreamAbort.signal,
+    });
+  } catch (error) {
+    const refusal =
+      error instanceof UpstreamTimeoutError
+        ? new ApiError(504, 'upstream_timeout', `${f.model.provider} did not answer in time.`, { type: 'api_error' })
+        : new ApiError(502, 'upstream_unavailable', `Could not reach ${f.model.provider}.`, { type: 'api_error' });
+    settleInBackground(f, null, refusal.status, refusal.code);
+    return errorResponse(refusal, f.rateHeaders);
+  }
+
+  if (!upstream.ok) {
+    // The provider refused (bad parameters, its own limits...): nothing is charged, and the
+    // client sees the provider's OpenAI-shaped error with its status.
+    const text = await upstream.text();
+    settleInBackground(f, null, upstream.status, errorCode(text));
+    return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+  }
+
+  if (!f.stream || !upstream.body) {
+    const text = await upstream.text();
+    settleInBackground(f, tokenCounts(usageOf(text)), upstream.status);
+    return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+  }
+
+  const showUsage = (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;
+  const body = tapStream(upstream.body, {
+    showUsage,
+    abortUpstream: () => upstreamAbort.abort(),
+    onEnd: (outcome) => {
+      if (outcome.firstOutputAt) f.context.record.ttftMs = outcome.firstOutputAt - f.context.startedAt;
+      settleInBackground(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
+    },
+  });
+  return new Response(body, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
+}
+
+/** Tokens of a stream: the provider's own count, or — if it was cut short — what was delivered. */
+function streamTokens(f: Forwarding, outcome: StreamOutcome): TokenCounts {
+  if (outcome.usage) return tokenCounts(outcome.usage);
+  return { inputTokens: promptTokenGuess(f.operation, f.body), cachedInputTokens: 0, outputTokens: outcome.outputChunks };
+}
+
+const interruptionCode = (outcome: StreamOutcome) =>
+  outcome.interrupted === 'client' ? 'client_disconnected' : outcome.interrupted === 'upstream' ? 'upstream_stream_error' : null;
+
+function usageOf(text: string): OpenAIUsage | null {
+  try {
+    return (JSON.parse(text) as { usage?: OpenAIUsage }).usage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function errorCode(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown; type?: unknown } }).error;
+    return String(code?.code ?? code?.type ?? 'upstream_error');
+  } catch {
+    return 'upstream_error';
+  }
+}
+
+/**
+ * Settles the reservation and writes the usage record in one Redis transaction, after the
+ * response has been handed back: the client never waits for it. If this process dies first,
+ * the sweeper releases the reservation.
+ */
+function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null = null): void {
+  const cost = tokens ? Math.min(requestCost(f.model, tokens), f.reservation.reserved) : 0;
+  Object.assign(f.context.record, tokens ?? {}, { costMicros: cost, errorCode: code });
+  const record = usageRecord(f.context, status);
+  settle(f.reservation, cost, (tx) => enqueueUsage(tx, record)).catch((error: unknown) =>
+    console.error(`[gateway] could not settle ${f.context.requestId}`, error),
+  );
+}

@@ -1,0 +1,55 @@
+import 'server-only';
+import { ApiError, errorResponse } from '@/lib/errors';
+import type { Operation } from '@/lib/keys/schema';
+import { authorizeKey } from './authorize';
+import { handleCompletion } from './completion';
+import { newContext, recordUsage, type RequestContext } from './context';
+import { keyInfo, listModels } from './info';
+
+/**
+ * The Conduit API (/v1/*) as a plain `(Request) => Promise<Response>`: the Next.js route file
+ * and the lean production entry both call this, so it can be measured and served without
+ * framework overhead. Every response carries x-request-id; every request leaves a usage record.
+ */
+
+const operations: Record<string, Operation> = {
+  'chat/completions': 'chat',
+  completions: 'completions',
+  embeddings: 'embeddings',
+};
+
+export async function handleGateway(request: Request): Promise<Response> {
+  const context = newContext();
+  let response: Response;
+  try {
+    response = await route(request, context);
+  } catch (error) {
+    response = errorResponse(error);
+    context.record.errorCode = error instanceof ApiError ? error.code : 'internal_error';
+    recordUsage(context, response.status);
+  }
+  response.headers.set('x-request-id', context.requestId);
+  return response;
+}
+
+async function route(request: Request, context: RequestContext): Promise<Response> {
+  const path = new URL(request.url).pathname.replace(/^\/v1\/?/, '').replace(/\/+$/, '');
+  const operation = operations[path];
+  if (operation) {
+    if (request.method !== 'POST') throw methodNotAllowed(request.method, path, 'POST');
+    context.key = await authorizeKey(request);
+    return handleCompletion(request, context, operation);
+  }
+  if (path === 'models' || path === 'key') {
+    if (request.method !== 'GET') throw methodNotAllowed(request.method, path, 'GET');
+    context.key = await authorizeKey(request);
+    const response = path === 'models' ? listModels(context.key) : await keyInfo(context.key);
+    context.record.operation = path;
+    recordUsage(context, response.status);
+    return response;
+  }
+  throw new ApiError(404, 'unknown_url', `Unknown request URL: ${request.method} /v1/${path}.`);
+}
+
+const methodNotAllowed = (method: string, path: string, allowed: string) =>
+  new ApiError(405, 'method_not_allowed', `${method} is not supported on /v1/${path}; use ${allowed}.`, { headers: { allow: allowed } });

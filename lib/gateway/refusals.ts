@@ -1,0 +1,71 @@
+import 'server-only';
+import { ApiError } from '@/lib/errors';
+import type { KeyStatus } from '@/lib/keys/verify';
+import type { Admission } from '@/lib/limits/admission';
+import { windowReset } from '@/lib/limits/windows';
+import { formatDollars } from '@/lib/money';
+import type { KeyRecord } from '@/lib/keys/record';
+import { openAIDuration } from './rate-headers';
+
+/**
+ * Every way the gateway says no, in one table: the HTTP status, code and message a client sees
+ * (OpenAI's error shape; the SDKs map 401/403/404/429 to their own error classes).
+ */
+
+const keyRefusals: Record<Exclude<KeyStatus, 'VALID'>, () => ApiError> = {
+  NOT_FOUND: () => new ApiError(401, 'invalid_api_key', 'Invalid API key provided.'),
+  DISABLED: () => new ApiError(401, 'key_disabled', 'This API key has been disabled. Enable it in the Conduit dashboard.'),
+  EXPIRED: () => new ApiError(401, 'key_expired', 'This API key has expired.'),
+};
+
+export const refuseKey = (status: Exclude<KeyStatus, 'VALID'>) => keyRefusals[status]();
+
+export const refuseIp = (ip: string | undefined) =>
+  new ApiError(403, 'ip_not_allowed', `Requests from ${ip ?? 'your address'} are not allowed for this API key.`);
+
+export const refuseOperation = (operation: string) =>
+  new ApiError(403, 'operation_not_allowed', `This API key is not allowed to use ${operation}.`);
+
+export const refuseModel = (model: string) =>
+  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'.`, { param: 'model' });
+
+export const unknownModel = (model: string) =>
+  new ApiError(404, 'model_not_found', `The model '${model}' does not exist or is not served by Conduit.`, { param: 'model' });
+
+export const unsupportedModelOperation = (model: string, operation: string) =>
+  new ApiError(400, 'unsupported_operation', `The model '${model}' does not support ${operation}.`, { param: 'model' });
+
+const windowNames = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
+
+export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitted' | 'credit_unknown' }>, key: KeyRecord, now: Date): ApiError {
+  switch (admission.outcome) {
+    case 'rate_limited': {
+      const seconds = Math.max(1, Math.ceil(admission.resetMs / 1000));
+      return new ApiError(
+        429,
+        'rate_limit_exceeded',
+        `Rate limit reached: ${admission.limit} requests per ${admission.period} for this API key. Try again in ${openAIDuration(admission.resetMs)}.`,
+        {
+          headers: {
+            'retry-after': String(seconds),
+            'x-ratelimit-limit-requests': String(admission.limit),
+            'x-ratelimit-remaining-requests': '0',
+            'x-ratelimit-reset-requests': openAIDuration(admission.resetMs),
+          },
+        },
+      );
+    }
+    case 'spend_limited': {
+      const limit = key.spendLimits[admission.window] ?? 0;
+      const resets = windowReset(admission.window, now).toISOString();
+      return new ApiError(
+        403,
+        'spending_limit_exceeded',
+        `API key has exceeded its spending limit: the ${windowNames[admission.window]} limit of ${formatDollars(limit)} is used up until ${resets}.`,
+        { headers: { 'x-conduit-spend-window': admission.window, 'x-conduit-spend-reset': resets } },
+      );
+    }
+    case 'insufficient_credit':
+      return new ApiError(402, 'insufficient_credits', 'Your Conduit credit balance is too low for this request. Add credit in the dashboard.');
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+
+/**
+ * Serves a Web-standard `(Request) => Promise<Response>` with node:http, streaming both ways:
+ * the request body is passed on as it arrives, the response body is written chunk by chunk
+ * (SSE reaches the client as the upstream produces it), and a client that hangs up aborts
+ * `request.signal`. The TCP peer is appended to X-Forwarded-For, as lib/request-ip.ts expects.
+ */
+
+export type WebHandler = (request: Request) => Promise<Response>;
+
+export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
+  const controller = new AbortController();
+  // 'close' on the response before it finished means the client went away.
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const peer = req.socket.remoteAddress ?? '';
+  const forwarded = headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${peer}` : peer);
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    signal: controller.signal,
+    // @ts-expect-error -- Node's fetch needs duplex for a streamed body; the DOM types lack it.
+    duplex: hasBody ? 'half' : undefined,
+  });
+}
+
+export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.on('close', () => {
+    if (!res.writableFinished) reader.cancel().catch(() => {});
+  });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // Respect backpressure: wait for the socket to drain before reading more.
+      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
+}
+
+export async function handleNodeRequest(handler: WebHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    await writeWebResponse(await handler(toWebRequest(req, res)), res);
+  } catch (error) {
+    console.error('[server] request failed', error);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"Internal error","type":"api_error","param":null,"code":"internal_error"}}');
+    else res.destroy();
+  }
+}
+
+/** Listens on `port` (0 = any free port). */
+export function serve(handler: WebHandler, port = 0, host = '127.0.0.1'): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => void handleNodeRequest(handler, req, res));
+  return new Promise((resolve) => {
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve({
+        server,
+        url: `http://${host}:${address.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
