@@ -51,6 +51,18 @@ export async function forward(f: Forwarding): Promise<Response> {
     return errorResponse(refusal, f.rateHeaders);
   }
 
+  if (upstream.status === 401 || upstream.status === 403) {
+    // The provider refused *our* credentials: a server misconfiguration, not the client's key,
+    // so it must not look like one (an SDK would raise AuthenticationError for its own key).
+    await upstream.body?.cancel();
+    const refusal = new ApiError(502, 'upstream_auth_failed', `${f.model.provider} rejected Conduit's credentials; the operator has been notified.`, {
+      type: 'api_error',
+    });
+    console.error(`[gateway] ${f.model.provider} answered ${upstream.status} to Conduit's provider key`);
+    settleInBackground(f, null, refusal.status, refusal.code);
+    return errorResponse(refusal, f.rateHeaders);
+  }
+
   if (!upstream.ok) {
     // The provider refused (bad parameters, its own limits...): nothing is charged, and the
     // client sees the provider's OpenAI-shaped error with its status.

@@ -222,6 +222,18 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
   });
 
+  it("a provider refusing Conduit's own credentials is a 502, never the client's 401", async () => {
+    const sdk = client(await newKey({ name: 'provider-auth' }));
+    openaiMock.setBehaviour({ type: 'fail', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    try {
+      const error = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(error).toMatchObject({ status: 502, code: 'upstream_auth_failed' });
+    } finally {
+      openaiMock.setBehaviour({ type: 'normal' });
+    }
+  });
+
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {
     const created = await keys.createKey(actor, { name: 'abort' });
     const controller = new AbortController();
