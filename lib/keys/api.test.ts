@@ -139,7 +139,7 @@ describe(`management API on ${services.label}`, () => {
 
     const log = await call(route(events.GET), { id: key.id });
     expect(log.body.data.map((event: { action: string }) => event.action)).toEqual(['updated', 'created']);
-    expect(log.body.data[0].changes.rateLimitPerMinute).toEqual({ from: null, to: 60 });
+    expect(log.body.data[0].changes['rate_limits.per_minute']).toEqual({ from: null, to: 60 });
     expect(log.body.data[0].actor.type).toBe('management_token');
 
     expect((await call(route(item.PATCH), { method: 'PATCH', id: key.id, body: {} })).status).toBe(400);

@@ -36,3 +36,22 @@ export function diffColumns(before: ApiKeyRow, patch: Partial<ApiKeyRow>): Chang
   }
   return changes;
 }
+
+/** The management API's name for each audited column (the audit log stores column names). */
+const apiFieldNames: Partial<Record<keyof ApiKeyRow, string>> = {
+  allowedModels: 'allowed_models',
+  allowedOperations: 'allowed_operations',
+  ipAllowlist: 'ip_allowlist',
+  expiresAt: 'expires_at',
+  rateLimitPerMinute: 'rate_limits.per_minute',
+  rateLimitPerHour: 'rate_limits.per_hour',
+  rateLimitPerDay: 'rate_limits.per_day',
+  spendLimitDay: 'spending_limits.day',
+  spendLimitWeek: 'spending_limits.week',
+  spendLimitMonth: 'spending_limits.month',
+};
+
+export function changesForApi(changes: Changes | null): Changes | null {
+  if (!changes) return null;
+  return Object.fromEntries(Object.entries(changes).map(([field, change]) => [apiFieldNames[field as keyof ApiKeyRow] ?? field, change]));
+}

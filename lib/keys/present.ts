@@ -2,6 +2,7 @@ import 'server-only';
 import type { ApiKeyRow, ApiKeyEventRow } from '@/db/schema';
 import type { WindowSpend } from '@/lib/limits/spend-counters';
 import { windowReset, type SpendWindow } from '@/lib/limits/windows';
+import { changesForApi } from './changes';
 
 /** A key as the management API shows it (snake_case; money in integer micro-dollars). */
 
@@ -51,7 +52,7 @@ export function presentKeyEvent(event: ApiKeyEventRow) {
     id: event.id,
     action: event.action,
     actor: event.actorTokenId ? { type: 'management_token', id: event.actorTokenId } : { type: 'user', id: event.actorUserId },
-    changes: event.changes,
+    changes: changesForApi(event.changes),
     created_at: event.createdAt.toISOString(),
   };
 }
