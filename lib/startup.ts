@@ -2,6 +2,7 @@ import 'server-only';
 import { ensureDatabase } from '@/db';
 import { DatabaseLockedError } from '@/db/open';
 import { ConfigError, env } from '@/lib/env';
+import { startUsageDrain } from '@/lib/usage/drain';
 
 export async function startServer(): Promise<void> {
   try {
@@ -13,4 +14,5 @@ export async function startServer(): Promise<void> {
     console.error(expected ? error.message : error);
     process.exit(1);
   }
+  startUsageDrain();
 }

@@ -5,6 +5,7 @@ import Credentials from 'next-auth/providers/credentials';
 import GitHub from 'next-auth/providers/github';
 import { getDb } from '@/db';
 import { accounts, users } from '@/db/schema';
+import { grantTrialCredit } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
 import { clientIp } from '@/lib/request-ip';
 import { loginSchema } from './credentials-schema';
@@ -58,6 +59,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })]
         : []),
     ],
+    // Accounts created by the adapter (GitHub sign-ups) get the trial credit too.
+    events: {
+      async createUser({ user }) {
+        if (user.id) await grantTrialCredit(user.id);
+      },
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user?.id) token.sub = user.id;

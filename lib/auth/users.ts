@@ -2,6 +2,7 @@ import 'server-only';
 import { getDb } from '@/db';
 import { deleteUser, findUserByEmail, findUserById, insertUser, updatePasswordHash } from '@/db/queries/users';
 import type { User } from '@/db/schema';
+import { grantTrialCredit } from '@/lib/billing/credit';
 import { decoyHash, hashPassword, verifyPassword } from './password';
 
 /** The account operations behind the forms, apart from any transport so tests can call them. */
@@ -12,7 +13,9 @@ export async function signUp(input: { email: string; password: string; name?: st
   const db = await getDb();
   const passwordHash = await hashPassword(input.password);
   const user = await insertUser(db, { email: input.email, name: input.name || null, passwordHash });
-  return user ? { ok: true, user } : { ok: false, reason: 'email_taken' };
+  if (!user) return { ok: false, reason: 'email_taken' };
+  await grantTrialCredit(user.id);
+  return { ok: true, user };
 }
 
 /** The user when email and password match; undefined otherwise, in the same time either way. */

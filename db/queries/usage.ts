@@ -1,0 +1,55 @@
+import 'server-only';
+import { inArray, sql } from 'drizzle-orm';
+import type { Database } from '../open';
+import { apiKeys, usageRecords, users, type NewUsageRow } from '../schema';
+
+/** The drain's statements (lib/usage/drain.ts); each takes the batch's transaction. */
+
+export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'execute'>;
+
+/** Which of these user ids still exist (usage of a deleted account goes with the account). */
+export async function existingUserIds(tx: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.select({ id: users.id }).from(users).where(inArray(users.id, [...ids]));
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Inserts the rows; those whose request_id is already stored are skipped. Returns only the rows
+ * really inserted, which is what may be charged to the ledger. Rows go in request_id order so two
+ * batches that overlap (a redelivery racing its original) lock index entries in the same order
+ * and cannot deadlock.
+ */
+export function insertUsageRows(tx: Executor, rows: NewUsageRow[]) {
+  const sorted = [...rows].sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
+  return tx
+    .insert(usageRecords)
+    .values(sorted)
+    .onConflictDoNothing({ target: usageRecords.requestId })
+    .returning({
+      requestId: usageRecords.requestId,
+      userId: usageRecords.userId,
+      keyId: usageRecords.keyId,
+      costMicros: usageRecords.costMicros,
+      createdAt: usageRecords.createdAt,
+    });
+}
+
+/**
+ * last_used_at = greatest(last_used_at, latest use) for each key, in one UPDATE. The keys are
+ * locked in id order first: concurrent drains touching the same keys then queue up instead of
+ * deadlocking.
+ */
+export async function touchKeysLastUsed(tx: Executor, lastUsed: ReadonlyMap<string, Date>): Promise<void> {
+  if (lastUsed.size === 0) return;
+  const ids = [...lastUsed.keys()].sort();
+  await tx.select({ id: apiKeys.id }).from(apiKeys).where(inArray(apiKeys.id, ids)).orderBy(apiKeys.id).for('update');
+  const values = sql.join(
+    ids.map((id) => sql`(${id}::text, ${lastUsed.get(id)!.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update ${apiKeys} set last_used_at = greatest(${apiKeys.lastUsedAt}, used.at)
+    from (values ${values}) as used(id, at)
+    where ${apiKeys.id} = used.id`);
+}

@@ -1,0 +1,147 @@
+import 'server-only';
+import type { Redis } from '@upstash/redis';
+import { getDb } from '@/db';
+import { insertLedgerEntry, ledgerSnapshot, sumLedger } from '@/db/queries/credit';
+import type { CreditKind } from '@/db/schema';
+import { env } from '@/lib/env';
+import { randomId } from '@/lib/keys/secret';
+import type { Micros } from '@/lib/money';
+import { getRedis } from '@/lib/redis/client';
+
+/**
+ * Prepaid credit. The ledger in PostgreSQL is the truth; `conduit:credit:<userId>` in Redis is the
+ * hot copy the gateway checks and reserves against with its own script (lib/limits/lua.ts):
+ *
+ *   Redis balance = ledger sum − usage settled but not yet drained − live reservations.
+ *
+ * So the Redis balance can never be recomputed from the ledger while it exists: that would hand
+ * back every undrained request and every reservation in flight. It is computed from the ledger
+ * only when the key is absent — first use, or Redis was flushed, in which case the undrained usage
+ * queue and the reservations went with it and the ledger is the best truth left. After that,
+ * grants are applied to both: the ledger row first, then the Redis copy.
+ *
+ * The one race: a load reads the ledger and writes the key while a grant commits its row and then
+ * adjusts the key. Read the row and also increment → counted twice; miss the row and skip the
+ * increment (the key did not exist yet) → lost. Both are closed by a per-account hash of grant
+ * notes, `conduit:credit:<userId>:grants` (ledger id → 'applied' | amount), touched only by the two
+ * scripts below, each atomic in Redis:
+ * - a grant, after its COMMIT: if already 'applied' → nothing; if the balance exists → INCRBY and
+ *   mark 'applied'; else leave its amount as a note;
+ * - a load, with the ledger sum and the ids of recent non-usage rows read in ONE snapshot: if the
+ *   balance exists → keep it (never overwritten); else balance = sum + the notes of rows it did not
+ *   read, and every row it read or noted is marked 'applied'.
+ * Whatever the interleaving, each grant lands in the balance exactly once — provided a grant's
+ * Redis step follows its COMMIT within RECENT_SECONDS (the "recent" window and the notes' life).
+ * A process that dies between the two never takes its Redis step: the copy then under-counts
+ * that grant (never over-counts) until the key is next loaded from the ledger.
+ */
+
+export const creditBalanceKey = (userId: string) => `conduit:credit:${userId}`;
+const grantNotesKey = (userId: string) => `conduit:credit:${userId}:grants`;
+
+const RECENT_SECONDS = 3_600;
+const NOTES_TTL_SECONDS = 2 * RECENT_SECONDS;
+
+/** KEYS 1 balance · 2 notes  ARGV 1 ledger id · 2 amount · 3 notes ttl. Arithmetic stays in Redis. */
+const APPLY_GRANT = `
+if redis.call('HGET', KEYS[2], ARGV[1]) == 'applied' then return 0 end
+local applied = redis.call('EXISTS', KEYS[1]) == 1
+if applied then redis.call('INCRBY', KEYS[1], ARGV[2]) end
+redis.call('HSET', KEYS[2], ARGV[1], applied and 'applied' or ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return applied and 1 or 2
+`;
+
+/**
+ * KEYS 1 balance · 2 notes  ARGV 1 ledger sum · 2 notes ttl · 3.. ids of the recent rows read.
+ * Sums in doubles (exact to 2^53; fengari's integers are 32-bit), written back as an integer.
+ */
+const LOAD = `
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+local balance = tonumber(ARGV[1]) + 0.0
+local read = {}
+for i = 3, #ARGV do read[ARGV[i]] = true end
+for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do
+  local note = redis.call('HGET', KEYS[2], id)
+  if note ~= 'applied' then
+    if not read[id] then balance = balance + tonumber(note) end
+    redis.call('HSET', KEYS[2], id, 'applied')
+  end
+end
+for i = 3, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 'applied') end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+local text = string.format('%.0f', balance)
+redis.call('SET', KEYS[1], text)
+return text
+`;
+
+/** The account's balance according to the ledger alone. */
+export async function ledgerBalance(userId: string): Promise<Micros> {
+  return sumLedger(await getDb(), userId);
+}
+
+/** The live Redis balance; loaded from the ledger first if the key is absent (never overwritten). */
+export async function loadCreditBalance(userId: string, redis: Redis = getRedis()): Promise<Micros> {
+  const current = await redis.get<number | string>(creditBalanceKey(userId));
+  if (current !== null) return Number(current);
+  const { balance, recentGrantIds } = await ledgerSnapshot(await getDb(), userId, RECENT_SECONDS);
+  const loaded = await redis.eval<(string | number)[], number | string>(
+    LOAD,
+    [creditBalanceKey(userId), grantNotesKey(userId)],
+    [balance, NOTES_TTL_SECONDS, ...recentGrantIds],
+  );
+  return Number(loaded);
+}
+
+/** Every kind but 'usage': usage is debited in Redis by the gateway and in the ledger by the drain. */
+export type GrantKind = Exclude<CreditKind, 'usage'>;
+
+export interface Grant {
+  userId: string;
+  kind: GrantKind;
+  /** Positive adds credit, negative removes it (refund, dispute, adjustment). */
+  amountMicros: Micros;
+  /** What makes the grant unique for its kind: a Stripe object id, the user id for the trial... */
+  reference: string;
+}
+
+/**
+ * Records a grant; true when it was new. A duplicate (same kind and reference, e.g. a replayed
+ * webhook) changes nothing and returns false, however many arrive at once: the unique index picks
+ * one. Only that one then adjusts the Redis copy, after its COMMIT (see the top of this file).
+ */
+export async function grantCredit(grant: Grant, redis: Redis = getRedis()): Promise<boolean> {
+  const { userId, kind, amountMicros, reference } = grant;
+  if ((kind as CreditKind) === 'usage') throw new Error("grantCredit cannot record 'usage'");
+  if (!Number.isSafeInteger(amountMicros)) throw new RangeError(`Not a whole number of micro-dollars: ${amountMicros}`);
+  if (!reference) throw new Error('A grant needs a reference (it is what makes it idempotent)');
+
+  const id = randomId('cr');
+  const inserted = await insertLedgerEntry(await getDb(), { id, userId, kind, amountMicros, reference });
+  if (!inserted) return false;
+  try {
+    await redis.eval(APPLY_GRANT, [creditBalanceKey(userId), grantNotesKey(userId)], [id, amountMicros, NOTES_TTL_SECONDS]);
+  } catch (error) {
+    // The ledger has it; the hot copy under-counts it until the key is next loaded. Throwing
+    // would not help: a retried grant is a duplicate and never reaches this line again.
+    console.error(`[credit] grant ${id} recorded but not applied to the Redis balance of ${userId}:`, error);
+  }
+  return true;
+}
+
+/**
+ * The trial credit every new account starts with (TRIAL_CREDIT_USD; none when 0), once per
+ * account. Never throws: it runs right after the account was created, and failing the sign-up
+ * then would leave an account its owner was told does not exist. A failure is logged.
+ */
+export async function grantTrialCredit(userId: string): Promise<boolean> {
+  const amountMicros = env().TRIAL_CREDIT_USD;
+  if (amountMicros <= 0) return false;
+  try {
+    return await grantCredit({ userId, kind: 'trial_grant', amountMicros, reference: userId });
+  } catch (error) {
+    console.error(`[credit] trial credit for ${userId} failed:`, error);
+    return false;
+  }
+}

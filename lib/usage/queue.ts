@@ -1,0 +1,74 @@
+import 'server-only';
+import type { Redis } from '@upstash/redis';
+import { getRedis } from '@/lib/redis/client';
+import type { UsageRecord } from './record';
+
+/**
+ * The usage queue: the gateway adds one record per request to the Redis round trip that settles
+ * the request's spend, and the drain (drain.ts) moves records into PostgreSQL in batches.
+ *
+ * Why a list and not a Redis stream: a stream with a consumer group (XADD / XREADGROUP / XACK /
+ * XAUTOCLAIM) is the textbook fit, but the embedded store (ioredis-mock 8.13.1, what `npm run dev`
+ * and the tests without TEST_REDIS_URL use) implements XADD, XLEN, XRANGE and XREAD only: XGROUP,
+ * XREADGROUP, XACK, XPENDING, XCLAIM and XAUTOCLAIM all answer "not supported" (checked through
+ * lib/redis, see queue.test.ts). So the queue is the classic reliable list, built from commands all
+ * three backends run alike:
+ *
+ * - `conduit:usage` — producers LPUSH JSON records (newest on the left);
+ * - `conduit:usage:processing:<consumer>` — a drain atomically LMOVEs up to a batch from the right
+ *   of the queue into its own list (a Lua loop, one round trip), reads it, inserts into PostgreSQL,
+ *   and only then acknowledges by trimming what it read. A crash at any point leaves the records
+ *   in the queue or in its processing list, never nowhere;
+ * - `conduit:usage:consumers` — a sorted set of consumer → last heartbeat (ms). A consumer whose
+ *   heartbeat is older than the idle threshold (30 s) is presumed dead: any other consumer moves
+ *   its processing list into its own (atomically, entry by entry) and drains it.
+ *
+ * Delivery is therefore at-least-once (a consumer declared dead that was only slow, or one that
+ * died between COMMIT and the acknowledgement, has its records delivered again); the insert is
+ * idempotent on request_id, which turns that into exactly one row per request.
+ */
+
+/** The Redis keys of one queue. Tests use their own, so parallel runs sharing a Redis never meet. */
+export interface UsageQueue {
+  /** The list producers push to. */
+  readonly key: string;
+  /** Sorted set: consumer → last heartbeat (epoch ms). */
+  readonly consumersKey: string;
+  processingKey(consumer: string): string;
+}
+
+export function usageQueue(name: string): UsageQueue {
+  return { key: name, consumersKey: `${name}:consumers`, processingKey: (consumer) => `${name}:processing:${consumer}` };
+}
+
+/** The app's queue: `conduit:usage`, `conduit:usage:consumers`, `conduit:usage:processing:<consumer>`. */
+export const USAGE_QUEUE = usageQueue('conduit:usage');
+
+/**
+ * A memory guard for Redis, enforced by the drain rather than on every push (so the gateway pays
+ * one command per record): if records pile up past this (PostgreSQL down for a long time, ~25 min
+ * of traffic at 700 req/s), the drain drops the OLDEST beyond it and logs how many — losing usage
+ * history is bad, but a Redis out of memory stops the gateway itself.
+ */
+export const USAGE_QUEUE_CAP = 1_000_000;
+
+/** A pipeline or MULTI of @upstash/redis (both are this type). */
+export type UsagePipeline = ReturnType<Redis['pipeline']>;
+
+/**
+ * Adds `record` to `pipeline`, e.g. the gateway's settlement MULTI, so a settled request and its
+ * usage record reach Redis together in one round trip. Nothing is sent until the caller execs.
+ */
+export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): void {
+  // Serialised here rather than by the SDK so the queue holds exactly the record's JSON.
+  pipeline.lpush(queue.key, JSON.stringify(record));
+}
+
+/** For records not tied to a settlement (e.g. a request refused before admission). */
+export async function enqueueUsageNow(
+  record: UsageRecord,
+  redis: Redis = getRedis(),
+  queue: UsageQueue = USAGE_QUEUE,
+): Promise<void> {
+  await redis.lpush(queue.key, JSON.stringify(record));
+}
