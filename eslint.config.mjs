@@ -6,8 +6,9 @@ export default defineConfig([
   ...nextVitals,
   ...nextTs,
   {
-    // Playwright fixtures receive a function named `use`; it is not React's hook.
-    files: ['e2e/**'],
+    // Playwright fixtures receive a function named `use`, and tests call `useTestServices()`:
+    // neither is a React hook.
+    files: ['e2e/**', '**/*.test.ts'],
     rules: { 'react-hooks/rules-of-hooks': 'off' },
   },
   globalIgnores(['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'db/migrations/**', 'test-results/**', 'playwright-report/**']),

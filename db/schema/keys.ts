@@ -56,7 +56,9 @@ export const apiKeyEvents = pgTable(
     action: text('action').$type<KeyAction>().notNull(),
     /** For updates: { field: { from, to } }. */
     changes: jsonb('changes').$type<Record<string, { from: unknown; to: unknown }>>(),
-    ...timestamps,
+    // clock_timestamp(), not now(): events are listed newest first, and now() is the
+    // transaction's start, which can tie for changes made in quick succession.
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
   },
   (event) => [index('api_key_events_key_idx').on(event.keyId, event.createdAt)],
 );

@@ -5,7 +5,6 @@ import { useTestServices } from '@/lib/testing/services';
 import { testQueueName, usageRecord } from '@/lib/usage/fixtures';
 
 // Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a test helper named use*, not a React hook
 const services = await useTestServices();
 const { getDb } = await import('@/db');
 const { creditLedger } = await import('@/db/schema');

@@ -5,7 +5,8 @@ import { useTestServices } from '@/lib/testing/services';
 
 // Real Redis in CI (TEST_REDIS_URL), else the embedded store: the same behaviour on both.
 const services = await useTestServices();
-const { admit, creditKey, settle, RESERVATION_TTL_MS } = await import('./admission');
+const { admit, settle, RESERVATION_TTL_MS } = await import('./admission');
+const { creditBalanceKey: creditKey } = await import('@/lib/billing/credit');
 const { sweepReservations } = await import('./sweeper');
 const { readKeySpend } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import type { KeyRecord } from '@/lib/keys/record';
 import type { Micros } from '@/lib/money';
+import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
 import { ADMIT, SETTLE } from './lua';
 import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
@@ -17,7 +18,6 @@ export const RESERVATIONS_KEY = 'conduit:reservations';
 /** A reservation older than this is released by the sweeper: its process must have died. */
 export const RESERVATION_TTL_MS = 15 * 60_000;
 
-export const creditKey = (userId: string) => `conduit:credit:${userId}`;
 
 export interface CostBound {
   /** Upper bound of the prompt's cost, micro-dollars. */
@@ -80,7 +80,7 @@ export async function admit(
   const at = new Date(now);
   const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${key.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
   const spendKeys = SPEND_WINDOWS.map((window) => spendCounterKey(key.id, window, at)) as [string, string, string];
-  const credit = creditKey(key.userId);
+  const credit = creditBalanceKey(key.userId);
   const rateLimits = RATE_PERIODS.map((period) => key.rateLimits[period] ?? 0);
   const spendLimits = SPEND_WINDOWS.map((window) => key.spendLimits[window] ?? -1);
   const reply = (await scripts(redis).admit.exec(

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
 import { testQueueName, usageRecord } from './fixtures';
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a test helper named use*, not a React hook
 const services = await useTestServices();
 const { getRedis, createRedis, closeRedis } = await import('@/lib/redis/client');
 const { enqueueUsage, enqueueUsageNow, usageQueue } = await import('./queue');
