@@ -2,6 +2,7 @@ import 'server-only';
 import { ensureDatabase } from '@/db';
 import { DatabaseLockedError } from '@/db/open';
 import { ConfigError, env } from '@/lib/env';
+import { startReservationSweeper } from '@/lib/limits/sweeper';
 import { startUsageDrain } from '@/lib/usage/drain';
 
 export async function startServer(): Promise<void> {
@@ -14,5 +15,8 @@ export async function startServer(): Promise<void> {
     console.error(expected ? error.message : error);
     process.exit(1);
   }
+  // Background work every instance shares: usage records into PostgreSQL, and the release of
+  // spend reserved by requests whose process died.
   startUsageDrain();
+  startReservationSweeper();
 }

@@ -234,6 +234,46 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     }
   });
 
+  it('an upstream that breaks mid-stream becomes an SSE error event, and what was delivered is billed', async () => {
+    const created = await keys.createKey(actor, { name: 'broken stream' });
+    openaiMock.setBehaviour({ type: 'drop-mid-stream', afterEvents: 3 });
+    try {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a b c d e f g h i j' }], stream: true }),
+      });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain('"code":"upstream_stream_error"');
+      expect(text).not.toContain('[DONE]');
+    } finally {
+      openaiMock.setBehaviour({ type: 'normal' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBeGreaterThan(0);
+  });
+
+  it('an unreachable provider is a 502 with nothing charged', async () => {
+    const created = await keys.createKey(actor, { name: 'unreachable' });
+    const closed = await startMockOpenAI();
+    await closed.close();
+    // env() is parsed once per process; point it at the closed port for this one request.
+    const { env } = await import('@/lib/env');
+    const saved = env().OPENAI_BASE_URL;
+    Object.assign(env(), { OPENAI_BASE_URL: `${closed.url}/v1` });
+    try {
+      await expect(client(created.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+        status: 502,
+        code: 'upstream_unavailable',
+      });
+    } finally {
+      Object.assign(env(), { OPENAI_BASE_URL: saved });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
+  });
+
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {
     const created = await keys.createKey(actor, { name: 'abort' });
     const controller = new AbortController();
