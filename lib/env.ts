@@ -58,6 +58,31 @@ export const envSchema = z
     ANTHROPIC_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.anthropic.com'),
     /** Largest request body the gateway accepts (413 beyond). */
     GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
+    /**
+     * AES-256-GCM key for third-party secrets stored in proxy links: 32 bytes, base64. Unset:
+     * derived from AUTH_SECRET (or the embedded default's generated secret) — set it explicitly
+     * in production so rotating AUTH_SECRET does not make stored secrets unreadable.
+     */
+    LINK_ENCRYPTION_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
+        .optional(),
+    ),
+    /** Links are also served at https://{linkId}.{PROXY_DOMAIN}/… (for SDKs that only take a host). */
+    PROXY_DOMAIN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?(:\d+)?$/, 'must be a lower-case host name, e.g. proxy.example.com')
+        .optional(),
+    ),
+    /** Lets links point at private / loopback addresses: self-hosting and tests only. */
+    PROXY_ALLOW_PRIVATE_UPSTREAMS: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    /** Largest request body a link forwards (413 beyond); streamed, never buffered whole. */
+    PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   })
