@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestServices } from '@/lib/testing/services';
+
+const services = await useTestServices();
+const { consumeRequest } = await import('./request-counters');
+afterAll(() => services.cleanup());
+
+describe(`request counters on ${services.label}`, () => {
+  it('admit exactly N of many parallel requests, and refusals consume no other window', async () => {
+    const id = randomUUID();
+    const counters = [
+      { key: `t:${id}:minute`, limit: 7, windowMs: 60_000 },
+      { key: `t:${id}:month`, limit: 100, windowMs: 60_000 },
+      { key: `t:${id}:none`, limit: null, windowMs: 60_000 },
+    ];
+    const results = await Promise.all(Array.from({ length: 40 }, () => consumeRequest(counters)));
+    expect(results.filter((result) => result.allowed)).toHaveLength(7);
+    expect(results.find((result) => !result.allowed)).toMatchObject({ allowed: false, refusedBy: 0 });
+    // 33 refusals did not touch the monthly counter: a fresh minute admits 7 more.
+    const next = [{ ...counters[0]!, key: `t:${id}:minute2` }, counters[1]!];
+    expect((await Promise.all(Array.from({ length: 10 }, () => consumeRequest(next)))).filter((r) => r.allowed)).toHaveLength(7);
+  });
+
+  it('reports which window refused and when it resets', async () => {
+    const id = randomUUID();
+    const counters = [
+      { key: `t:${id}:a`, limit: 10, windowMs: 60_000 },
+      { key: `t:${id}:b`, limit: 1, windowMs: 30_000 },
+    ];
+    expect(await consumeRequest(counters)).toEqual({ allowed: true });
+    const refused = await consumeRequest(counters);
+    expect(refused).toMatchObject({ allowed: false, refusedBy: 1 });
+    if (!refused.allowed) expect(refused.resetMs).toBeLessThanOrEqual(30_000);
+  });
+});
