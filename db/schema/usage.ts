@@ -33,12 +33,16 @@ export const usageRecords = pgTable(
     /** The request's `user` field, or the end user named in a proxy link's JWT. */
     endUser: text('end_user'),
     stream: boolean('stream').notNull(),
+    /** Body sizes as forwarded (proxy links report traffic as well as tokens). */
+    requestBytes: bigint('request_bytes', { mode: 'number' }).notNull().default(0),
+    responseBytes: bigint('response_bytes', { mode: 'number' }).notNull().default(0),
     /** When the request happened (from the record), not when the drain inserted it. */
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (usage) => [
     index('usage_records_user_idx').on(usage.userId, usage.createdAt),
     index('usage_records_key_idx').on(usage.keyId, usage.createdAt),
+    index('usage_records_link_idx').on(usage.linkId, usage.createdAt),
   ],
 );
 

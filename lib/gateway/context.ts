@@ -28,6 +28,8 @@ export function newContext(): RequestContext {
       ttftMs: null,
       endUser: null,
       stream: false,
+      requestBytes: 0,
+      responseBytes: 0,
     },
   };
 }

@@ -18,6 +18,8 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     outputTokens: 34,
     costMicros: 25,
     latencyMs: 420,
+    requestBytes: 0,
+    responseBytes: 0,
     ttftMs: null,
     endUser: null,
     stream: false,

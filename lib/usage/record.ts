@@ -38,6 +38,9 @@ export const usageRecordSchema = z.object({
   ttftMs: count.nullable(),
   endUser: optionalText,
   stream: z.boolean(),
+  /** Body bytes forwarded each way; defaults keep records queued by older instances valid. */
+  requestBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  responseBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   /** When the request arrived, epoch milliseconds. */
   createdAt: z.number().int().min(0).max(MAX_EPOCH_MS),
 });
