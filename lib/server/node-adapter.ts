@@ -11,6 +11,14 @@ import { Readable } from 'node:stream';
 
 export type WebHandler = (request: Request) => Promise<Response>;
 
+/**
+ * The request target exactly as the client sent it. `new URL()` resolves `.`/`..` and `%2e`
+ * segments silently; the proxy must see them to refuse ambiguous paths (lib/proxy/path.ts).
+ * Kept beside the Request object rather than in a header, which a client could forge.
+ */
+const rawTargets = new WeakMap<Request, string>();
+export const rawTarget = (request: Request): string | undefined => rawTargets.get(request);
+
 export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
   const controller = new AbortController();
   // 'close' on the response before it finished means the client went away.
@@ -24,7 +32,7 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${peer}` : peer);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
+  const request = new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
     method,
     headers,
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
@@ -32,6 +40,8 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request
     // @ts-expect-error -- Node's fetch needs duplex for a streamed body; the DOM types lack it.
     duplex: hasBody ? 'half' : undefined,
   });
+  rawTargets.set(request, req.url ?? '/');
+  return request;
 }
 
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {

@@ -1,0 +1,76 @@
+import 'server-only';
+import { openSecret } from '@/lib/crypto/secret-box';
+import { env } from '@/lib/env';
+import { fetchUpstream, UpstreamTimeoutError } from '@/lib/gateway/upstream';
+import type { LinkRecord } from '@/lib/links/record';
+import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './headers';
+import { BodyTooLargeError, limitBody, meterBody } from './meter';
+import { upstreamUrl } from './path';
+import { proxyRefusals } from './refusals';
+import { resolveAndCheck } from './ssrf';
+import { recordProxyUsage, type ProxyContext } from './usage';
+
+interface Forwarding {
+  request: Request;
+  context: ProxyContext;
+  link: LinkRecord;
+  /** Canonical path, already matched against allowed_paths: exactly what the upstream gets. */
+  path: string;
+  query: string;
+}
+
+/**
+ * Sends the checked request to the link's upstream with the real secret, and streams the
+ * answer back untouched (status, safe headers, body). Never follows redirects, so the secret
+ * never leaves for another origin; refuses upstream addresses that resolve to private ranges
+ * (checked again here, after DNS, against rebinding).
+ */
+export async function forwardToUpstream(f: Forwarding): Promise<Response> {
+  const { PROXY_ALLOW_PRIVATE_UPSTREAMS: allowPrivate, PROXY_MAX_BODY_BYTES: maxBody, UPSTREAM_TIMEOUT_MS } = env();
+  const url = upstreamUrl(f.link.upstreamBaseUrl, f.path, new URLSearchParams(f.query));
+  if (!allowPrivate && !(await resolveAndCheck(url.hostname, { allowPrivate })).ok) throw proxyRefusals.upstreamBlocked();
+
+  if (Number(f.request.headers.get('content-length') ?? 0) > maxBody) throw proxyRefusals.bodyTooLarge(maxBody);
+  const headers = forwardRequestHeaders(f.request.headers, { stripAuthorization: true });
+  injectSecret(headers, url, openSecret(f.link.secretSealed), f.link.injection, f.link.extraHeaders);
+
+  const hasBody = f.request.body !== null && f.request.method !== 'GET' && f.request.method !== 'HEAD';
+  let upstream: Response;
+  try {
+    upstream = await fetchUpstream(url, {
+      method: f.request.method,
+      headers,
+      body: hasBody ? f.request.body!.pipeThrough(limitBody(maxBody, (bytes) => (f.context.requestBytes = bytes))) : undefined,
+      // @ts-expect-error -- Node's fetch needs duplex for a streamed body; the DOM types lack it.
+      duplex: hasBody ? 'half' : undefined,
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
+      signal: f.request.signal,
+    });
+  } catch (error) {
+    if (error instanceof BodyTooLargeError || (error as Error).cause instanceof BodyTooLargeError) throw proxyRefusals.bodyTooLarge(maxBody);
+    throw error instanceof UpstreamTimeoutError ? proxyRefusals.upstreamTimeout() : proxyRefusals.upstreamUnavailable();
+  }
+
+  const contentType = upstream.headers.get('content-type') ?? '';
+  const kind = contentType.includes('text/event-stream') ? 'sse' : contentType.includes('json') ? 'json' : 'other';
+  f.context.stream = kind === 'sse';
+  const responseHeaders = forwardResponseHeaders(upstream.headers);
+  if (kind === 'sse') {
+    responseHeaders.set('cache-control', 'no-cache, no-transform');
+    responseHeaders.set('x-accel-buffering', 'no');
+  }
+  const body = upstream.body
+    ? meterBody(upstream.body, kind, (metered, ended) => {
+        Object.assign(f.context, {
+          responseBytes: metered.bytes,
+          inputTokens: metered.inputTokens,
+          outputTokens: metered.outputTokens,
+          ttftMs: metered.firstByteAt === null ? null : metered.firstByteAt - f.context.startedAt,
+          errorCode: ended === 'complete' ? null : ended,
+        });
+        recordProxyUsage(f.context, upstream.status);
+      })
+    : null;
+  if (!body) recordProxyUsage(f.context, upstream.status);
+  return new Response(body, { status: upstream.status, headers: responseHeaders });
+}
