@@ -23,4 +23,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('✓ Bundled the /v1 hot path into .next/conduit/hot-path.mjs');
+console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs');

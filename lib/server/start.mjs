@@ -5,9 +5,9 @@
 //    TCP peer, so a client could pick its own IP for rate limits and IP allowlists. This entry
 //    appends the peer's address before any handler sees the request; lib/request-ip.ts then
 //    trusts only the TRUSTED_PROXY_COUNT entries added by our own proxies.
-// 2. The forwarding hot path (/v1/*) is served straight from node:http by the bundle that
-//    `npm run build` makes (lib/server/hot-path.ts), without Next's per-request overhead.
-//    Everything else — pages, server actions, /api — goes to Next.
+// 2. The forwarding hot paths (/v1/*, /proxy/* and {linkId}.{PROXY_DOMAIN}) are served straight
+//    from node:http by the bundle that `npm run build` makes (lib/server/hot-path.ts), without
+//    Next's per-request overhead. Everything else — pages, server actions, /api — goes to Next.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -27,7 +27,7 @@ await app.prepare();
 
 const bundle = path.resolve('.next/conduit/hot-path.mjs');
 if (!existsSync(bundle)) {
-  console.error('The /v1 hot path is not built: run `npm run build` first.');
+  console.error('The /v1 and /proxy hot paths are not built: run `npm run build` first.');
   process.exit(1);
 }
 const hotPath = await import(pathToFileURL(bundle).href);
@@ -41,9 +41,8 @@ function appendPeer(req) {
 
 http
   .createServer((req, res) => {
-    const url = req.url ?? '/';
     // The hot path's adapter appends the peer itself.
-    if (hotPath.HOT_PATH_PREFIXES.some((prefix) => url.startsWith(prefix))) return void hotPath.serveHotPath(req, res);
+    if (hotPath.isHotPath(req)) return void hotPath.serveHotPath(req, res);
     appendPeer(req);
     handle(req, res);
   })
