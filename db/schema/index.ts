@@ -2,3 +2,4 @@ export * from './users';
 export * from './keys';
 export * from './usage';
 export * from './credit';
+export * from './links';

@@ -13,6 +13,8 @@ export const SECRET_LENGTH = 40;
 export const SECRET_PREFIX = {
   apiKey: 'condt_',
   managementToken: 'cmt_',
+  /** Access tokens of proxy links (lib/links): they sit in browsers, so they are easy to spot in leaks. */
+  linkToken: 'clt_',
 } as const;
 export type SecretKind = keyof typeof SECRET_PREFIX;
 
@@ -49,6 +51,7 @@ export async function hashSecret(plaintext: string): Promise<string> {
 const shapes: Record<SecretKind, RegExp> = {
   apiKey: new RegExp(`^${SECRET_PREFIX.apiKey}[0-9A-Za-z]{${SECRET_LENGTH}}$`),
   managementToken: new RegExp(`^${SECRET_PREFIX.managementToken}[0-9A-Za-z]{${SECRET_LENGTH}}$`),
+  linkToken: new RegExp(`^${SECRET_PREFIX.linkToken}[0-9A-Za-z]{${SECRET_LENGTH}}$`),
 };
 
 /** Cheap pre-check: a string of the wrong shape is refused without any lookup. */

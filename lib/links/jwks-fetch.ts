@@ -1,0 +1,48 @@
+import 'server-only';
+import type { FetchImplementation } from 'jose';
+import { checkJwksUrl, resolveAndCheck } from '@/lib/proxy/ssrf';
+
+/**
+ * How a link's JWKS is fetched. The URL is the customer's, so it gets the same SSRF rules as
+ * an upstream: every fetch (jose re-fetches on expiry and unknown `kid`s) first resolves the
+ * host and refuses private addresses unless allowed. jose already refuses redirects and times
+ * out after 5 s; the body is capped here so a hostile server cannot make us buffer gigabytes.
+ */
+
+const MAX_JWKS_BYTES = 256 * 1024;
+
+export class JwksUnavailable extends Error {
+  override name = 'JwksUnavailable';
+}
+
+async function readCapped(response: Response): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new JwksUnavailable('JWKS response too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function guardedJwksFetch(allowPrivate: boolean, fetchImpl: typeof fetch): FetchImplementation {
+  return async (url, init) => {
+    // The URL rules again (it may have been saved under a laxer policy), then the addresses.
+    const checked = checkJwksUrl(url, { allowPrivate });
+    if (!checked.ok) throw new JwksUnavailable(`JWKS URL refused: ${checked.reason}`);
+    const target = checked.url;
+    const resolved = await resolveAndCheck(target.hostname, { allowPrivate });
+    if (!resolved.ok) throw new JwksUnavailable(`JWKS host refused: ${resolved.reason}`);
+    const response = await fetchImpl(target, { ...init, redirect: 'manual' });
+    const body = await readCapped(response);
+    return new Response(body.byteLength ? (body as Uint8Array<ArrayBuffer>) : null, { status: response.status, headers: response.headers });
+  };
+}
