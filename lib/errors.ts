@@ -1,5 +1,6 @@
 import 'server-only';
 import { ZodError } from 'zod';
+import { readBounded } from '@/lib/streams/read-bounded';
 
 /**
  * The one error type of Conduit's APIs, and the one place that turns any error into a
@@ -80,21 +81,9 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
 export async function readText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () => new ApiError(413, 'request_too_large', `The request body is larger than ${maxBytes} bytes.`);
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBounded(request.body, maxBytes);
+  if (body === null) throw tooLarge();
+  return body.toString('utf8');
 }
 
 /** Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, never a crash. */

@@ -24,7 +24,8 @@ export const modelPatternSchema = z
     'Use a model id like gpt-4o-mini or a prefix pattern like gpt-4o* (a * only at the end)',
   );
 
-const requestLimit = z
+/** Requests per window; null = no limit. Shared with proxy links' limits. */
+export const requestLimit = z
   .number({ error: 'Must be a whole number of requests, or null for no limit' })
   .int('Must be a whole number of requests')
   .positive('Must be at least 1 (use null for no limit)')
@@ -50,7 +51,7 @@ const unique = <T extends z.ZodType<string>>(item: T, max: number, what: string)
     .max(max, `At most ${max} ${what}`)
     .transform((list) => [...new Set(list)]);
 
-const rateLimits = z.strictObject({ per_minute: requestLimit, per_hour: requestLimit, per_day: requestLimit }).partial();
+export const rateLimitsSchema = z.strictObject({ per_minute: requestLimit, per_hour: requestLimit, per_day: requestLimit }).partial();
 
 function settingsSchema<M extends z.ZodType<number | null>>(money: M) {
   return z.strictObject({
@@ -64,7 +65,7 @@ function settingsSchema<M extends z.ZodType<number | null>>(money: M) {
     ),
     ip_allowlist: unique(ipAllowlistEntrySchema, 100, 'IP ranges'),
     expires_at: expiresAt,
-    rate_limits: rateLimits,
+    rate_limits: rateLimitsSchema,
     spending_limits: z.strictObject({ day: money, week: money, month: money }).partial(),
   });
 }

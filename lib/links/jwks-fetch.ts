@@ -1,6 +1,7 @@
 import 'server-only';
 import type { FetchImplementation } from 'jose';
 import { checkJwksUrl, resolveAndCheck } from '@/lib/proxy/ssrf';
+import { readBounded } from '@/lib/streams/read-bounded';
 
 /**
  * How a link's JWKS is fetched. The URL is the customer's, so it gets the same SSRF rules as
@@ -16,21 +17,9 @@ export class JwksUnavailable extends Error {
 }
 
 async function readCapped(response: Response): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_JWKS_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new JwksUnavailable('JWKS response too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const body = await readBounded(response.body, MAX_JWKS_BYTES);
+  if (body === null) throw new JwksUnavailable('JWKS response too large');
+  return body;
 }
 
 export function guardedJwksFetch(allowPrivate: boolean, fetchImpl: typeof fetch): FetchImplementation {

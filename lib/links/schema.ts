@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitsSchema, requestLimit } from '@/lib/keys/schema';
 import { extraHeadersSchema, injectionSchema } from '@/lib/proxy/headers';
 import { allowedPathSchema, MAX_ALLOWED_PATHS } from '@/lib/proxy/path';
 import { checkJwksUrl, checkUpstreamBase, type GuardOptions } from '@/lib/proxy/ssrf';
@@ -13,16 +14,9 @@ import { LINK_PRESETS, presetDefaults, TWILIO_ACCOUNT_SID } from './presets';
  * saved is exactly what the proxy will accept.
  */
 
-const MAX_REQUESTS = 10_000_000;
 const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 
-const requestLimit = z
-  .number({ error: 'Must be a whole number of requests, or null for no limit' })
-  .int('Must be a whole number of requests')
-  .positive('Must be at least 1 (use null for no limit)')
-  .max(MAX_REQUESTS, `At most ${MAX_REQUESTS.toLocaleString('en-US')} requests`)
-  .nullable();
-const rateLimits = z.strictObject({ per_minute: requestLimit, per_hour: requestLimit, per_day: requestLimit }).partial();
+const rateLimits = rateLimitsSchema;
 
 /** The third-party secret: write-only. Control characters would break the request it travels in. */
 const secretSchema = z
