@@ -4,6 +4,8 @@ test('sign up lands on the dashboard; log out and log back in', async ({ page, e
   await signUp(page, email);
   await expect(page.getByRole('heading', { name: 'Welcome' })).toBeVisible();
   await expect(page.getByTestId('account-email')).toHaveText(email);
+  // Every new account starts with the trial credit (TRIAL_CREDIT_USD, $5 by default).
+  await expect(page.getByTestId('credit-balance')).toHaveText('$5.00');
 
   await logOut(page);
   await page.goto('/dashboard');
