@@ -48,6 +48,10 @@ export default defineConfig({
       // Tests act as clients behind one trusted proxy, each with its own address
       // (X-Forwarded-For), so per-IP login limits of one test do not leak into another.
       TRUSTED_PROXY_COUNT: '1',
+      // Links in e2e/links.spec.ts forward to mock upstreams on 127.0.0.1, and are served by
+      // host too ({linkId}.proxy.localhost), which the Stripe snippet needs.
+      PROXY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      PROXY_DOMAIN: 'proxy.localhost',
     },
   },
 });

@@ -5,5 +5,6 @@
 export const dashboardNav = [
   { href: '/dashboard', label: 'Overview' },
   { href: '/keys', label: 'API keys' },
+  { href: '/links', label: 'Links' },
   { href: '/settings', label: 'Settings' },
 ] as const;
