@@ -29,7 +29,7 @@ test('API keys: create with a spend limit, shown once, edit, validate, disable, 
   test.setTimeout(120_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await signUp(page, email);
-  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'API keys', exact: true }).click();
   await expect(page.getByText('No API keys yet')).toBeVisible();
 
   const shown = await createKey(page, 'Production', (form) => form.getByLabel('Daily spending limit').fill('5'));
@@ -85,7 +85,7 @@ test('API keys: create with a spend limit, shown once, edit, validate, disable, 
   await expect(settings.getByLabel('Requests per hour')).toHaveValue('');
   await expect(settings.getByLabel('Expires')).toHaveValue('');
 
-  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'API keys', exact: true }).click();
   await expect(row).toContainText('60/min');
   await expect(row).toContainText('$0.00 / $100.00');
 
@@ -93,7 +93,7 @@ test('API keys: create with a spend limit, shown once, edit, validate, disable, 
   await page.goto(keyUrl);
   await page.getByRole('button', { name: 'Disable key' }).click();
   await expect(page.getByTestId('key-status')).toHaveText('disabled');
-  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'API keys', exact: true }).click();
   await expect(row.getByTestId('key-status')).toHaveText('disabled');
   await page.goto(keyUrl);
   await page.getByRole('button', { name: 'Enable key' }).click();

@@ -1,72 +1,18 @@
 import 'server-only';
-import { LRUCache } from 'lru-cache';
 import { getDb } from '@/db';
-import { getRedis } from '@/lib/redis/client';
+import { layered } from '@/lib/cache/layered';
 import { isLinkId } from './ids';
 import { findActiveLinkTokenByHash, findLiveLinkById } from './queries';
 import { toLinkRecord, type LinkRecord } from './record';
 
-/**
- * Where the proxy finds a link (by id) and an access token (by hash), in the same three layers
- * as API keys (lib/keys/cache.ts):
- *   1. this process's memory, for at most LOCAL_TTL_MS;
- *   2. Redis (`conduit:link:<id>`, `conduit:link-token:<hash>`), written through by every change;
- *   3. PostgreSQL, only on a Redis miss, which then fills Redis with SET NX (never overwriting a
- *      newer write-through).
- * A change reaches every instance within LOCAL_TTL_MS; the steady state never touches the
- * database. "Not found" is cached too, so random ids and tokens cannot hammer the database.
- */
-export const LOCAL_TTL_MS = 1_000;
-const REDIS_TTL_SECONDS = 7 * 24 * 3600;
-/**
- * "Not found" entries live shorter: anyone can ask for made-up ids, and each would otherwise sit
- * in Redis for a week. Safe, because PostgreSQL stays the truth: once one expires, the next
- * lookup reads the deleted link or revoked token from the database and caches "gone" again.
- */
-const MISSING_TTL_SECONDS = 10 * 60;
-const ttl = (value: unknown) => (value === null ? MISSING_TTL_SECONDS : REDIS_TTL_SECONDS);
+/** Where the proxy finds a link (by id) and an access token (by hash): memory, Redis, PostgreSQL. */
+export { LOCAL_TTL_MS } from '@/lib/cache/layered';
 
 export interface LinkTokenEntry {
   linkId: string;
   tokenId: string;
   /** Kept so the caller can compare it with the presented token's hash in constant time. */
   hash: string;
-}
-
-/** `{ value: null }` ("known not to exist") must differ from a Redis miss, hence the wrapper. */
-interface Entry<T> {
-  value: T | null;
-}
-
-function layered<T extends object>(prefix: string, load: (id: string) => Promise<T | null>) {
-  const local = new LRUCache<string, Entry<T>>({ max: 50_000, ttl: LOCAL_TTL_MS });
-  const redisKey = (id: string) => `${prefix}:${id}`;
-  const write = async (id: string, value: T | null) => {
-    await getRedis().set(redisKey(id), { value } satisfies Entry<T>, { ex: ttl(value) });
-    local.delete(id);
-  };
-  return {
-    async lookup(id: string): Promise<T | null> {
-      const hit = local.get(id);
-      if (hit) return hit.value;
-      const redis = getRedis();
-      let entry = await redis.get<Entry<T>>(redisKey(id));
-      if (!entry) {
-        entry = { value: await load(id) };
-        await redis.set(redisKey(id), entry, { nx: true, ex: ttl(entry.value) });
-      }
-      local.set(id, entry);
-      return entry.value;
-    },
-    /** Before a change commits: a failure here aborts the change rather than leaving Redis stale. */
-    async forget(id: string): Promise<void> {
-      await getRedis().del(redisKey(id));
-      local.delete(id);
-    },
-    publish: (id: string, value: T) => write(id, value),
-    /** Remembered as gone, so lookups stop at Redis. */
-    retire: (id: string) => write(id, null),
-  };
 }
 
 const linkLayer = layered<LinkRecord>('conduit:link', async (linkId) => {
