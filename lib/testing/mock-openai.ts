@@ -22,11 +22,13 @@ import {
 export interface MockOpenAIOptions {
   /** The only key accepted as `Authorization: Bearer <key>`. Default `sk-mock-openai`. */
   apiKey?: string;
-  /** Pause between streamed chunks: fixed ms or a [min, max] range. Default [0, 5]. */
-  chunkDelayMs?: number | [number, number];
+  /** Pause between streamed chunks: fixed ms, a [min, max] range, or a function. Default [0, 5]. */
+  chunkDelayMs?: number | [number, number] | (() => number);
   /** Ids listed by GET /v1/models. */
   models?: string[];
   behaviour?: MockBehaviour;
+  /** Keep every request in `requests` (default true); the benchmark turns it off. */
+  record?: boolean;
 }
 
 export interface MockOpenAI extends MockServer {
@@ -67,7 +69,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     if (!route) return error(res, 404, `Unknown request URL: ${request.method} ${request.path}.`, 'invalid_request_error', 'unknown_url');
     const body = validBody(request, res);
     if (body) await route(body, { res, id: String(++counter), behaviour, delayMs });
-  });
+  }, { record: options.record });
   return { ...server, apiKey };
 }
 

@@ -47,13 +47,15 @@ export interface Exchange<B> {
 export async function startMockServer<B extends { type: string }>(
   initial: B,
   handle: (exchange: Exchange<B>) => Promise<void>,
+  // A benchmark sends millions of requests: recording them all would only grow the heap.
+  options: { record?: boolean } = {},
 ): Promise<MockServer<B>> {
   const requests: RecordedRequest[] = [];
   let behaviour = initial;
   const server = createServer((req, res) => {
     void (async () => {
       const request = await record(req);
-      requests.push(request);
+      if (options.record !== false) requests.push(request);
       await handle({ request, res, behaviour });
     })().catch((error: unknown) => {
       // A mock bug must fail the test loudly, not hang it.
@@ -150,8 +152,9 @@ export async function streamSse(
   res.end();
 }
 
-/** A delay picker: a fixed number, or uniform in [min, max]. */
-export function delayPicker(delay: number | readonly [number, number]): () => number {
+/** A delay picker: a fixed number, uniform in [min, max], or a function (changed at run time). */
+export function delayPicker(delay: number | readonly [number, number] | (() => number)): () => number {
+  if (typeof delay === 'function') return delay;
   if (typeof delay === 'number') return () => delay;
   const [min, max] = delay;
   return () => min + Math.round(Math.random() * (max - min));

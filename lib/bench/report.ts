@@ -1,0 +1,83 @@
+import type { LoadResult, Mode } from './load';
+import type { StreamTimings } from './ttfb';
+
+/** The Markdown the benchmark prints (the README's numbers are copied from it by hand). */
+
+export interface Row {
+  target: string;
+  mode: Mode;
+  load: LoadResult;
+  /** Streams only: the sequential time-to-first-byte sampler. */
+  stream?: StreamTimings;
+}
+
+/** Names of the three targets, as they appear in the table. */
+export const UPSTREAM = 'mock upstream (direct)';
+export const BARE = 'bare Node forwarder';
+export const CONDUIT = 'Conduit /v1 (all checks)';
+
+/** The bar the gateway is held to, relative to the bare forwarder. */
+const MIN_THROUGHPUT_RATIO = 0.75;
+const MAX_LATENCY_RATIO = 1.25;
+
+const ms = (value: number) => value.toFixed(2);
+const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}×` : '–');
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+
+export function renderReport(rows: Row[], setup: string): string {
+  const find = (target: string, mode: Mode) => rows.find((row) => row.target === target && row.mode === mode);
+  const lines = [
+    setup,
+    '',
+    '| target | mode | req/s | p50 ms | p99 ms | TTFB p50 / p99 ms | throughput vs bare | p50 / p99 vs bare |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const bare = find(BARE, row.mode)!.load;
+    const { load, stream } = row;
+    const ttfb = stream ? `${ms(stream.ttfbP50)} / ${ms(stream.ttfbP99)}` : '–';
+    lines.push(
+      `| ${row.target} | ${row.mode} | ${Math.round(load.rps)} | ${ms(load.p50)} | ${ms(load.p99)} | ${ttfb} | ` +
+        `${ratio(load.rps, bare.rps)} | ${ratio(load.p50, bare.p50)} / ${ratio(load.p99, bare.p99)} |`,
+    );
+  }
+
+  lines.push('', 'Added latency vs the upstream (ms, under the same load):', '', '| target | mode | p50 | p99 | TTFB p50 | TTFB p99 |', '| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const row of rows.filter((r) => r.target !== UPSTREAM)) {
+    const upstream = find(UPSTREAM, row.mode)!;
+    const ttfb = row.stream && upstream.stream;
+    lines.push(
+      `| ${row.target} | ${row.mode} | ${signed(row.load.p50 - upstream.load.p50)} | ${signed(row.load.p99 - upstream.load.p99)} | ` +
+        `${ttfb ? signed(row.stream!.ttfbP50 - upstream.stream!.ttfbP50) : '–'} | ${ttfb ? signed(row.stream!.ttfbP99 - upstream.stream!.ttfbP99) : '–'} |`,
+    );
+  }
+
+  lines.push('', `Targets for Conduit vs the bare forwarder: ≥ ${MIN_THROUGHPUT_RATIO * 100}% of its req/s, p50 and p99 within ${MAX_LATENCY_RATIO}×.`, '');
+  for (const mode of ['json', 'stream'] as const) {
+    const conduit = find(CONDUIT, mode)!.load;
+    const bare = find(BARE, mode)!.load;
+    const checks = [
+      verdict('req/s', conduit.rps / bare.rps >= MIN_THROUGHPUT_RATIO, ratio(conduit.rps, bare.rps)),
+      verdict('p50', conduit.p50 / bare.p50 <= MAX_LATENCY_RATIO, ratio(conduit.p50, bare.p50)),
+      verdict('p99', conduit.p99 / bare.p99 <= MAX_LATENCY_RATIO, ratio(conduit.p99, bare.p99)),
+    ];
+    lines.push(`- ${mode}: ${checks.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+const verdict = (what: string, met: boolean, value: string) => `${what} ${value} ${met ? 'met' : '**missed**'}`;
+
+/** The chunk-by-chunk check: with a pause between upstream events, an unbuffered path delivers the first long before the last. */
+export function renderStreamCheck(results: { target: string; timings: StreamTimings }[], delayMs: number, samples: number): string {
+  const lines = [
+    `Streams unbuffered? Upstream pausing ${delayMs} ms between SSE events, ${samples} sequential streams per target:`,
+    '',
+    '| target | first byte p50 ms | whole stream p50 ms | reads per stream p50 |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const { target, timings } of results) {
+    lines.push(`| ${target} | ${ms(timings.ttfbP50)} | ${ms(timings.totalP50)} | ${timings.readsP50} |`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,134 @@
+// `npm run bench` — the /v1 gateway (production entry, every check on) against a bare Node
+// forwarder and the upstream itself, on loopback, with real PostgreSQL and Redis. One run prints
+// the Markdown table the README's numbers come from; exit 1 if any request or usage row is missing.
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { appEnvironment, createBenchKey } from './account';
+import { startEntry, stopAll, stopChildrenOnExit } from './children';
+import { PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
+import { BARE, CONDUIT, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { ensureBuild, startConduit } from './server';
+import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
+import { sampleStreams, type StreamTimings } from './ttfb';
+
+const CONNECTIONS = 16;
+const WARMUP_SECONDS = 3;
+/** BENCH_SECONDS shortens a trial run; published numbers use the default. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const TTFB_SAMPLES = 200;
+const CHECK_DELAY_MS = 10;
+const CHECK_SAMPLES = 20;
+
+/** Everything that went wrong, reported together after the table. */
+const failures: string[] = [];
+const note = (what: string, count: number, first?: string) => {
+  if (count > 0) failures.push(`${what}: ${count} failed; first: ${first ?? '(no body)'}`);
+};
+
+async function main(): Promise<number> {
+  stopChildrenOnExit();
+  const before = loadavg()[0]!;
+  if (before > cpus().length / 2) console.warn(`[bench] warning: load average ${before.toFixed(2)} on ${cpus().length} cores — other processes compete for the CPU; expect noisy numbers`);
+  await checkRedis();
+  const databaseUrl = await freshDatabase();
+  ensureBuild();
+
+  const upstreamKey = `sk-bench-${randomBytes(8).toString('hex')}`;
+  const mock = await startEntry('mock upstream', 'lib/bench/mock-upstream.ts', [upstreamKey]);
+  const environment = appEnvironment(databaseUrl, redisUrl, mock.url, upstreamKey);
+  const conduitUrl = await startConduit(environment);
+  const key = await createBenchKey(environment);
+  const bare = await startEntry('bare forwarder', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey]);
+  const targets: Target[] = [
+    { name: UPSTREAM, url: mock.url, apiKey: upstreamKey },
+    // The forwarder puts the upstream key in itself, like any forwarder holding the secret.
+    { name: BARE, url: bare.url, apiKey: 'ignored' },
+    { name: CONDUIT, url: conduitUrl, apiKey: key.secret },
+  ];
+  console.log(`[bench] upstream ${mock.url}, forwarder ${bare.url}, Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
+
+  // Fail fast (with the answer) if a target is misconfigured, before minutes of load.
+  for (const target of targets) for (const mode of ['json', 'stream'] as const) await probe(target, mode);
+  if (failures.length > 0) return reportFailures();
+
+  // Conduit requests, to compare with the usage rows at the end (2 probes so far).
+  const conduitRequests = { completed: 2, sent: 2 };
+  const rows: Row[] = [];
+  for (const mode of ['json', 'stream'] as const) {
+    for (const target of targets) {
+      process.stdout.write(`[bench] ${target.name}, ${mode}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
+      const warm = await runLoad(target, mode, CONNECTIONS, WARMUP_SECONDS);
+      const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
+      const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
+      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms`);
+      note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
+      note(`${target.name} ${mode}`, load.failures, load.firstFailure);
+      if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
+      if (target.name === CONDUIT) count(conduitRequests, [warm, load], stream ? TTFB_SAMPLES : 0);
+      rows.push({ target: target.name, mode, load, stream });
+    }
+  }
+
+  // With pauses between upstream events, an unbuffered path shows the first event long before the last.
+  await new Promise((acknowledged) => mock.child.send({ chunkDelayMs: CHECK_DELAY_MS }, () => mock.child.once('message', acknowledged)));
+  const check: { target: string; timings: StreamTimings }[] = [];
+  for (const target of targets) check.push({ target: target.name, timings: await sampleStreams(target, CHECK_SAMPLES) });
+  for (const { target, timings } of check) note(`${target} stream check`, timings.failures, timings.firstFailure);
+  count(conduitRequests, [], CHECK_SAMPLES);
+
+  const after = loadavg()[0]!;
+  const setup =
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; load generator (autocannon) in the bench process, ` +
+    `mock upstream, forwarder and Conduit in their own processes, all on the same cores. ${CONNECTIONS} connections, ` +
+    `${WARMUP_SECONDS} s warm-up + ${SECONDS} s per row; POST ${PATH}, max_tokens 16; TTFB: ${TTFB_SAMPLES} sequential streams. ` +
+    `1-min load average ${before.toFixed(2)} before, ${after.toFixed(2)} after.`;
+  console.log(`\n${renderReport(rows, setup)}\n\n${renderStreamCheck(check, CHECK_DELAY_MS, CHECK_SAMPLES)}\n`);
+
+  // Every Conduit request leaves a usage row; those cut off in flight at the end of a run may too.
+  process.stdout.write('[bench] waiting for the usage drain… ');
+  const stored = await waitForUsageRows(key.keyId, conduitRequests.completed);
+  console.log(
+    `usage_records: ${stored} of ${conduitRequests.completed} completed Conduit requests ` +
+      `(${conduitRequests.sent} sent, the difference in flight when a run stopped)`,
+  );
+  if (stored < conduitRequests.completed || stored > conduitRequests.sent) {
+    failures.push(`usage_records: ${stored} rows, expected between ${conduitRequests.completed} and ${conduitRequests.sent}`);
+  }
+  return failures.length > 0 ? reportFailures() : 0;
+}
+
+function count(total: { completed: number; sent: number }, loads: LoadResult[], sequential: number) {
+  for (const load of loads) {
+    total.completed += load.completed;
+    total.sent += load.sent;
+  }
+  total.completed += sequential;
+  total.sent += sequential;
+}
+
+/** One request, its answer checked in full. */
+async function probe(target: Target, mode: Mode): Promise<void> {
+  const response = await fetch(`${target.url}${PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
+    body: requestBody(mode),
+  });
+  const text = await response.text();
+  const complete = mode === 'stream' ? text.includes('data: [DONE]') : text.includes('"chat.completion"');
+  if (!response.ok || !complete) note(`${target.name} ${mode} probe`, 1, `HTTP ${response.status}: ${text.slice(0, 500)}`);
+}
+
+function reportFailures(): number {
+  console.error(`\n[bench] FAILED:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
+  return 1;
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error('[bench] error:', error instanceof Error ? error.message : error);
+    return 1;
+  })
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  });

@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, spawnTracked, waitForHttp } from './children';
+
+/**
+ * The production server under test: `node lib/server/start.mjs`, exactly what `npm start` runs,
+ * so /v1 is served from node:http through the esbuild bundle of the hot path.
+ */
+
+const HOT_PATH_BUNDLE = '.next/conduit/hot-path.mjs';
+
+/** Builds when the hot-path bundle is missing; otherwise says how old the build in use is. */
+export function ensureBuild(): void {
+  if (existsSync(HOT_PATH_BUNDLE)) {
+    const minutes = Math.round((Date.now() - statSync(HOT_PATH_BUNDLE).mtimeMs) / 60_000);
+    console.log(`[bench] using the existing build (${HOT_PATH_BUNDLE}, built ${minutes} min ago; \`npm run build\` to refresh)`);
+    const newer = newerSources(statSync(HOT_PATH_BUNDLE).mtimeMs);
+    // Not rebuilt automatically: a build takes a core for a minute, and others may be mid-edit.
+    if (newer.length > 0) console.warn(`[bench] warning: ${newer.length} source file(s) changed since that build (e.g. ${newer[0]}): the numbers are for the build, not this tree`);
+    return;
+  }
+  // Two builds at once would exhaust 2 cores and trample each other's .next directory.
+  if (buildRunning()) throw new Error('`next build` is already running in another process; run the benchmark once it is done');
+  console.log(`[bench] ${HOT_PATH_BUNDLE} is missing: running \`npm run build\` first`);
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('`npm run build` failed');
+}
+
+/** App sources (not tests, not the benchmark) modified after `since`. */
+function newerSources(since: number): string[] {
+  const found: string[] = [];
+  for (const root of ['app', 'db', 'lib']) {
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      const file = path.join(entry.parentPath, entry.name);
+      if (!entry.isFile() || !/\.(ts|tsx|mjs|sql)$/.test(file) || /\.test\.ts$|^lib\/(bench|testing)\//.test(file)) continue;
+      if (statSync(file).mtimeMs > since) found.push(file);
+    }
+  }
+  return found;
+}
+
+function buildRunning(): boolean {
+  try {
+    return execFileSync('pgrep', ['-f', 'next build'], { encoding: 'utf8' }).trim().length > 0;
+  } catch {
+    return false; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Starts the server on a free loopback port and waits until it answers. Returns its URL. */
+export async function startConduit(environment: Record<string, string>): Promise<string> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...environment,
+    // Nothing of the embedded default may be touched: a throwaway directory.
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'conduit-bench-')),
+  };
+  delete env.UPSTASH_REDIS_REST_URL;
+  delete env.UPSTASH_REDIS_REST_TOKEN;
+  const child = spawnTracked('conduit', process.execPath, [...profiling(), 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
+  const url = `http://127.0.0.1:${port}`;
+  // Startup applies the migrations to the fresh database before it serves.
+  await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
+    throw new Error(`${error.message} — is the build current? (\`npm run build\`)`);
+  });
+  return url;
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there (open it in Chrome DevTools).
+ * Node only writes it on a normal exit, so SIGTERM is turned into process.exit().
+ */
+function profiling(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return [];
+  console.log(`[bench] profiling the Conduit server into ${path.resolve(dir)}`);
+  return ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'data:text/javascript,process.once("SIGTERM",()=>process.exit(0))'];
+}
