@@ -62,7 +62,7 @@ export async function startConduit(environment: Record<string, string>): Promise
   delete env.UPSTASH_REDIS_REST_TOKEN;
   const child = spawnTracked('conduit', process.execPath, [...profiling(), 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
   const url = `http://127.0.0.1:${port}`;
-  // Startup applies the migrations to the fresh database before it serves.
+  // Generous: the first start applies every migration to the fresh database.
   await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
     throw new Error(`${error.message} — is the build current? (\`npm run build\`)`);
   });
