@@ -22,6 +22,8 @@ export function appEnvironment(databaseUrl: string, redisUrl: string, upstreamUr
     TRUSTED_PROXY_COUNT: '0',
     // Credit must never run out mid-run (each request reserves its worst-case cost).
     TRIAL_CREDIT_USD: '100000',
+    // The link's upstream is the mock on loopback.
+    PROXY_ALLOW_PRIVATE_UPSTREAMS: 'true',
   };
 }
 
@@ -34,7 +36,7 @@ export interface BenchKey {
 }
 
 /** Points this process at the bench services, then signs up and creates the key. */
-export async function createBenchKey(environment: Record<string, string>): Promise<BenchKey> {
+export async function createBenchKey(environment: Record<string, string>): Promise<BenchKey & { link: BenchLink }> {
   // lib/env.ts parses process.env once, on first use, so this must precede every app import.
   Object.assign(process.env, environment);
   // Upstash settings would take precedence over REDIS_URL: the bench measures plain Redis.
@@ -57,5 +59,32 @@ export async function createBenchKey(environment: Record<string, string>): Promi
     spending_limits: { day: NEVER_REACHED_SPEND_MICROS, week: NEVER_REACHED_SPEND_MICROS, month: NEVER_REACHED_SPEND_MICROS },
   });
   const { key, secret } = await createKey({ userId: signed.user.id }, input);
-  return { keyId: key.id, secret };
+  return { keyId: key.id, secret, link: await createBenchLink(signed.user.id, environment.OPENAI_BASE_URL!.replace(/\/v1$/, ''), environment.OPENAI_API_KEY!) };
+}
+
+export interface BenchLink {
+  linkId: string;
+  accessToken: string;
+}
+
+/**
+ * A Conduit Link to the same upstream with its checks on: access token, allowed path, origin
+ * rules, per-link limits (far out of reach), secret injection and a usage record. The token
+ * travels as `Authorization: Bearer`, the SDK-credential form, so the load generator needs
+ * nothing link-specific.
+ */
+async function createBenchLink(userId: string, upstreamUrl: string, upstreamKey: string): Promise<BenchLink> {
+  const { createLink } = await import('@/lib/links/service');
+  const { linkSchemas } = await import('@/lib/links/schema');
+  const input = linkSchemas({ allowPrivate: true }).create.parse({
+    name: 'benchmark',
+    preset: 'openai',
+    upstream_base_url: upstreamUrl,
+    secret: upstreamKey,
+    allowed_origins: ['https://app.example.com'],
+    rate_limits: { per_minute: NEVER_REACHED_REQUESTS, per_hour: NEVER_REACHED_REQUESTS, per_day: NEVER_REACHED_REQUESTS },
+    monthly_request_cap: NEVER_REACHED_REQUESTS,
+  });
+  const { link, token } = await createLink({ userId }, input);
+  return { linkId: link.id, accessToken: token.secret };
 }

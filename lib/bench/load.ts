@@ -55,7 +55,8 @@ export function runLoad(target: Target, mode: Mode, connections: number, seconds
         requests: [
           {
             method: 'POST',
-            path: PATH,
+            // autocannon replaces the URL's path with this one: keep the target's own prefix (/proxy/{id}).
+            path: `${new URL(target.url).pathname.replace(/\/$/, '')}${PATH}`,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
             body: requestBody(mode),
             onResponse: (status, body) => {

@@ -1,4 +1,4 @@
-// `npm run bench` — the /v1 gateway (production entry, every check on) against a bare Node
+// `npm run bench` — the /v1 gateway and a /proxy link (production entry, every check on) against a bare Node
 // forwarder and the upstream itself, on loopback, with real PostgreSQL and Redis. One run prints
 // the Markdown table the README's numbers come from; exit 1 if any request or usage row is missing.
 import { randomBytes } from 'node:crypto';
@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { appEnvironment, createBenchKey } from './account';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
-import { BARE, CONDUIT, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
 import { ensureBuild, startConduit } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
     // The forwarder puts the upstream key in itself, like any forwarder holding the secret.
     { name: BARE, url: bare.url, apiKey: 'ignored' },
     { name: CONDUIT, url: conduitUrl, apiKey: key.secret },
+    { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken },
   ];
   console.log(`[bench] upstream ${mock.url}, forwarder ${bare.url}, Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
