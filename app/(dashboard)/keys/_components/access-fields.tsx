@@ -1,7 +1,7 @@
 import { OPERATIONS } from '@/lib/keys/schema';
 import type { KeyFormErrors } from '../key-form-schema';
 import type { KeyFormValues } from './key-form';
-import { TextareaField } from './textarea-field';
+import { TextareaField } from '@/components/ui/textarea-field';
 
 const operationLabels: Record<(typeof OPERATIONS)[number], string> = {
   chat: 'Chat',

@@ -9,7 +9,7 @@ import { parseKeyForm, type KeyFormErrors } from '../key-form-schema';
 import { AccessFields } from './access-fields';
 import { ExpiryField, isoToLocalInput, localInputToIso } from './expiry-field';
 import { LimitFields } from './limit-fields';
-import { TextareaField } from './textarea-field';
+import { TextareaField } from '@/components/ui/textarea-field';
 
 /** What the form shows: everything as typed text, money in dollars ("" = no limit). */
 export interface KeyFormValues {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Field } from '@/components/ui/field';
 import type { JwtMode, LinkFormErrors } from '../link-form-input';
 import type { LinkFormValues } from '../link-form-values';
-import { SelectField } from './select-field';
+import { SelectField } from '@/components/ui/select-field';
 
 const modes: { value: JwtMode; label: string }[] = [
   { value: 'off', label: 'Off — the access token is enough' },

@@ -4,7 +4,7 @@ import { startTransition, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
-import { TextareaField } from '../../keys/_components/textarea-field';
+import { TextareaField } from '@/components/ui/textarea-field';
 import type { LinkFormState } from '../actions';
 import { checkLinkForm } from '../link-form-check';
 import { linkFormToInput, type LinkFormErrors } from '../link-form-input';

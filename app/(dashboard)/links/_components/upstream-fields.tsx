@@ -2,11 +2,11 @@
 
 import { useState, type ChangeEvent } from 'react';
 import { Field } from '@/components/ui/field';
-import { TextareaField } from '../../keys/_components/textarea-field';
+import { TextareaField } from '@/components/ui/textarea-field';
 import type { LinkFormErrors } from '../link-form-input';
 import { presetUpstream, type LinkFormValues, type UpstreamValues } from '../link-form-values';
 import type { PresetOption } from '../preset-options';
-import { SelectField } from './select-field';
+import { SelectField } from '@/components/ui/select-field';
 
 const injectionOptions = [
   { value: 'bearer', label: 'Authorization: Bearer <secret>' },
