@@ -61,13 +61,15 @@ describe(`admission on ${services.label}`, () => {
   it('admits exactly N per rate window, and a refusal consumes no other window', async () => {
     const record = key({ rateLimits: { minute: 5, hour: 7, day: null } });
     await fund(record, 10_000_000);
-    const first = await Promise.all(Array.from({ length: 20 }, () => admit(record, randomUUID(), cost)));
+    // A fixed instant 10 minutes into the hour, so "one minute later" never crosses an hour.
+    const base = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 600_000;
+    const first = await Promise.all(Array.from({ length: 20 }, () => admit(record, randomUUID(), cost, base)));
     expect(first.filter((a) => a.outcome === 'admitted')).toHaveLength(5);
     const refused = first.find((a) => a.outcome === 'rate_limited');
     expect(refused).toMatchObject({ outcome: 'rate_limited', period: 'minute', limit: 5 });
     // 15 refusals by the minute window did not count against the hour window: after the
     // minute rolls over, 2 more are admitted (7 per hour), not 0.
-    const later = Date.now() + 61_000;
+    const later = base + 61_000;
     const next = await Promise.all(Array.from({ length: 5 }, () => admit(record, randomUUID(), cost, later)));
     expect(next.filter((a) => a.outcome === 'admitted')).toHaveLength(2);
     expect(next.find((a) => a.outcome === 'rate_limited')).toMatchObject({ period: 'hour' });
