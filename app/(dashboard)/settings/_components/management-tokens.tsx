@@ -1,3 +1,4 @@
+import { TokenTable } from '@/components/ui/token-table';
 import type { ManagementTokenRow } from '@/db/schema';
 import { CreateTokenForm } from './create-token-form';
 import { RevokeTokenButton } from './revoke-token-button';
@@ -13,38 +14,13 @@ export function ManagementTokens({ tokens, apiUrl }: { tokens: ManagementTokenRo
         Programs use these tokens to manage API keys through <code className="text-xs">{apiUrl}</code>. A token can do
         everything you can do with keys, so keep it secret and revoke it when it is no longer needed.
       </p>
-      {tokens.length > 0 ? (
-        <div className="overflow-x-auto">
-          <table aria-label="Management tokens" className="min-w-full text-sm">
-            <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
-              <tr>
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Token</th>
-                <th scope="col" className="py-2 pr-4">Created</th>
-                <th scope="col" className="py-2 pr-4">Last used</th>
-                <th scope="col" className="py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100">
-              {tokens.map((token) => (
-                <tr key={token.id} className="align-top">
-                  <th scope="row" className="py-2 pr-4 text-left font-medium">{token.name}</th>
-                  <td className="py-2 pr-4 font-mono">{token.start}…</td>
-                  <td className="py-2 pr-4 whitespace-nowrap">{when(token.createdAt)}</td>
-                  <td className="py-2 pr-4 whitespace-nowrap">{when(token.lastUsedAt)}</td>
-                  <td className="py-2 text-right">
-                    <RevokeTokenButton tokenId={token.id} name={token.name} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p className="text-sm text-zinc-600">No management tokens yet.</p>
-      )}
+      <TokenTable
+        label="Management tokens"
+        tokens={tokens}
+        formatTime={when}
+        empty="No management tokens yet."
+        action={(token) => <RevokeTokenButton tokenId={token.id} name={token.name} />}
+      />
       <CreateTokenForm apiUrl={apiUrl} />
     </div>
   );
