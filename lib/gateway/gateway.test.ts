@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awayFromMinuteEdge } from '@/lib/testing/clock';
 import { startMockAnthropic } from '@/lib/testing/mock-anthropic';
 import { startMockOpenAI } from '@/lib/testing/mock-openai';
 import { useTestServices } from '@/lib/testing/services';
@@ -173,6 +174,7 @@ describe(`the /v1 gateway on ${services.label}`, () => {
   });
 
   it('rate limits: 429 with retry-after and OpenAI rate-limit headers', async () => {
+    await awayFromMinuteEdge();
     const sdk = client(await newKey({ name: 'slow', rate_limits: { per_minute: 2 } }));
     const ok = await sdk.chat.completions.create({ model: 'conduit/echo', messages: [{ role: 'user', content: 'a' }] }).withResponse();
     expect(ok.response.headers.get('x-ratelimit-limit-requests')).toBe('2');

@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awayFromMinuteEdge } from '@/lib/testing/clock';
 import { startMockAnthropic } from '@/lib/testing/mock-anthropic';
 import { startMockOpenAI } from '@/lib/testing/mock-openai';
 import { useTestServices } from '@/lib/testing/services';
@@ -272,6 +273,7 @@ describe(`Conduit Link on ${services.label}`, () => {
   });
 
   it('per-link and per-user limits hold under parallel requests', async () => {
+    await awayFromMinuteEdge();
     const perLink = await link({ preset: 'openai', upstream_base_url: openaiMock.url, secret: openaiMock.apiKey, rate_limits: { per_minute: 5 } });
     const statuses = await Promise.all(
       Array.from({ length: 20 }, () => fetch(`${server.url}/proxy/${perLink.id}/v1/models`, { headers: { 'X-Access-Token': perLink.token } }).then((r) => r.status)),
