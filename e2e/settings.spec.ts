@@ -14,7 +14,7 @@ test('change password: the old one stops working, the new one works', async ({ p
   await page.getByLabel('New password', { exact: true }).fill('brand new pass 9');
   await page.getByLabel('Repeat new password').fill('brand new pass 9');
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByText('Password changed.')).toBeVisible();
+  await expect(page.getByText('Password changed. Other devices have been signed out.')).toBeVisible();
 
   await logOut(page);
   await logIn(page, email, PASSWORD);
@@ -38,4 +38,25 @@ test('delete account asks for confirmation, then the account is gone', async ({ 
   await expect(page).toHaveURL(/\/login$/);
   await logIn(page, email);
   await expect(formAlert(page)).toHaveText('Wrong email or password.');
+});
+
+test('changing the password signs out other sessions, not this one', async ({ page, email, browser }) => {
+  await signUp(page, email);
+  const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.77' } });
+  const otherPage = await other.newPage();
+  await logIn(otherPage, email);
+  await expect(otherPage).toHaveURL(/\/dashboard$/);
+
+  await page.goto('/settings');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill('rotated pass 11');
+  await page.getByLabel('Repeat new password').fill('rotated pass 11');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText(/Password changed/)).toBeVisible();
+
+  await otherPage.goto('/dashboard');
+  await expect(otherPage).toHaveURL(/\/login$/);
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await other.close();
 });

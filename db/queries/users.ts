@@ -22,8 +22,9 @@ export async function insertUser(
   return user;
 }
 
-export async function updatePasswordHash(db: Database, id: string, passwordHash: string): Promise<void> {
-  await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+/** New password; every session signed in before `now` stops working. */
+export async function updatePasswordHash(db: Database, id: string, passwordHash: string, now = new Date()): Promise<void> {
+  await db.update(users).set({ passwordHash, sessionsValidFrom: now }).where(eq(users.id, id));
 }
 
 /** Deletes the user; linked OAuth accounts go with it (ON DELETE CASCADE). */

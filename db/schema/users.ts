@@ -17,6 +17,8 @@ export const users = pgTable('users', {
   /** argon2id PHC string; null for accounts that only sign in through OAuth. */
   passwordHash: text('password_hash'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** Sessions signed in before this instant are refused (set when the password changes). */
+  sessionsValidFrom: timestamp('sessions_valid_from', { withTimezone: true, mode: 'date' }),
 });
 
 /** OAuth identities linked to a user (one row per provider account). */

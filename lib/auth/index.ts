@@ -67,11 +67,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     },
     callbacks: {
       jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
+        if (user?.id) {
+          token.sub = user.id;
+          // Set once, at sign-in (`iat` is renewed whenever the cookie is refreshed): lets a
+          // password change end every session that signed in before it.
+          token.signedInAt = Date.now();
+        }
         return token;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
+        session.signedInAt = typeof token.signedInAt === 'number' ? token.signedInAt : 0;
         return session;
       },
     },

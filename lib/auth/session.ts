@@ -5,12 +5,15 @@ import { auth } from './index';
 import { getUser } from './users';
 
 /**
- * The signed-in user, if any. Sessions are stateless JWTs, so the user row is read again:
- * a deleted account must stop working at once, not when its cookie expires.
+ * The signed-in user, if any. Sessions are stateless JWTs, so the user row is read again: a
+ * deleted account, or a session older than the last password change, stops working at once.
  */
 export async function currentUser(): Promise<User | undefined> {
   const session = await auth();
-  return session?.user?.id ? getUser(session.user.id) : undefined;
+  const user = session?.user?.id ? await getUser(session.user.id) : undefined;
+  // A password change ends the sessions that signed in before it.
+  if (user?.sessionsValidFrom && (session?.signedInAt ?? 0) < user.sessionsValidFrom.getTime()) return undefined;
+  return user;
 }
 
 /** The signed-in user, or a redirect to /login. */

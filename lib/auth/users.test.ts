@@ -48,7 +48,11 @@ describe(`accounts on ${services.label}`, () => {
     expect(await users.changePassword(id, 'wrong password 1', 'second password 2')).toEqual({ ok: false, reason: 'wrong_password' });
     expect(await users.authenticate('linus@example.com', 'first password 1')).toBeDefined();
 
+    expect((await users.getUser(id))?.sessionsValidFrom).toBeNull();
+    const before = Date.now();
     expect(await users.changePassword(id, 'first password 1', 'second password 2')).toEqual({ ok: true });
+    // Sessions signed in before the change stop working (lib/auth/session.ts).
+    expect((await users.getUser(id))?.sessionsValidFrom?.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(await users.authenticate('linus@example.com', 'first password 1')).toBeUndefined();
     expect(await users.authenticate('linus@example.com', 'second password 2')).toBeDefined();
   });

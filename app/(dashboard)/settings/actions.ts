@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { signOut } from '@/lib/auth';
+import { signIn, signOut } from '@/lib/auth';
 import { changePasswordSchema, fieldErrors, type FieldErrors } from '@/lib/auth/credentials-schema';
 import { requireUser } from '@/lib/auth/session';
 import { changePassword, deleteAccount } from '@/lib/auth/users';
@@ -17,6 +17,9 @@ export async function changePasswordAction(_prev: SettingsFormState, formData: F
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
   const result = await changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword);
   if (!result.ok) return { errors: { currentPassword: 'Your current password is not correct.' } };
+  // The change ended every earlier session, this one included: sign this browser in again
+  // (this throws Next's redirect back to the settings page, which says what happened).
+  await signIn('credentials', { email: user.email, password: parsed.data.newPassword, redirectTo: '/settings?password=changed' });
   return { success: 'Password changed.' };
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { Card } from '@/components/ui/card';
+import { FormMessage } from '@/components/ui/form-message';
 import { requireUser } from '@/lib/auth/session';
 import { listTokens } from '@/lib/management/tokens';
 import { ChangePasswordForm } from './_components/change-password-form';
@@ -17,13 +18,19 @@ async function managementApiUrl(): Promise<string> {
   return `${proto}://${host}/api/v1/keys`;
 }
 
-export default async function SettingsPage() {
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ password?: string }> }) {
   const user = await requireUser();
+  const passwordChanged = (await searchParams).password === 'changed';
   const [tokens, apiUrl] = await Promise.all([listTokens(user.id), managementApiUrl()]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Settings</h1>
       <Card title="Password">
+        {passwordChanged ? (
+          <div className="mb-4">
+            <FormMessage success="Password changed. Other devices have been signed out." />
+          </div>
+        ) : null}
         <ChangePasswordForm hasPassword={Boolean(user.passwordHash)} />
       </Card>
       <Card title="Management API tokens">

@@ -1,0 +1,16 @@
+import 'next-auth';
+import 'next-auth/jwt';
+
+// What Conduit adds to Auth.js's session and token (lib/auth/index.ts callbacks).
+declare module 'next-auth' {
+  interface Session {
+    /** Epoch ms of the sign-in this session comes from. */
+    signedInAt: number;
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    signedInAt?: number;
+  }
+}
