@@ -13,6 +13,14 @@ export class UpstreamUnreachableError extends Error {
   override name = 'UpstreamUnreachableError';
 }
 
+/**
+ * Node's own fetch. Next.js patches the global one (data cache, tracing spans) in any process
+ * that runs it — including the production entry, where the hot paths share the process with
+ * Next — and a forwarder needs none of that on every request. Next keeps the original on the
+ * patched function; read per call, since the patch may land after this module loads.
+ */
+const nativeFetch = (): typeof fetch => (globalThis.fetch as typeof fetch & { _nextOriginalFetch?: typeof fetch })._nextOriginalFetch ?? globalThis.fetch;
+
 export async function fetchUpstream(
   url: string | URL,
   init: RequestInit & { timeoutMs: number; signal?: AbortSignal },
@@ -23,7 +31,7 @@ export async function fetchUpstream(
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await fetch(url, { ...rest, redirect: 'manual', signal: controller.signal });
+    return await nativeFetch()(url, { ...rest, redirect: 'manual', signal: controller.signal });
   } catch (error) {
     signal?.removeEventListener('abort', onAbort);
     if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
