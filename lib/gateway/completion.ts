@@ -68,8 +68,10 @@ export async function handleCompletion(request: Request, context: RequestContext
 }
 
 function costBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
-  const limits = body as { n?: number | null; max_tokens?: number | null; max_completion_tokens?: number | null };
-  const choices = limits.n ?? 1;
+  const limits = body as { n?: number | null; best_of?: number | null; max_tokens?: number | null; max_completion_tokens?: number | null; prompt?: unknown };
+  // Legacy completions generate best_of candidates (all billed) for every prompt of an array.
+  const prompts = operation === 'completions' && Array.isArray(limits.prompt) && limits.prompt.some((p) => typeof p !== 'number') ? limits.prompt.length : 1;
+  const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
   const requested = operation === 'embeddings' ? null : (limits.max_completion_tokens ?? limits.max_tokens ?? null);
   return {
     promptCost: costMicros(promptTokenBound(operation, body), model.price.input),

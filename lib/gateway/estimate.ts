@@ -5,10 +5,10 @@ import type { ChatRequest, GatewayRequestBody } from './request-schemas';
  * An upper bound of a request's prompt tokens, known before the provider counts them. Byte-level
  * tokenizers never make more tokens than UTF-8 bytes, and the JSON of the prompt has more bytes
  * than its text (quotes, keys, role names cover per-message overhead). Images are counted at a
- * generous flat rate. Over-estimating only reserves budget for a moment; settlement uses the
+ * deliberately generous flat rate (above the largest high-detail image any catalog model bills). Over-estimating only reserves budget for a moment; settlement uses the
  * provider's own count.
  */
-const TOKENS_PER_IMAGE = 2_000;
+const TOKENS_PER_IMAGE = 40_000;
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
 
@@ -24,8 +24,9 @@ function countImages(body: GatewayRequestBody): number {
 export function promptTokenBound(operation: Operation, body: GatewayRequestBody): number {
   switch (operation) {
     case 'chat': {
-      const chat = body as ChatRequest;
-      return bytes(chat.messages) + bytes(chat.tools) + bytes(chat.functions) + countImages(body) * TOKENS_PER_IMAGE;
+      // The whole body, not just the messages: tools, response_format schemas and predictions
+      // are billed as input too. It is already capped by GATEWAY_MAX_BODY_BYTES.
+      return bytes(body) + countImages(body) * TOKENS_PER_IMAGE;
     }
     case 'completions':
       return tokensOrBytes((body as { prompt: unknown }).prompt);

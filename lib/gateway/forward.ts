@@ -31,6 +31,9 @@ export async function forward(f: Forwarding): Promise<Response> {
   const upstreamAbort = new AbortController();
   const onClientGone = () => upstreamAbort.abort(f.request.signal.reason);
   f.request.signal.addEventListener('abort', onClientGone, { once: true });
+  // A listener added to an already-aborted signal never fires: the client may have left
+  // during the checks.
+  if (f.request.signal.aborted) onClientGone();
 
   let upstream: Response;
   try {
@@ -66,13 +69,23 @@ export async function forward(f: Forwarding): Promise<Response> {
   if (!upstream.ok) {
     // The provider refused (bad parameters, its own limits...): nothing is charged, and the
     // client sees the provider's OpenAI-shaped error with its status.
-    const text = await upstream.text();
+    const text = await upstream.text().catch(() => '');
     settleInBackground(f, null, upstream.status, errorCode(text));
     return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
   if (!f.stream || !upstream.body) {
-    const text = await upstream.text();
+    let text: string;
+    try {
+      text = await upstream.text();
+    } catch {
+      // The client left or the upstream broke while the answer downloaded: the provider has
+      // done the work, so the prompt is billed (as for a stream cut short), then 502.
+      const tokens = { inputTokens: promptTokenGuess(f.operation, f.body), cachedInputTokens: 0, outputTokens: 0 };
+      const code = f.request.signal.aborted ? 'client_disconnected' : 'upstream_stream_error';
+      settleInBackground(f, tokens, 502, code);
+      return errorResponse(new ApiError(502, code, 'The upstream answer was interrupted.', { type: 'api_error' }), f.rateHeaders);
+    }
     settleInBackground(f, tokenCounts(usageOf(text)), upstream.status);
     return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }

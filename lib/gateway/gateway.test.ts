@@ -208,6 +208,22 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBeLessThanOrEqual(20_000);
   });
 
+  it('prices every candidate of every prompt of a legacy completion (best_of × prompts)', async () => {
+    const created = await keys.createKey(actor, { name: 'candidates', spending_limits: { day: 20_000 } });
+    const post = (body: object) =>
+      fetch(`${server.url}/v1/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-3.5-turbo-instruct', max_tokens: 100, ...body }),
+      });
+    // One prompt, one candidate: 100 tokens at $2/1M ≈ $0.0002 — well within $0.02.
+    expect((await post({ prompt: 'Say hi' })).status).toBe(200);
+    // 64 prompts × 8 candidates × 100 tokens would cost ≈ $0.10: refused before anything is spent.
+    const many = await post({ prompt: Array(64).fill('Say hi'), best_of: 8 });
+    expect(many.status).toBe(403);
+    expect((await many.json()).error.code).toBe('spending_limit_exceeded');
+  });
+
   it('upstream timeouts are 504 and unreachable upstreams 502, with nothing charged', async () => {
     const created = await keys.createKey(actor, { name: 'timeouts' });
     const sdk = client(created.secret);

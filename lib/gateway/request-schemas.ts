@@ -34,7 +34,8 @@ export const chatRequestSchema = z.looseObject({
 
 export const completionRequestSchema = z.looseObject({
   ...common,
-  prompt: z.union([z.string(), z.array(z.string()), tokenList, z.array(tokenList)]),
+  best_of: z.number().int().min(1).max(8, 'at most 8 candidates per prompt').nullish(),
+  prompt: z.union([z.string(), z.array(z.string()).max(64, 'at most 64 prompts per request'), tokenList, z.array(tokenList).max(64, 'at most 64 prompts per request')]),
   max_tokens: positiveInt.nullish(),
 });
 

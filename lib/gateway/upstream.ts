@@ -30,6 +30,7 @@ export async function fetchUpstream(
   const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(`no response within ${timeoutMs} ms`)), timeoutMs);
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort(); // a listener added after the abort never fires
   try {
     return await nativeFetch()(url, { ...rest, redirect: 'manual', signal: controller.signal });
   } catch (error) {

@@ -66,7 +66,8 @@ describe(`admission on ${services.label}`, () => {
     const first = await Promise.all(Array.from({ length: 20 }, () => admit(record, randomUUID(), cost, base)));
     expect(first.filter((a) => a.outcome === 'admitted')).toHaveLength(5);
     const refused = first.find((a) => a.outcome === 'rate_limited');
-    expect(refused).toMatchObject({ outcome: 'rate_limited', period: 'minute', limit: 5 });
+    // Windows are aligned: `base` is on a minute boundary, so the minute resets in exactly 60 s.
+    expect(refused).toMatchObject({ outcome: 'rate_limited', period: 'minute', limit: 5, resetMs: 60_000 });
     // 15 refusals by the minute window did not count against the hour window: after the
     // minute rolls over, 2 more are admitted (7 per hour), not 0.
     const later = base + 61_000;

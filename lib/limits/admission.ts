@@ -15,8 +15,12 @@ import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type Spen
  */
 
 export const RESERVATIONS_KEY = 'conduit:reservations';
-/** A reservation older than this is released by the sweeper: its process must have died. */
-export const RESERVATION_TTL_MS = 15 * 60_000;
+/**
+ * A reservation older than this is released by the sweeper: its process must have died. Longer
+ * than any live request — the longest stream (64k output tokens at a slow ~20 tokens/s) lasts
+ * under an hour — so a running stream never loses its reservation.
+ */
+export const RESERVATION_TTL_MS = 90 * 60_000;
 
 
 export interface CostBound {
@@ -54,6 +58,12 @@ export interface Reservation {
 }
 
 type AdmitReply = [string, ...number[]];
+
+/**
+ * Windows are aligned buckets (floor(now / period)), so they reset at the bucket's end — not a
+ * full period after the bucket's first request, which is what the counter's TTL would say.
+ */
+export const untilNextWindow = (period: RatePeriod, now: number) => (Math.floor(now / RATE_PERIOD_MS[period]) + 1) * RATE_PERIOD_MS[period] - now;
 
 interface Script<T> {
   exec(keys: string[], args: unknown[]): Promise<T>;
@@ -102,7 +112,7 @@ export async function admit(
   switch (reply[0]) {
     case 'rate': {
       const period = RATE_PERIODS[Number(reply[1]) - 1]!;
-      return { outcome: 'rate_limited', period, limit: rateLimits[Number(reply[1]) - 1]!, resetMs: Math.max(0, Number(reply[2])) };
+      return { outcome: 'rate_limited', period, limit: rateLimits[Number(reply[1]) - 1]!, resetMs: untilNextWindow(period, now) };
     }
     case 'credit_unknown':
       return { outcome: 'credit_unknown' };
@@ -117,7 +127,7 @@ export async function admit(
     // a reservation without any other state).
     reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member: [requestId, reserved, credit, ...spendKeys].join('|') },
     rate: RATE_PERIODS.flatMap((period, i) =>
-      rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: rate[i * 2]!, resetMs: Math.max(0, rate[i * 2 + 1]!) }] : [],
+      rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: rate[i * 2]!, resetMs: untilNextWindow(period, now) }] : [],
     ),
   };
 }

@@ -32,6 +32,8 @@ export interface Counter {
   limit: number | null;
   /** Time until this window's counter may be dropped. */
   windowMs: number;
+  /** When the window resets (aligned windows end before their counter expires); default: the counter's TTL. */
+  resetsInMs?: number;
 }
 
 export type Consumption = { allowed: true } | { allowed: false; refusedBy: number; resetMs: number };
@@ -51,5 +53,6 @@ export async function consumeRequest(counters: readonly Counter[], redis: Redis 
     active.flatMap((counter) => [counter.limit, counter.windowMs]),
   );
   if (Number(refused) === 0) return { allowed: true };
-  return { allowed: false, refusedBy: counters.indexOf(active[Number(refused) - 1]!), resetMs: Math.max(0, Number(pttl)) };
+  const refusedCounter = active[Number(refused) - 1]!;
+  return { allowed: false, refusedBy: counters.indexOf(refusedCounter), resetMs: refusedCounter.resetsInMs ?? Math.max(0, Number(pttl)) };
 }

@@ -10,6 +10,14 @@ import { proxyRefusals } from './refusals';
 import { resolveAndCheck } from './ssrf';
 import { recordProxyUsage, type ProxyContext } from './usage';
 
+/** fetch wraps a failing body stream's error (and fetchUpstream wraps fetch's): look down the chain. */
+function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
+  for (let current: unknown = error; current instanceof Error; current = (current as Error).cause) {
+    if (current instanceof type) return true;
+  }
+  return false;
+}
+
 interface Forwarding {
   request: Request;
   context: ProxyContext;
@@ -47,7 +55,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
       signal: f.request.signal,
     });
   } catch (error) {
-    if (error instanceof BodyTooLargeError || (error as Error).cause instanceof BodyTooLargeError) throw proxyRefusals.bodyTooLarge(maxBody);
+    if (causedBy(error, BodyTooLargeError)) throw proxyRefusals.bodyTooLarge(maxBody);
     throw error instanceof UpstreamTimeoutError ? proxyRefusals.upstreamTimeout() : proxyRefusals.upstreamUnavailable();
   }
 

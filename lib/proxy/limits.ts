@@ -1,5 +1,6 @@
 import 'server-only';
 import type { LinkRecord } from '@/lib/links/record';
+import { untilNextWindow } from '@/lib/limits/admission';
 import { consumeRequest, type Counter } from '@/lib/limits/request-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset } from '@/lib/limits/windows';
 import { proxyRefusals } from './refusals';
@@ -14,13 +15,15 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
   const scopes: string[] = [];
   for (const period of RATE_PERIODS) {
     const bucket = Math.floor(at / RATE_PERIOD_MS[period]);
-    counters.push({ key: `conduit:lrl:${link.id}:${period}:${bucket}`, limit: link.rateLimits[period], windowMs: RATE_PERIOD_MS[period] });
+    const resetsInMs = untilNextWindow(period, at);
+    counters.push({ key: `conduit:lrl:${link.id}:${period}:${bucket}`, limit: link.rateLimits[period], windowMs: RATE_PERIOD_MS[period], resetsInMs });
     scopes.push(`${link.rateLimits[period]} requests per ${period} for this link`);
     if (endUser !== null) {
       counters.push({
         key: `conduit:lurl:${link.id}:${endUser}:${period}:${bucket}`,
         limit: link.endUserRateLimits[period],
         windowMs: RATE_PERIOD_MS[period],
+        resetsInMs,
       });
       scopes.push(`${link.endUserRateLimits[period]} requests per ${period} per user`);
     }

@@ -86,7 +86,12 @@ export function meterBody(
         if (!scanning) return;
         text += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
         if (kind === 'sse') scanEvents();
-        else if (text.length > MAX_JSON_SCAN) scanning = false;
+        // Bounded either way: an upstream that never ends an event (or a huge JSON body) must
+        // not make us buffer without limit; it is still forwarded, just not scanned.
+        if (text.length > MAX_JSON_SCAN) {
+          scanning = false;
+          text = '';
+        }
       } catch (error) {
         controller.error(error);
         finish('upstream_error');

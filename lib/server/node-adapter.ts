@@ -52,6 +52,11 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers['set-cookie'] = cookies;
+  if (res.destroyed) {
+    // The client left while the handler ran: cancelling the body settles the request.
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
@@ -65,11 +70,18 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      // Respect backpressure: wait for the socket to drain before reading more.
-      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+      if (res.destroyed) throw new Error('client gone');
+      // Respect backpressure: wait for the socket to drain (or close) before reading more.
+      if (!res.write(value)) {
+        await new Promise((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
+      }
     }
     res.end();
   } catch {
+    await reader.cancel().catch(() => {});
     res.destroy();
   }
 }
