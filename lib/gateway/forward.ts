@@ -66,9 +66,22 @@ export async function forward(f: Forwarding): Promise<Response> {
     return errorResponse(refusal, f.rateHeaders);
   }
 
+  if (upstream.status === 429 || upstream.status >= 500) {
+    // The provider's own limits or failures: its wording can name Conduit's provider account
+    // (org ids, quota state) and a 429 would read like this key's own rate limit. Same status,
+    // Conduit's words.
+    await upstream.body?.cancel();
+    const refusal =
+      upstream.status === 429
+        ? new ApiError(429, 'upstream_rate_limited', `${f.model.provider} is rate limiting Conduit; try again shortly.`, { type: 'api_error', headers: { 'retry-after': '1' } })
+        : new ApiError(502, 'upstream_error', `${f.model.provider} failed to answer (HTTP ${upstream.status}).`, { type: 'api_error' });
+    settleInBackground(f, null, refusal.status, refusal.code);
+    return errorResponse(refusal, f.rateHeaders);
+  }
+
   if (!upstream.ok) {
-    // The provider refused (bad parameters, its own limits...): nothing is charged, and the
-    // client sees the provider's OpenAI-shaped error with its status.
+    // The provider refused the request itself (bad parameters...): nothing is charged, and the
+    // client sees the provider's OpenAI-shaped explanation with its status.
     const text = await upstream.text().catch(() => '');
     settleInBackground(f, null, upstream.status, errorCode(text));
     return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });

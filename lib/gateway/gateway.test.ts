@@ -292,6 +292,21 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
   });
 
+  it("the provider's own rate limits and failures reach the client in Conduit's words, not the provider's", async () => {
+    const sdk = client(await newKey({ name: 'provider-limits' }));
+    openaiMock.setBehaviour({ type: 'fail', status: 429, body: { error: { message: 'Rate limit reached in organization org-SECRET123', type: 'requests', code: 'rate_limit_exceeded' } } });
+    try {
+      const error = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 429, code: 'upstream_rate_limited' });
+      expect(JSON.stringify(error)).not.toContain('org-SECRET123');
+      openaiMock.setBehaviour({ type: 'fail', status: 500, body: 'upstream stack trace at /srv/internal' });
+      const failed = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ status: 502, code: 'upstream_error' });
+    } finally {
+      openaiMock.setBehaviour({ type: 'normal' });
+    }
+  });
+
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {
     const created = await keys.createKey(actor, { name: 'abort' });
     const controller = new AbortController();

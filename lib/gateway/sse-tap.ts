@@ -79,7 +79,9 @@ export function tapStream(upstream: ReadableStream<Uint8Array>, options: TapOpti
         while (!out) {
           const { done, value } = await reader.read();
           if (done) {
-            if (buffer.trim()) controller.enqueue(encoder.encode(buffer));
+            // A last event without its blank line still counts (and may still be the usage chunk).
+            buffer += decoder.decode();
+            if (buffer.trim() && inspect(buffer)) controller.enqueue(encoder.encode(buffer));
             controller.close();
             end(null);
             return;

@@ -32,7 +32,11 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${peer}` : peer);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  const request = new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
+  // A Host header that is not a valid host must not turn into a 500: the handlers route by
+  // path (and by the Host header themselves, for proxy link hosts).
+  const host = headers.get('host') ?? 'localhost';
+  const url = URL.canParse(`http://${host}`) ? new URL(req.url ?? '/', `http://${host}`) : new URL(req.url ?? '/', 'http://localhost');
+  const request = new Request(url, {
     method,
     headers,
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
