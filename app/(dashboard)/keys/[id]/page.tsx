@@ -15,7 +15,8 @@ import { DeleteKeyForm } from './_components/delete-key-form';
 import { EditKeyForm } from './_components/edit-key-form';
 import { RegenerateButton } from './_components/regenerate-button';
 import { SpendSummary } from './_components/spend-summary';
-import { ToggleKeyForm } from './_components/toggle-key-form';
+import { ToggleEnabledForm } from '@/components/toggle-enabled-form';
+import { setKeyEnabledAction } from '../actions';
 import { keyFormValues } from './form-values';
 
 export const metadata: Metadata = { title: 'API key' };
@@ -70,7 +71,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
         </dl>
         <div className="mt-6 flex flex-wrap gap-2">
           <RegenerateButton keyId={row.id} />
-          <ToggleKeyForm keyId={row.id} enabled={row.enabled} />
+          <ToggleEnabledForm action={setKeyEnabledAction} id={row.id} enabled={row.enabled} noun="key" />
         </div>
       </Card>
 

@@ -17,7 +17,8 @@ import { samplePath } from '../snippets';
 import { DeleteLinkForm } from './_components/delete-link-form';
 import { EditLinkForm } from './_components/edit-link-form';
 import { TokensSection } from './_components/tokens-section';
-import { ToggleLinkForm } from './_components/toggle-link-form';
+import { ToggleEnabledForm } from '@/components/toggle-enabled-form';
+import { setLinkEnabledAction } from '../actions';
 import { UsageSummary } from './_components/usage-summary';
 import { linkFormValues } from './form-values';
 
@@ -81,7 +82,7 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
           ))}
         </dl>
         <div className="mt-6 flex flex-wrap gap-2">
-          <ToggleLinkForm linkId={row.id} enabled={row.enabled} />
+          <ToggleEnabledForm action={setLinkEnabledAction} id={row.id} enabled={row.enabled} noun="link" />
         </div>
       </Card>
 

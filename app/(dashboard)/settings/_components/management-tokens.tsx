@@ -1,7 +1,8 @@
 import { TokenTable } from '@/components/ui/token-table';
 import type { ManagementTokenRow } from '@/db/schema';
 import { CreateTokenForm } from './create-token-form';
-import { RevokeTokenButton } from './revoke-token-button';
+import { ConfirmRevokeButton } from '@/components/confirm-revoke-button';
+import { revokeTokenAction } from '../tokens-actions';
 
 const utc = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' });
 const when = (date: Date | null) => (date ? `${utc.format(date)} UTC` : 'never');
@@ -19,7 +20,9 @@ export function ManagementTokens({ tokens, apiUrl }: { tokens: ManagementTokenRo
         tokens={tokens}
         formatTime={when}
         empty="No management tokens yet."
-        action={(token) => <RevokeTokenButton tokenId={token.id} name={token.name} />}
+        action={(token) => (
+          <ConfirmRevokeButton action={revokeTokenAction} fields={{ id: token.id }} name={token.name} consequence="Programs using it stop working." />
+        )}
       />
       <CreateTokenForm apiUrl={apiUrl} />
     </div>

@@ -3,7 +3,8 @@ import type { LinkTokenRow } from '@/db/schema';
 import { formatTime } from '../../../keys/format';
 import type { SnippetContext } from '../../snippets';
 import { CreateLinkToken } from './create-link-token';
-import { RevokeLinkToken } from './revoke-link-token';
+import { ConfirmRevokeButton } from '@/components/confirm-revoke-button';
+import { revokeLinkTokenAction } from '../../actions';
 
 /** The link's active access tokens, listed by their visible start only. */
 export function TokensSection({ tokens, context }: { tokens: LinkTokenRow[]; context: Omit<SnippetContext, 'token'> }) {
@@ -18,7 +19,14 @@ export function TokensSection({ tokens, context }: { tokens: LinkTokenRow[]; con
         tokens={tokens}
         formatTime={formatTime}
         empty="No active access tokens: nothing can call this link until you create one."
-        action={(token) => <RevokeLinkToken linkId={context.linkId} tokenId={token.id} name={token.name} />}
+        action={(token) => (
+          <ConfirmRevokeButton
+            action={revokeLinkTokenAction}
+            fields={{ linkId: context.linkId, tokenId: token.id }}
+            name={token.name}
+            consequence="Apps using it stop working."
+          />
+        )}
       />
       <CreateLinkToken context={context} />
     </div>
