@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedis, createRedis } from './client';
 import type { CommandRunner } from './commands';
 import { createRedisHttpHandler } from './http-endpoint';
-import { serveWebHandler } from './node-server';
+import { serve } from '@/lib/server/node-adapter';
 import { embeddedRunner, tcpRunner } from './runners';
 
 /**
@@ -28,8 +28,8 @@ const times = <T>(n: number, fn: () => Promise<T>) => Promise.all(Array.from({ l
 /** The real @upstash/redis HTTP client against our endpoint, served on an ephemeral port. */
 async function overHttp(runner: CommandRunner, closeRunner: boolean): Promise<Harness> {
   const token = randomUUID();
-  const server = await serveWebHandler(createRedisHttpHandler({ runner, token }), { port: 0, host: '127.0.0.1' });
-  const redis = new Redis({ url: `http://127.0.0.1:${server.port}`, token, enableTelemetry: false });
+  const server = await serve(createRedisHttpHandler({ runner, token }), 0, '127.0.0.1');
+  const redis = new Redis({ url: server.url, token, enableTelemetry: false });
   return {
     redis,
     close: async () => {

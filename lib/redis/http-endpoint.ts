@@ -1,4 +1,5 @@
 import 'server-only';
+import { readBounded } from '@/lib/streams/read-bounded';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   bodyErrorMessage,
@@ -68,9 +69,12 @@ export function createRedisHttpHandler({ runner, token }: RedisHttpOptions): (re
     if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
       return json({ error: 'ERR request body too large' }, 413);
     }
+    // Bounded also without a Content-Length (chunked): never buffer more than MAX_BODY_BYTES.
+    const raw = await readBounded(request.body, MAX_BODY_BYTES);
+    if (raw === null) return json({ error: 'ERR request body too large' }, 413);
     let body: unknown;
     try {
-      body = JSON.parse(await request.text());
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       return json({ error: 'ERR request body is not valid JSON' }, 400);
     }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { ConfigError, env } from '@/lib/env';
 import { createRedisHttpHandler } from './http-endpoint';
-import { serveWebHandler } from './node-server';
+import { serve } from '@/lib/server/node-adapter';
 import { tcpRunner } from './runners';
 
 /**
@@ -36,8 +36,8 @@ async function main() {
 
   const runner = tcpRunner(config.REDIS_URL);
   const handler = createRedisHttpHandler({ runner, token: config.REDIS_HTTP_TOKEN });
-  const server = await serveWebHandler(handler, { port: config.REDIS_HTTP_PORT });
-  console.log(`redis-http: serving ${redact(config.REDIS_URL)} on http://0.0.0.0:${server.port}`);
+  const server = await serve(handler, config.REDIS_HTTP_PORT, '0.0.0.0');
+  console.log(`redis-http: serving ${redact(config.REDIS_URL)} on ${server.url}`);
 
   const shutdown = async () => {
     await server.close();
