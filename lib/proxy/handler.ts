@@ -31,7 +31,8 @@ interface Target {
 
 /** Finds the link id and the upstream path, by host or by path; undefined when neither matches. */
 export function proxyTarget(request: Request, proxyDomain = env().PROXY_DOMAIN): Target | undefined {
-  const raw = rawTarget(request) ?? `${new URL(request.url).pathname}${new URL(request.url).search}`;
+  const url = new URL(request.url);
+  const raw = rawTarget(request) ?? `${url.pathname}${url.search}`;
   const queryAt = raw.indexOf('?');
   const path = queryAt === -1 ? raw : raw.slice(0, queryAt);
   const query = queryAt === -1 ? '' : raw.slice(queryAt + 1);
@@ -44,6 +45,20 @@ export function proxyTarget(request: Request, proxyDomain = env().PROXY_DOMAIN):
   }
   const match = /^\/proxy\/([a-z0-9]+)(\/.*)?$/.exec(path);
   return match ? { linkId: match[1]!, path: match[2] ?? '/', query } : undefined;
+}
+
+/**
+ * Compiled once per cached link record (the record object lives in the in-memory cache for up to
+ * a second and is replaced on change), not on every request.
+ */
+const matchers = new WeakMap<LinkRecord['allowedPaths'], ReturnType<typeof compileAllowedPaths>>();
+function allowedPathsOf(link: LinkRecord) {
+  let matcher = matchers.get(link.allowedPaths);
+  if (!matcher) {
+    matcher = compileAllowedPaths(link.allowedPaths);
+    matchers.set(link.allowedPaths, matcher);
+  }
+  return matcher;
 }
 
 export async function handleProxy(request: Request): Promise<Response> {
@@ -69,7 +84,7 @@ export async function handleProxy(request: Request): Promise<Response> {
 
 async function serve(request: Request, context: ProxyContext, link: LinkRecord, target: Target, origin: string | null): Promise<Response> {
   const canonical = canonicalizePath(target.path);
-  const allowed = compileAllowedPaths(link.allowedPaths);
+  const allowed = allowedPathsOf(link);
 
   if (isPreflight(request)) {
     // Browsers send no credentials on a preflight: answer it from the origin and path alone.
