@@ -1,5 +1,6 @@
 import 'server-only';
 import { ZodError } from 'zod';
+import { bufferedBody } from '@/lib/server/node-request';
 import { readBounded } from '@/lib/streams/read-bounded';
 
 /**
@@ -81,8 +82,8 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
 export async function readText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () => new ApiError(413, 'request_too_large', `The request body is larger than ${maxBytes} bytes.`);
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-  const body = await readBounded(request.body, maxBytes);
-  if (body === null) throw tooLarge();
+  const body = bufferedBody(request) ?? (await readBounded(request.body, maxBytes));
+  if (body === null || body.byteLength > maxBytes) throw tooLarge();
   return body.toString('utf8');
 }
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import { openSecret } from '@/lib/crypto/secret-box';
 import { env } from '@/lib/env';
+import { bufferedBody } from '@/lib/server/node-request';
 import { fetchUpstream, UpstreamTimeoutError } from '@/lib/gateway/upstream';
 import type { LinkRecord } from '@/lib/links/record';
 import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './headers';
@@ -33,6 +34,23 @@ interface Forwarding {
  * never leaves for another origin; refuses upstream addresses that resolve to private ranges
  * (checked again here, after DNS, against rebinding).
  */
+/**
+ * The body to send on: the bytes themselves when the entry already read them whole (cheaper
+ * than a stream by far), otherwise the client's stream, counted and cut off past `maxBody`.
+ */
+function requestBody(f: Forwarding, maxBody: number): Pick<RequestInit, 'body'> & { duplex?: 'half' } {
+  if (f.request.method === 'GET' || f.request.method === 'HEAD') return {};
+  const bytes = bufferedBody(f.request);
+  if (bytes) {
+    if (bytes.byteLength > maxBody) throw proxyRefusals.bodyTooLarge(maxBody);
+    f.context.requestBytes = bytes.byteLength;
+    return { body: bytes as Uint8Array<ArrayBuffer> };
+  }
+  if (f.request.body === null) return {};
+  // Node's fetch needs duplex for a streamed body.
+  return { body: f.request.body.pipeThrough(limitBody(maxBody, (count) => (f.context.requestBytes = count))), duplex: 'half' };
+}
+
 export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   const { PROXY_ALLOW_PRIVATE_UPSTREAMS: allowPrivate, PROXY_MAX_BODY_BYTES: maxBody, UPSTREAM_TIMEOUT_MS } = env();
   const url = upstreamUrl(f.link.upstreamBaseUrl, f.path, new URLSearchParams(f.query));
@@ -42,15 +60,12 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   const headers = forwardRequestHeaders(f.request.headers, { stripAuthorization: true });
   injectSecret(headers, url, openSecret(f.link.secretSealed), f.link.injection, f.link.extraHeaders);
 
-  const hasBody = f.request.body !== null && f.request.method !== 'GET' && f.request.method !== 'HEAD';
   let upstream: Response;
   try {
     upstream = await fetchUpstream(url, {
       method: f.request.method,
       headers,
-      body: hasBody ? f.request.body!.pipeThrough(limitBody(maxBody, (bytes) => (f.context.requestBytes = bytes))) : undefined,
-      // @ts-expect-error -- Node's fetch needs duplex for a streamed body; the DOM types lack it.
-      duplex: hasBody ? 'half' : undefined,
+      ...requestBody(f, maxBody),
       timeoutMs: UPSTREAM_TIMEOUT_MS,
       signal: f.request.signal,
     });

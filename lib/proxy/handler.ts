@@ -5,7 +5,7 @@ import { verifyAccessToken } from '@/lib/links/access';
 import { lookupLink } from '@/lib/links/cache';
 import { verifyEndUserJwt } from '@/lib/links/jwt';
 import type { LinkRecord } from '@/lib/links/record';
-import { rawTarget } from '@/lib/server/node-adapter';
+import { rawTarget } from '@/lib/server/node-request';
 import { corsHeaders, isPreflight, originAllowed, preflightResponse } from './cors';
 import { callerCredentials } from './credentials';
 import { forwardToUpstream } from './forward';

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { NodeRequest } from './node-request';
+
+export { rawTarget } from './node-request';
 
 /**
  * Serves a Web-standard `(Request) => Promise<Response>` with node:http, streaming both ways:
@@ -12,14 +15,13 @@ import { Readable } from 'node:stream';
 export type WebHandler = (request: Request) => Promise<Response>;
 
 /**
- * The request target exactly as the client sent it. `new URL()` resolves `.`/`..` and `%2e`
- * segments silently; the proxy must see them to refuse ambiguous paths (lib/proxy/path.ts).
- * Kept beside the Request object rather than in a header, which a client could forge.
+ * Bodies up to this size that announce their length are read whole before the handler runs
+ * and handed over as bytes (see NodeRequest): every chat request fits. Anything larger, or
+ * chunked, is passed on as a stream, so a big upload is never held in memory here.
  */
-const rawTargets = new WeakMap<Request, string>();
-export const rawTarget = (request: Request): string | undefined => rawTargets.get(request);
+const BUFFERED_BODY_MAX_BYTES = 256 * 1024;
 
-export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
+export async function toWebRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
   const controller = new AbortController();
   // 'close' on the response before it finished means the client went away.
   res.on('close', () => {
@@ -31,21 +33,37 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request
   const forwarded = headers.get('x-forwarded-for');
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${peer}` : peer);
   const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  // A Host header that is not a valid host must not turn into a 500: the handlers route by
-  // path (and by the Host header themselves, for proxy link hosts).
-  const host = headers.get('host') ?? 'localhost';
-  const url = URL.canParse(`http://${host}`) ? new URL(req.url ?? '/', `http://${host}`) : new URL(req.url ?? '/', 'http://localhost');
-  const request = new Request(url, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    signal: controller.signal,
-    // @ts-expect-error -- Node's fetch needs duplex for a streamed body; the DOM types lack it.
-    duplex: hasBody ? 'half' : undefined,
+  const target = req.url ?? '/';
+  const url = requestUrl(headers.get('host'), target);
+  const options = { signal: controller.signal, target };
+  if (method === 'GET' || method === 'HEAD') return new NodeRequest(url, { method, headers }, options);
+
+  const length = Number(req.headers['content-length'] ?? NaN);
+  if (length <= BUFFERED_BODY_MAX_BYTES) return new NodeRequest(url, { method, headers }, { ...options, bytes: await readWhole(req) });
+  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  return new NodeRequest(url, { method, headers, body, duplex: 'half' }, options);
+}
+
+/**
+ * A Host header that is not a valid host must not turn into a 500: the handlers route by path
+ * (and by the Host header themselves, for proxy link hosts).
+ */
+function requestUrl(host: string | null, target: string): string {
+  const url = `http://${host ?? 'localhost'}${target.startsWith('/') ? target : `/${target}`}`;
+  return URL.canParse(url) ? url : new URL(target, 'http://localhost').href;
+}
+
+/** The whole body of a request that announced a small Content-Length. Rejects if the client leaves first. */
+function readWhole(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('client disconnected while sending the body'));
+    });
   });
-  rawTargets.set(request, req.url ?? '/');
-  return request;
 }
 
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
@@ -92,7 +110,14 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
 
 export async function handleNodeRequest(handler: WebHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    await writeWebResponse(await handler(toWebRequest(req, res)), res);
+    let request: Request;
+    try {
+      request = await toWebRequest(req, res);
+    } catch {
+      res.destroy(); // the client left before its body arrived: nobody to answer
+      return;
+    }
+    await writeWebResponse(await handler(request), res);
   } catch (error) {
     console.error('[server] request failed', error);
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"Internal error","type":"api_error","param":null,"code":"internal_error"}}');

@@ -1,0 +1,84 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { serve, type WebHandler } from './node-adapter';
+import { bufferedBody, NodeRequest } from './node-request';
+
+// The lean entry's Node ⇄ Web bridge: what a handler sees of the client's request.
+
+const servers: { close(): Promise<void> }[] = [];
+afterAll(async () => Promise.all(servers.map((server) => server.close())));
+
+async function served(handler: WebHandler) {
+  const server = await serve(handler);
+  servers.push(server);
+  return server.url;
+}
+
+describe('the node adapter', () => {
+  it('hands a small body over whole, readable as JSON, text or a stream, once', async () => {
+    const url = await served(async (request) => {
+      const buffered = bufferedBody(request) !== undefined;
+      const copy = request.clone();
+      const json = await request.json();
+      const again = await request.text().then(
+        () => 'read twice',
+        (error: Error) => error.name,
+      );
+      const streamed = await new Response(copy.body).text();
+      return Response.json({ buffered, json, again, streamed, used: request.bodyUsed });
+    });
+    const response = await fetch(url, { method: 'POST', body: JSON.stringify({ model: 'm', n: 1 }) });
+    expect(await response.json()).toEqual({ buffered: true, json: { model: 'm', n: 1 }, again: 'TypeError', streamed: '{"model":"m","n":1}', used: true });
+  });
+
+  it('streams a large or chunked body instead of holding it', async () => {
+    const url = await served(async (request) => {
+      const text = await request.text();
+      return Response.json({ buffered: bufferedBody(request) !== undefined, length: text.length });
+    });
+    const large = 'x'.repeat(300 * 1024);
+    expect(await (await fetch(url, { method: 'POST', body: large })).json()).toEqual({ buffered: false, length: large.length });
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('ab'));
+        controller.enqueue(new TextEncoder().encode('cd'));
+        controller.close();
+      },
+    });
+    // @ts-expect-error -- duplex is missing from the DOM types
+    const response = await fetch(url, { method: 'POST', body: chunked, duplex: 'half' });
+    expect(await response.json()).toEqual({ buffered: false, length: 4 });
+  });
+
+  it('keeps the raw target and appends the TCP peer to X-Forwarded-For', async () => {
+    const url = await served(async (request) =>
+      Response.json({ raw: request instanceof NodeRequest ? request.rawTarget : null, xff: request.headers.get('x-forwarded-for'), url: request.url }),
+    );
+    const { port } = new URL(url);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/a/%2e%2e/b', headers: { 'x-forwarded-for': '203.0.113.9' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(JSON.parse(body)).toEqual({ raw: '/a/%2e%2e/b', xff: '203.0.113.9, 127.0.0.1', url: `${url}/b` });
+  });
+
+  it('aborts the request signal when the client hangs up', async () => {
+    let aborted: Promise<boolean> | undefined;
+    const url = await served(async (request) => {
+      aborted = new Promise((resolve) => request.signal.addEventListener('abort', () => resolve(true)));
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      return new Response('late');
+    });
+    const client = new AbortController();
+    const pending = fetch(url, { method: 'POST', body: '{}', signal: client.signal }).catch(() => 'gone');
+    await expect.poll(() => aborted !== undefined).toBe(true);
+    client.abort();
+    expect(await pending).toBe('gone');
+    expect(await aborted).toBe(true);
+  });
+});
