@@ -2,7 +2,7 @@ import 'server-only';
 import { ApiError, errorResponse } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { settle, type Reservation } from '@/lib/limits/admission';
-import { enqueueUsage } from '@/lib/usage/queue';
+import { usageCommand } from '@/lib/usage/queue';
 import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
 import { requestCost, tokenCounts, type TokenCounts } from './cost';
@@ -150,7 +150,7 @@ function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: n
   const cost = tokens ? Math.min(requestCost(f.model, tokens), f.reservation.reserved) : 0;
   Object.assign(f.context.record, tokens ?? {}, { costMicros: cost, errorCode: code });
   const record = usageRecord(f.context, status);
-  settle(f.reservation, cost, (tx) => enqueueUsage(tx, record)).catch((error: unknown) =>
+  settle(f.reservation, cost, [usageCommand(record)]).catch((error: unknown) =>
     console.error(`[gateway] could not settle ${f.context.requestId}`, error),
   );
 }

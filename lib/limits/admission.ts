@@ -1,10 +1,10 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import type { KeyRecord } from '@/lib/keys/record';
 import type { Micros } from '@/lib/money';
 import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
+import { luaScript, RedisCommandError, runScript, runTransaction, type Command } from '@/lib/redis/raw';
 import { ADMIT, SETTLE } from './lua';
 import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
@@ -65,20 +65,8 @@ type AdmitReply = [string, ...number[]];
  */
 export const untilNextWindow = (period: RatePeriod, now: number) => (Math.floor(now / RATE_PERIOD_MS[period]) + 1) * RATE_PERIOD_MS[period] - now;
 
-interface Script<T> {
-  exec(keys: string[], args: unknown[]): Promise<T>;
-}
-const compiled = new WeakMap<Redis, { admit: Script<AdmitReply>; settle: Script<number> }>();
-
-/** EVALSHA with a fallback to EVAL (the script is sent once per Redis, not per request). */
-function scripts(redis: Redis) {
-  let entry = compiled.get(redis);
-  if (!entry) {
-    entry = { admit: redis.createScript<AdmitReply>(ADMIT), settle: redis.createScript<number>(SETTLE) };
-    compiled.set(redis, entry);
-  }
-  return entry;
-}
+const ADMIT_SCRIPT = luaScript(ADMIT);
+const SETTLE_SCRIPT = luaScript(SETTLE);
 
 export async function admit(
   key: KeyRecord,
@@ -93,7 +81,9 @@ export async function admit(
   const credit = creditBalanceKey(key.userId);
   const rateLimits = RATE_PERIODS.map((period) => key.rateLimits[period] ?? 0);
   const spendLimits = SPEND_WINDOWS.map((window) => key.spendLimits[window] ?? -1);
-  const reply = (await scripts(redis).admit.exec(
+  const reply = (await runScript(
+    redis,
+    ADMIT_SCRIPT,
     [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY],
     [
       ...rateLimits,
@@ -132,34 +122,22 @@ export async function admit(
   };
 }
 
-const SETTLE_SHA = createHash('sha1').update(SETTLE).digest('hex');
-
-export type Transaction = ReturnType<Redis['multi']>;
-
 /**
  * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
  * price the client was promised would never be exceeded). `alongside` adds commands — the usage
  * record — to the same MULTI, so a settled request and its record are written together.
  * Returns the cost charged.
  */
-export async function settle(
-  reservation: Reservation,
-  cost: Micros,
-  alongside?: (tx: Transaction) => void,
-  redis: Redis = getRedis(),
-): Promise<Micros> {
+export async function settle(reservation: Reservation, cost: Micros, alongside: readonly Command[] = [], redis: Redis = getRedis()): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
   const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
   const args = [reservation.reserved, charged, reservation.member];
-  const tx = redis.multi();
-  tx.evalsha(SETTLE_SHA, keys, args);
-  alongside?.(tx);
-  const [first] = await tx.exec({ keepErrors: true });
-  if (first?.error) {
+  const [first] = await runTransaction(redis, [['evalsha', SETTLE_SCRIPT.sha, keys.length, ...keys, ...args], ...alongside]);
+  if (first?.error !== undefined) {
     // NOSCRIPT (Redis restarted since admission): the EVALSHA changed nothing, so running the
     // script on its own now is safe; the rest of the transaction went through.
-    if (!/noscript/i.test(first.error)) throw new Error(`settle failed: ${first.error}`);
-    await scripts(redis).settle.exec(keys, args);
+    if (!/noscript/i.test(first.error)) throw new RedisCommandError(`settle failed: ${first.error}`);
+    await runScript(redis, SETTLE_SCRIPT, keys, args);
   }
   return charged;
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
+import { luaScript, runScript } from '@/lib/redis/raw';
 
 /**
  * Fixed-window request counters checked and counted in one atomic script: every limit is
@@ -38,20 +39,17 @@ export interface Counter {
 
 export type Consumption = { allowed: true } | { allowed: false; refusedBy: number; resetMs: number };
 
-const scripts = new WeakMap<Redis, { exec(keys: string[], args: unknown[]): Promise<[number, number]> }>();
+const CONSUME_SCRIPT = luaScript(CONSUME);
 
 export async function consumeRequest(counters: readonly Counter[], redis: Redis = getRedis()): Promise<Consumption> {
   const active = counters.filter((counter) => counter.limit);
   if (active.length === 0) return { allowed: true };
-  let script = scripts.get(redis);
-  if (!script) {
-    script = redis.createScript<[number, number]>(CONSUME);
-    scripts.set(redis, script);
-  }
-  const [refused, pttl] = await script.exec(
+  const [refused, pttl] = (await runScript(
+    redis,
+    CONSUME_SCRIPT,
     active.map((counter) => counter.key),
-    active.flatMap((counter) => [counter.limit, counter.windowMs]),
-  );
+    active.flatMap((counter) => [counter.limit!, counter.windowMs]),
+  )) as [number, number];
   if (Number(refused) === 0) return { allowed: true };
   const refusedCounter = active[Number(refused) - 1]!;
   return { allowed: false, refusedBy: counters.indexOf(refusedCounter), resetMs: refusedCounter.resetsInMs ?? Math.max(0, Number(pttl)) };

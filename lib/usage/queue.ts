@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
+import { runCommand, type Command } from '@/lib/redis/raw';
 import type { UsageRecord } from './record';
 
 /**
@@ -64,11 +65,16 @@ export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue
   pipeline.lpush(queue.key, JSON.stringify(record));
 }
 
+/** The command that queues `record`, for a caller's own transaction (the gateway's settlement). */
+export function usageCommand(record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): Command {
+  return ['lpush', queue.key, JSON.stringify(record)];
+}
+
 /** For records not tied to a settlement (e.g. a request refused before admission). */
 export async function enqueueUsageNow(
   record: UsageRecord,
   redis: Redis = getRedis(),
   queue: UsageQueue = USAGE_QUEUE,
 ): Promise<void> {
-  await redis.lpush(queue.key, JSON.stringify(record));
+  await runCommand(redis, usageCommand(record, queue));
 }
