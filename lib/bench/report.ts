@@ -9,6 +9,8 @@ export interface Row {
   load: LoadResult;
   /** Streams only: the sequential time-to-first-byte sampler. */
   stream?: StreamTimings;
+  /** CPU time of the process serving the target, per completed request (Linux only). */
+  cpuUs?: number;
 }
 
 /** Names of the targets, as they appear in the table. */
@@ -32,15 +34,15 @@ export function renderReport(rows: Row[], setup: string): string {
   const lines = [
     setup,
     '',
-    '| target | mode | req/s | p50 ms | p99 ms | TTFB p50 / p99 ms | throughput vs bare | p50 / p99 vs bare |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | mode | req/s | p50 ms | p99 ms | TTFB p50 / p99 ms | server CPU µs/req | throughput vs bare | p50 / p99 vs bare |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const bare = find(BARE, row.mode)!.load;
     const { load, stream } = row;
     const ttfb = stream ? `${ms(stream.ttfbP50)} / ${ms(stream.ttfbP99)}` : '–';
     lines.push(
-      `| ${row.target} | ${row.mode} | ${Math.round(load.rps)} | ${ms(load.p50)} | ${ms(load.p99)} | ${ttfb} | ` +
+      `| ${row.target} | ${row.mode} | ${Math.round(load.rps)} | ${ms(load.p50)} | ${ms(load.p99)} | ${ttfb} | ${row.cpuUs === undefined ? '–' : Math.round(row.cpuUs)} | ` +
         `${ratio(load.rps, bare.rps)} | ${ratio(load.p50, bare.p50)} / ${ratio(load.p99, bare.p99)} |`,
     );
   }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { appEnvironment, createBenchKey } from './account';
+import { processCpuMs } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
@@ -18,6 +19,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TTFB_SAMPLES = 200;
 const CHECK_DELAY_MS = 10;
 const CHECK_SAMPLES = 20;
+/** BENCH_MODES=json (or stream) for a quicker trial run; published numbers run both. */
+const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',').filter((mode): mode is Mode => mode === 'json' || mode === 'stream');
 
 /** Everything that went wrong, reported together after the table. */
 const failures: string[] = [];
@@ -36,15 +39,16 @@ async function main(): Promise<number> {
   const upstreamKey = `sk-bench-${randomBytes(8).toString('hex')}`;
   const mock = await startEntry('mock upstream', 'lib/bench/mock-upstream.ts', [upstreamKey]);
   const environment = appEnvironment(databaseUrl, redisUrl, mock.url, upstreamKey);
-  const conduitUrl = await startConduit(environment);
+  const conduit = await startConduit(environment);
+  const conduitUrl = conduit.url;
   const key = await createBenchKey(environment);
   const bare = await startEntry('bare forwarder', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey]);
-  const targets: Target[] = [
-    { name: UPSTREAM, url: mock.url, apiKey: upstreamKey },
+  const targets: (Target & { pid: number | undefined })[] = [
+    { name: UPSTREAM, url: mock.url, apiKey: upstreamKey, pid: mock.child.pid },
     // The forwarder puts the upstream key in itself, like any forwarder holding the secret.
-    { name: BARE, url: bare.url, apiKey: 'ignored' },
-    { name: CONDUIT, url: conduitUrl, apiKey: key.secret },
-    { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken },
+    { name: BARE, url: bare.url, apiKey: 'ignored', pid: bare.child.pid },
+    { name: CONDUIT, url: conduitUrl, apiKey: key.secret, pid: conduit.pid },
+    { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
   console.log(`[bench] upstream ${mock.url}, forwarder ${bare.url}, Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
@@ -55,18 +59,21 @@ async function main(): Promise<number> {
   // Conduit requests, to compare with the usage rows at the end (2 probes so far).
   const conduitRequests = { completed: 2, sent: 2 };
   const rows: Row[] = [];
-  for (const mode of ['json', 'stream'] as const) {
+  for (const mode of MODES) {
     for (const target of targets) {
       process.stdout.write(`[bench] ${target.name}, ${mode}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
       const warm = await runLoad(target, mode, CONNECTIONS, WARMUP_SECONDS);
+      const cpuBefore = processCpuMs(target.pid);
       const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
+      const cpuAfter = processCpuMs(target.pid);
+      const cpuUs = cpuBefore === undefined || cpuAfter === undefined || load.completed === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / load.completed;
       const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
-      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms`);
+      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${cpuUs === undefined ? '' : `, server CPU ${Math.round(cpuUs)} µs/request`}`);
       note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
       note(`${target.name} ${mode}`, load.failures, load.firstFailure);
       if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
       if (target.name === CONDUIT) count(conduitRequests, [warm, load], stream ? TTFB_SAMPLES : 0);
-      rows.push({ target: target.name, mode, load, stream });
+      rows.push({ target: target.name, mode, load, stream, cpuUs });
     }
   }
 

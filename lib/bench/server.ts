@@ -49,8 +49,8 @@ function buildRunning(): boolean {
   }
 }
 
-/** Starts the server on a free loopback port and waits until it answers. Returns its URL. */
-export async function startConduit(environment: Record<string, string>): Promise<string> {
+/** Starts the server on a free loopback port and waits until it answers. */
+export async function startConduit(environment: Record<string, string>): Promise<{ url: string; pid: number | undefined }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -66,7 +66,7 @@ export async function startConduit(environment: Record<string, string>): Promise
   await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
     throw new Error(`${error.message} — is the build current? (\`npm run build\`)`);
   });
-  return url;
+  return { url, pid: child.pid };
 }
 
 /**
