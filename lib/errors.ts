@@ -1,5 +1,6 @@
 import 'server-only';
 import { ZodError } from 'zod';
+import { BytesResponse } from '@/lib/server/bytes-response';
 import { bufferedBody } from '@/lib/server/node-request';
 import { readBounded } from '@/lib/streams/read-bounded';
 
@@ -75,7 +76,7 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
   const body = {
     error: { message: apiError.message, type: apiError.type, param: apiError.param, code: apiError.code },
   };
-  return new Response(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
+  return new BytesResponse(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
 }
 
 /** Reads a body up to `maxBytes`; a larger one is refused as soon as it goes past the limit. */

@@ -2,6 +2,8 @@ import 'server-only';
 import { ApiError, errorResponse } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { settle, type Reservation } from '@/lib/limits/admission';
+import { BytesResponse } from '@/lib/server/bytes-response';
+import { readBounded } from '@/lib/streams/read-bounded';
 import { usageCommand } from '@/lib/usage/queue';
 import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
@@ -84,13 +86,14 @@ export async function forward(f: Forwarding): Promise<Response> {
     // client sees the provider's OpenAI-shaped explanation with its status.
     const text = await upstream.text().catch(() => '');
     settleInBackground(f, null, upstream.status, errorCode(text));
-    return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+    return new BytesResponse(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
   if (!f.stream || !upstream.body) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await upstream.text();
+      // A reader loop, not text(): the body is relayed as bytes and parsed once, for its usage.
+      bytes = (await readBounded(upstream.body, Number.POSITIVE_INFINITY))!;
     } catch {
       // The client left or the upstream broke while the answer downloaded: the provider has
       // done the work, so the prompt is billed (as for a stream cut short), then 502.
@@ -99,8 +102,8 @@ export async function forward(f: Forwarding): Promise<Response> {
       settleInBackground(f, tokens, 502, code);
       return errorResponse(new ApiError(502, code, 'The upstream answer was interrupted.', { type: 'api_error' }), f.rateHeaders);
     }
-    settleInBackground(f, tokenCounts(usageOf(text)), upstream.status);
-    return new Response(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+    settleInBackground(f, tokenCounts(usageOf(bytes.toString('utf8'))), upstream.status);
+    return new BytesResponse(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
   const showUsage = (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serve, type WebHandler } from './node-adapter';
+import { BytesResponse } from './bytes-response';
 import { bufferedBody, NodeRequest } from './node-request';
 
 // The lean entry's Node ⇄ Web bridge: what a handler sees of the client's request.
@@ -80,5 +81,26 @@ describe('the node adapter', () => {
     client.abort();
     expect(await pending).toBe('gone');
     expect(await aborted).toBe(true);
+  });
+
+  it('writes a whole-body response in one piece, with its length, status and headers', async () => {
+    const url = await served(async () => new BytesResponse('{"ok":"é"}', { status: 201, headers: { 'content-type': 'application/json', 'x-a': '1' } }));
+    const response = await fetch(url);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength('{"ok":"é"}')));
+    expect(response.headers.get('x-a')).toBe('1');
+    expect(await response.json()).toEqual({ ok: 'é' });
+  });
+});
+
+describe('BytesResponse', () => {
+  it('reads like any Response, once', async () => {
+    const response = new BytesResponse('{"a":1}', { status: 200, headers: { 'content-type': 'application/json' } });
+    const copy = response.clone();
+    expect(await response.json()).toEqual({ a: 1 });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(await new Response(copy.body).text()).toBe('{"a":1}');
+    expect(await new BytesResponse(Buffer.from('xy'), { status: 200 }).arrayBuffer()).toEqual(new Uint8Array([120, 121]).buffer);
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { BytesResponse } from './bytes-response';
 import { NodeRequest } from './node-request';
 
 export { rawTarget } from './node-request';
@@ -77,6 +78,11 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   if (res.destroyed) {
     // The client left while the handler ran: cancelling the body settles the request.
     await response.body?.cancel().catch(() => {});
+    return;
+  }
+  if (response instanceof BytesResponse) {
+    headers['content-length'] = String(response.payload.byteLength);
+    res.writeHead(response.status, headers).end(response.payload);
     return;
   }
   res.writeHead(response.status, headers);

@@ -81,6 +81,24 @@ export class NodeRequest extends Request {
     return new Uint8Array(this.#bytes).buffer;
   }
 
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    if (!this.#bytes) return super.bytes();
+    this.#use();
+    return new Uint8Array(this.#bytes);
+  }
+
+  override async blob(): Promise<Blob> {
+    if (!this.#bytes) return super.blob();
+    this.#use();
+    return new Blob([new Uint8Array(this.#bytes)], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  override async formData(): Promise<FormData> {
+    if (!this.#bytes) return super.formData();
+    this.#use();
+    return new Response(new Uint8Array(this.#bytes), { headers: this.headers }).formData();
+  }
+
   override clone(): Request {
     if (!this.#bytes) return super.clone();
     if (this.bodyUsed) throw new TypeError('Request.clone: Body has already been consumed.');
