@@ -307,6 +307,28 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     }
   });
 
+  it('a provider answering with a redirect is a 502: the redirect is not followed, nothing is charged', async () => {
+    const created = await keys.createKey(actor, { name: 'redirected' });
+    let lured = 0;
+    const elsewhere = await serve(async () => {
+      lured++;
+      return new Response('{}');
+    });
+    openaiMock.setBehaviour({ type: 'redirect', location: `${elsewhere.url}/v1/chat/completions` });
+    try {
+      const error = await client(created.secret)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 502, code: 'upstream_unavailable' });
+      expect(lured).toBe(0);
+    } finally {
+      openaiMock.setBehaviour({ type: 'normal' });
+      await elsewhere.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
+  });
+
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {
     const created = await keys.createKey(actor, { name: 'abort' });
     const controller = new AbortController();

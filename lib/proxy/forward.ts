@@ -67,6 +67,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
       headers,
       ...requestBody(f, maxBody),
       timeoutMs: UPSTREAM_TIMEOUT_MS,
+      redirects: 'relay',
       signal: f.request.signal,
     });
   } catch (error) {

@@ -27,7 +27,9 @@ export type MockBehaviour =
   /** Streams only: destroy the socket after this many SSE events. */
   | { type: 'drop-mid-stream'; afterEvents: number }
   /** Never answer; the socket stays open until the client or close() ends it. */
-  | { type: 'hang' };
+  | { type: 'hang' }
+  /** Answer 302 with this Location (an upstream that moved, or one trying to lure the secret away). */
+  | { type: 'redirect'; location: string };
 
 export interface MockServer<B = MockBehaviour> {
   /** `http://127.0.0.1:<port>` — no trailing slash, no path. */
@@ -117,6 +119,10 @@ export async function applyBehaviour(res: ServerResponse, current: { type: strin
   if (behaviour.type === 'delay') await sleep(behaviour.ms);
   if (behaviour.type === 'fail') {
     sendJson(res, behaviour.status, behaviour.body, behaviour.contentType);
+    return true;
+  }
+  if (behaviour.type === 'redirect') {
+    res.writeHead(302, { location: behaviour.location }).end();
     return true;
   }
   return false;

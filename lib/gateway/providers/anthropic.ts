@@ -50,8 +50,9 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
       const upstream = await fetchUpstream(`${baseUrl.replace(/\/+$/, '')}/v1/messages`, {
         method: 'POST',
         headers: { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
+        body: Buffer.from(JSON.stringify(payload)),
         timeoutMs,
+        redirects: 'refuse',
         signal: request.signal,
       });
       if (!upstream.ok) return anthropicErrorResponse(upstream.status, await upstream.text());

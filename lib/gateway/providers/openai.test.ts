@@ -83,7 +83,6 @@ describe('OpenAI provider', () => {
   it.each([
     [502, '<html><body>Bad Gateway</body></html>', 502],
     [500, { detail: 'internal' }, 500],
-    [302, '', 502],
   ])('wraps a non-OpenAI error body (HTTP %i) in OpenAI shape', async (status, body, expected) => {
     mock.setBehaviour({ type: 'fail', status, body, contentType: 'text/html' });
     const response = await provider().send(chat());
@@ -92,6 +91,11 @@ describe('OpenAI provider', () => {
     expect(await response.json()).toEqual({
       error: { message: `OpenAI answered HTTP ${status} without an error description.`, type: 'api_error', param: null, code: 'upstream_error' },
     });
+  });
+
+  it('refuses a redirect instead of following it (the key must not travel to another origin)', async () => {
+    mock.setBehaviour({ type: 'redirect', location: 'http://127.0.0.1:9/elsewhere' });
+    await expect(provider().send(chat())).rejects.toBeInstanceOf(UpstreamUnreachableError);
   });
 
   it("passes the upstream's 401 through when the server key is wrong", async () => {

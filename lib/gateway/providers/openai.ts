@@ -38,8 +38,9 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
       const upstream = await fetchUpstream(`${baseUrl.replace(/\/+$/, '')}/${paths[request.operation]}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: request.stream ? 'text/event-stream' : 'application/json' },
-        body: JSON.stringify(body),
+        body: Buffer.from(JSON.stringify(body)),
         timeoutMs,
+        redirects: 'refuse',
         signal: request.signal,
       });
       // Only content-type goes back: fetch has already decoded the body (so content-encoding
