@@ -4,7 +4,7 @@ import type { Operation } from '@/lib/keys/schema';
 import { settle, type Reservation } from '@/lib/limits/admission';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { readBounded } from '@/lib/streams/read-bounded';
-import { usageCommand } from '@/lib/usage/queue';
+import { queuedRecord } from '@/lib/usage/queue';
 import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
 import { requestCost, tokenCounts, type TokenCounts } from './cost';
@@ -145,7 +145,7 @@ function errorCode(text: string): string {
 }
 
 /**
- * Settles the reservation and writes the usage record in one Redis transaction, after the
+ * Settles the reservation and queues the usage record in one Redis script, after the
  * response has been handed back: the client never waits for it. If this process dies first,
  * the sweeper releases the reservation.
  */
@@ -153,7 +153,7 @@ function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: n
   const cost = tokens ? Math.min(requestCost(f.model, tokens), f.reservation.reserved) : 0;
   Object.assign(f.context.record, tokens ?? {}, { costMicros: cost, errorCode: code });
   const record = usageRecord(f.context, status);
-  settle(f.reservation, cost, [usageCommand(record)]).catch((error: unknown) =>
+  settle(f.reservation, cost, queuedRecord(record)).catch((error: unknown) =>
     console.error(`[gateway] could not settle ${f.context.requestId}`, error),
   );
 }

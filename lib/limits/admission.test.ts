@@ -119,6 +119,25 @@ describe(`admission on ${services.label}`, () => {
     expect((await readKeySpend([record.id])).get(record.id)!.month).toBe(2_507_500_000);
   });
 
+  it('settles and queues the usage record in one step, and a Redis that forgot the script still settles', async () => {
+    const record = key({ spendLimits: { day: 10_000, week: null, month: null } });
+    await fund(record, 100_000);
+    const queueKey = `conduit-test:usage:${randomUUID()}`;
+    const first = await admit(record, randomUUID(), cost);
+    if (first.outcome !== 'admitted') throw new Error(first.outcome);
+    expect(await settle(first.reservation, 1_200, { queueKey, json: '{"requestId":"a"}' })).toBe(1_200);
+    expect(await getRedis().lrange(queueKey, 0, -1)).toEqual([{ requestId: 'a' }]);
+    // SCRIPT FLUSH as after a Redis restart: the settlement falls back to EVAL, and still runs once.
+    const second = await admit(record, randomUUID(), cost);
+    if (second.outcome !== 'admitted') throw new Error(second.outcome);
+    await getRedis().scriptFlush().catch(() => undefined); // the embedded store has no SCRIPT command
+    await settle(second.reservation, 800, { queueKey, json: '{"requestId":"b"}' });
+    expect(await getRedis().llen(queueKey)).toBe(2);
+    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(2_000);
+    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(100_000 - 2_000);
+    await getRedis().del(queueKey);
+  });
+
   it('refuses with insufficient_credit when the account balance is the limit, and credit_unknown before it is loaded', async () => {
     const record = key();
     expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'credit_unknown' });

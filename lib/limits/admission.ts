@@ -4,7 +4,7 @@ import type { KeyRecord } from '@/lib/keys/record';
 import type { Micros } from '@/lib/money';
 import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
-import { luaScript, RedisCommandError, runScript, runTransaction, type Command } from '@/lib/redis/raw';
+import { luaScript, runScript } from '@/lib/redis/raw';
 import { ADMIT, SETTLE } from './lua';
 import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
@@ -122,22 +122,25 @@ export async function admit(
   };
 }
 
+/** A usage record to queue with the settlement: the queue's key and the record's JSON. */
+export interface QueuedRecord {
+  queueKey: string;
+  json: string;
+}
+
 /**
  * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
- * price the client was promised would never be exceeded). `alongside` adds commands — the usage
- * record — to the same MULTI, so a settled request and its record are written together.
- * Returns the cost charged.
+ * price the client was promised would never be exceeded) and, if given, queues the request's
+ * usage record in the same script — one Redis command after the response. Returns the cost charged.
  */
-export async function settle(reservation: Reservation, cost: Micros, alongside: readonly Command[] = [], redis: Redis = getRedis()): Promise<Micros> {
+export async function settle(reservation: Reservation, cost: Micros, record?: QueuedRecord, redis: Redis = getRedis()): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
   const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
-  const args = [reservation.reserved, charged, reservation.member];
-  const [first] = await runTransaction(redis, [['evalsha', SETTLE_SCRIPT.sha, keys.length, ...keys, ...args], ...alongside]);
-  if (first?.error !== undefined) {
-    // NOSCRIPT (Redis restarted since admission): the EVALSHA changed nothing, so running the
-    // script on its own now is safe; the rest of the transaction went through.
-    if (!/noscript/i.test(first.error)) throw new RedisCommandError(`settle failed: ${first.error}`);
-    await runScript(redis, SETTLE_SCRIPT, keys, args);
+  const args: (string | number)[] = [reservation.reserved, charged, reservation.member];
+  if (record) {
+    keys.push(record.queueKey);
+    args.push(record.json);
   }
+  await runScript(redis, SETTLE_SCRIPT, keys, args);
   return charged;
 }

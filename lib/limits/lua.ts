@@ -86,11 +86,16 @@ return {'ok', outputTokens, reserved, used[1], ttl[1], used[2], ttl[2], used[3],
  * sweeper already released the reservation (the request outlived its deadline), the real cost
  * is added instead, so nothing is lost or counted twice.
  *
- * KEYS 1-3 spend counters · 4 credit balance · 5 reservations
- * ARGV 1 reserved · 2 cost · 3 reservation member
+ * With a sixth key, the request's usage record (ARGV 4) is pushed onto that list (the usage
+ * queue) in the same atomic step: a settled request and its record are never written apart,
+ * and the whole settlement is one command.
+ *
+ * KEYS 1-3 spend counters · 4 credit balance · 5 reservations · 6 usage queue (optional)
+ * ARGV 1 reserved · 2 cost · 3 reservation member · 4 usage record JSON (with KEYS[6])
  * Returns the change applied to the counters.
  */
 export const SETTLE = `${NUMBERS}
+if KEYS[6] then redis.call('LPUSH', KEYS[6], ARGV[4]) end
 local reserved = num(ARGV[1])
 local delta = num(ARGV[2])
 if reserved == 0 or redis.call('ZREM', KEYS[5], ARGV[3]) == 1 then delta = delta - reserved end

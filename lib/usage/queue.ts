@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
-import { runCommand, type Command } from '@/lib/redis/raw';
+import { runCommand } from '@/lib/redis/raw';
 import type { UsageRecord } from './record';
 
 /**
@@ -65,9 +65,9 @@ export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue
   pipeline.lpush(queue.key, JSON.stringify(record));
 }
 
-/** The command that queues `record`, for a caller's own transaction (the gateway's settlement). */
-export function usageCommand(record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): Command {
-  return ['lpush', queue.key, JSON.stringify(record)];
+/** `record` as the gateway's settlement queues it (lib/limits/admission.ts `settle`). */
+export function queuedRecord(record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): { queueKey: string; json: string } {
+  return { queueKey: queue.key, json: JSON.stringify(record) };
 }
 
 /** For records not tied to a settlement (e.g. a request refused before admission). */
@@ -76,5 +76,5 @@ export async function enqueueUsageNow(
   redis: Redis = getRedis(),
   queue: UsageQueue = USAGE_QUEUE,
 ): Promise<void> {
-  await runCommand(redis, usageCommand(record, queue));
+  await runCommand(redis, ['lpush', queue.key, JSON.stringify(record)]);
 }
