@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time a process has used so far (user + system), in milliseconds, from /proc (Linux).
@@ -17,4 +17,28 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined; // not Linux, or the process is gone
   }
+}
+
+/** pids of every process with this exact name (e.g. `redis-server`, `postgres`), via /proc. */
+export function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU used so far by Redis and PostgreSQL together (every `redis-server` and `postgres` process on
+ * the machine): what each gateway request costs the services, counted only on a quiet machine.
+ */
+export function servicesCpuMs(): number | undefined {
+  let total = 0;
+  for (const pid of [...pidsNamed('redis-server'), ...pidsNamed('postgres')]) total += processCpuMs(pid) ?? 0;
+  return total > 0 ? total : undefined;
 }

@@ -11,6 +11,8 @@ export interface Row {
   stream?: StreamTimings;
   /** CPU time of the process serving the target, per completed request (Linux only). */
   cpuUs?: number;
+  /** CPU of Redis and PostgreSQL per completed request (meaningful on an otherwise idle machine). */
+  servicesUs?: number;
 }
 
 /** Names of the targets, as they appear in the table. */
@@ -34,7 +36,7 @@ export function renderReport(rows: Row[], setup: string): string {
   const lines = [
     setup,
     '',
-    '| target | mode | req/s | p50 ms | p99 ms | TTFB p50 / p99 ms | server CPU µs/req | throughput vs bare | p50 / p99 vs bare |',
+    '| target | mode | req/s | p50 ms | p99 ms | TTFB p50 / p99 ms | CPU µs/req: server / Redis+PG | throughput vs bare | p50 / p99 vs bare |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
@@ -42,7 +44,7 @@ export function renderReport(rows: Row[], setup: string): string {
     const { load, stream } = row;
     const ttfb = stream ? `${ms(stream.ttfbP50)} / ${ms(stream.ttfbP99)}` : '–';
     lines.push(
-      `| ${row.target} | ${row.mode} | ${Math.round(load.rps)} | ${ms(load.p50)} | ${ms(load.p99)} | ${ttfb} | ${row.cpuUs === undefined ? '–' : Math.round(row.cpuUs)} | ` +
+      `| ${row.target} | ${row.mode} | ${Math.round(load.rps)} | ${ms(load.p50)} | ${ms(load.p99)} | ${ttfb} | ${row.cpuUs === undefined ? '–' : Math.round(row.cpuUs)} / ${row.servicesUs === undefined ? '–' : Math.round(row.servicesUs)} | ` +
         `${ratio(load.rps, bare.rps)} | ${ratio(load.p50, bare.p50)} / ${ratio(load.p99, bare.p99)} |`,
     );
   }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { appEnvironment, createBenchKey } from './account';
-import { processCpuMs } from './cpu';
+import { processCpuMs, servicesCpuMs } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
@@ -63,17 +63,19 @@ async function main(): Promise<number> {
     for (const target of targets) {
       process.stdout.write(`[bench] ${target.name}, ${mode}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
       const warm = await runLoad(target, mode, CONNECTIONS, WARMUP_SECONDS);
-      const cpuBefore = processCpuMs(target.pid);
+      const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
       const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
-      const cpuAfter = processCpuMs(target.pid);
-      const cpuUs = cpuBefore === undefined || cpuAfter === undefined || load.completed === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / load.completed;
+      const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
+      const perRequest = (i: number) => (cpuBefore[i] === undefined || cpuAfter[i] === undefined || load.completed === 0 ? undefined : ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / load.completed);
+      const cpuUs = perRequest(0);
+      const servicesUs = perRequest(1);
       const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
-      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${cpuUs === undefined ? '' : `, server CPU ${Math.round(cpuUs)} µs/request`}`);
+      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${cpuUs === undefined ? '' : `, server CPU ${Math.round(cpuUs)} µs/request`}${servicesUs === undefined ? '' : `, Redis + PostgreSQL ${Math.round(servicesUs)} µs/request`}`);
       note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
       note(`${target.name} ${mode}`, load.failures, load.firstFailure);
       if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
       if (target.name === CONDUIT) count(conduitRequests, [warm, load], stream ? TTFB_SAMPLES : 0);
-      rows.push({ target: target.name, mode, load, stream, cpuUs });
+      rows.push({ target: target.name, mode, load, stream, cpuUs, servicesUs });
     }
   }
 
