@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Dispatcher } from 'undici';
 
 /**
  * fetch() towards an upstream API, the way every forwarder here needs it: never follows
@@ -31,6 +32,8 @@ export interface UpstreamInit extends RequestInit {
    * case a redirect must be replayed (measured: ~15 % of a forwarded request's CPU).
    */
   redirects: 'relay' | 'refuse';
+  /** The connection pool to use (proxy links: the SSRF-guarded one); Node's default otherwise. */
+  dispatcher?: Dispatcher;
 }
 
 export async function fetchUpstream(url: string | URL, init: UpstreamInit): Promise<Response> {

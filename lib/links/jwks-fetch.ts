@@ -1,5 +1,6 @@
 import 'server-only';
 import type { FetchImplementation } from 'jose';
+import { guardedAgent } from '@/lib/proxy/guarded-agent';
 import { checkJwksUrl, resolveAndCheck } from '@/lib/proxy/ssrf';
 import { readBounded } from '@/lib/streams/read-bounded';
 
@@ -30,7 +31,10 @@ export function guardedJwksFetch(allowPrivate: boolean, fetchImpl: typeof fetch)
     const target = checked.url;
     const resolved = await resolveAndCheck(target.hostname, { allowPrivate });
     if (!resolved.ok) throw new JwksUnavailable(`JWKS host refused: ${resolved.reason}`);
-    const response = await fetchImpl(target, { ...init, redirect: 'manual' });
+    // Connect through the guarded pool too: the check above names the reason, the pool makes
+    // sure the address connected to is one that passed (no rebinding in between).
+    const dispatcher = allowPrivate ? undefined : guardedAgent();
+    const response = await fetchImpl(target, { ...init, redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
     const body = await readCapped(response);
     return new Response(body.byteLength ? (body as Uint8Array<ArrayBuffer>) : null, { status: response.status, headers: response.headers });
   };

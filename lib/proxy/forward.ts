@@ -8,7 +8,8 @@ import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './h
 import { BodyTooLargeError, limitBody, meterBody } from './meter';
 import { upstreamUrl } from './path';
 import { proxyRefusals } from './refusals';
-import { resolveAndCheck } from './ssrf';
+import { blockedByGuard, guardedAgent } from './guarded-agent';
+import { checkHostname } from './ssrf';
 import { recordProxyUsage, type ProxyContext } from './usage';
 
 /** fetch wraps a failing body stream's error (and fetchUpstream wraps fetch's): look down the chain. */
@@ -54,7 +55,9 @@ function requestBody(f: Forwarding, maxBody: number): Pick<RequestInit, 'body'> 
 export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   const { PROXY_ALLOW_PRIVATE_UPSTREAMS: allowPrivate, PROXY_MAX_BODY_BYTES: maxBody, UPSTREAM_TIMEOUT_MS } = env();
   const url = upstreamUrl(f.link.upstreamBaseUrl, f.path, new URLSearchParams(f.query));
-  if (!allowPrivate && !(await resolveAndCheck(url.hostname, { allowPrivate })).ok) throw proxyRefusals.upstreamBlocked();
+  // The name rules here; the addresses when the connection opens (guarded-agent.ts), so the
+  // address checked is the address connected to, and a pooled connection needs no lookup at all.
+  if (!checkHostname(url.hostname, { allowPrivate }).ok) throw proxyRefusals.upstreamBlocked();
 
   if (Number(f.request.headers.get('content-length') ?? 0) > maxBody) throw proxyRefusals.bodyTooLarge(maxBody);
   const headers = forwardRequestHeaders(f.request.headers, { stripAuthorization: true });
@@ -69,9 +72,11 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
       timeoutMs: UPSTREAM_TIMEOUT_MS,
       redirects: 'relay',
       signal: f.request.signal,
+      dispatcher: allowPrivate ? undefined : guardedAgent(),
     });
   } catch (error) {
     if (causedBy(error, BodyTooLargeError)) throw proxyRefusals.bodyTooLarge(maxBody);
+    if (blockedByGuard(error)) throw proxyRefusals.upstreamBlocked();
     throw error instanceof UpstreamTimeoutError ? proxyRefusals.upstreamTimeout() : proxyRefusals.upstreamUnavailable();
   }
 

@@ -8,16 +8,15 @@ import { blockedReason, parseIpLiteral } from './ip-policy';
  * URLs. Two checks, because a name can change what it points to:
  * - when the URL is saved, checkUpstreamBase / checkJwksUrl: scheme, no credentials, no
  *   fragment, and the host is neither an internal name nor a non-public IP literal;
- * - before every request, resolveAndCheck: resolve the host and refuse if ANY address is not
- *   public (DNS rebinding: a name that was public at save time can point at 127.0.0.1 later,
- *   and a round-robin answer can mix one private address among public ones).
+ * - before every request, checkHostname, and whenever a connection opens, resolveAndCheck: resolve
+ *   the host and refuse if ANY address is not public (DNS rebinding: a name that was public at
+ *   save time can point at 127.0.0.1 later, and a round-robin answer can mix one private address
+ *   among public ones).
  *
- * Residual risk, accepted for now: fetch() resolves the name AGAIN when it connects, so a
- * rebinding server answering with a TTL of 0 has a window between our check and the connect.
- * Closing it means connecting to the address we checked: an undici Agent with
- * `connect: { lookup }` that returns the vetted addresses, passed as fetch's `dispatcher`.
- * undici is not a dependency here, so that is left to a later change. Redirects are never
- * followed (fetchUpstream uses redirect: 'manual'), which would otherwise be the easy way around.
+ * The addresses are checked by the resolution that opens the connection (guarded-agent.ts, an
+ * undici Agent whose lookup runs resolveAndCheck), so a rebinding server answering with a TTL of
+ * 0 gets no window between a check and the connect. Redirects are never followed (fetchUpstream
+ * relays or refuses them), which would otherwise be the easy way around.
  *
  * `allowPrivate` (self-hosting, tests) turns the address and name rules off and allows http:.
  */

@@ -1,0 +1,56 @@
+import 'server-only';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { Agent } from 'undici';
+import { resolveAndCheck, systemResolver, type Resolver } from './ssrf';
+
+/**
+ * The connection pool for requests made on a customer's behalf (link upstreams, JWKS URLs): an
+ * undici Agent whose every new connection resolves the host through the SSRF rules and connects
+ * to the very addresses that passed them. Checking in advance and then letting fetch() resolve
+ * again would leave a window for a rebinding DNS server (public answer for the check, 127.0.0.1
+ * for the connect); here there is one resolution, the one connected to. Pooled connections are
+ * reused as they are: their address was vetted when they were opened. IP literals never reach
+ * the lookup — checkHostname() refuses non-public ones before the request.
+ */
+
+export class BlockedUpstreamError extends Error {
+  override name = 'BlockedUpstreamError';
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** The `lookup` a guarded connection uses (exported for its tests). */
+export function guardedLookup(resolver: Resolver) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
+    resolveAndCheck(hostname, { allowPrivate: false, resolver }).then(
+      (checked) => {
+        if (!checked.ok) return callback(new BlockedUpstreamError(checked.reason), '');
+        // net.connect asks for every address when it races IPv4 and IPv6 (autoSelectFamily).
+        if (options.all) return callback(null, checked.addresses);
+        const [first] = checked.addresses;
+        callback(null, first!.address, first!.family);
+      },
+      (error: Error) => callback(error, ''),
+    );
+  };
+}
+
+export function createGuardedAgent(resolver: Resolver = systemResolver): Agent {
+  return new Agent({ connect: { lookup: guardedLookup(resolver) } });
+}
+
+const SHARED = Symbol.for('conduit.proxy.guardedAgent');
+const registry = globalThis as typeof globalThis & { [SHARED]?: Agent };
+
+/** The process's guarded pool (one per process, whichever bundle asks). */
+export function guardedAgent(): Agent {
+  return (registry[SHARED] ??= createGuardedAgent());
+}
+
+/** True when `error` (or one of its causes) is the guard refusing an address. */
+export function blockedByGuard(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof BlockedUpstreamError) return true;
+  }
+  return false;
+}
