@@ -1,3 +1,5 @@
+import { WholeBody } from './whole-body';
+
 /**
  * A Response whose body is already whole in memory (a JSON answer, an error): the lean entry
  * (node-adapter.ts) writes its bytes to the socket in one call, with a Content-Length, instead
@@ -7,76 +9,52 @@
  * `json()`, `text()` and `arrayBuffer()` read the bytes directly.
  */
 export class BytesResponse extends Response {
-  readonly #bytes: Buffer;
-  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
-  #used = false;
+  readonly #body: WholeBody;
 
   constructor(body: string | Buffer, init: ResponseInit) {
     super(null, init);
-    this.#bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    this.#body = new WholeBody(body);
   }
 
   /** The body, for a writer that can send bytes as they are. */
   get payload(): Buffer {
-    return this.#bytes;
+    return this.#body.bytes;
   }
 
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    const bytes = this.#bytes;
-    // Made on first access, the same stream every time after; it counts as used once read.
-    this.#stream ??= new ReadableStream<Uint8Array<ArrayBuffer>>(
-      {
-        pull: (controller) => {
-          this.#use();
-          controller.enqueue(new Uint8Array(bytes));
-          controller.close();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return this.#stream;
+    return this.#body.stream;
   }
 
   override get bodyUsed(): boolean {
-    return this.#used;
+    return this.#body.used;
   }
 
   override async text(): Promise<string> {
-    this.#use();
-    return this.#bytes.toString('utf8');
+    return this.#body.text();
   }
 
   override async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
+    return JSON.parse(this.#body.text());
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    this.#use();
-    return new Uint8Array(this.#bytes).buffer;
+    return this.#body.copy().buffer;
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    this.#use();
-    return new Uint8Array(this.#bytes);
+    return this.#body.copy();
   }
 
   override async blob(): Promise<Blob> {
-    this.#use();
-    return new Blob([new Uint8Array(this.#bytes)], { type: this.headers.get('content-type') ?? '' });
+    return this.#body.blob(this.headers.get('content-type'));
   }
 
   override async formData(): Promise<FormData> {
-    this.#use();
-    return new Response(new Uint8Array(this.#bytes), { headers: this.headers }).formData();
+    return this.#body.formData(this.headers);
   }
 
   override clone(): Response {
-    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new BytesResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
-  }
-
-  #use() {
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BytesResponse(this.#body.bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
   }
 }

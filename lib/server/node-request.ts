@@ -1,3 +1,5 @@
+import { WholeBody } from './whole-body';
+
 /**
  * The `Request` the lean production entry (node-adapter.ts) hands to the hot-path handlers.
  *
@@ -14,15 +16,13 @@
  */
 export class NodeRequest extends Request {
   readonly #signal: AbortSignal;
-  readonly #bytes: Buffer | undefined;
+  readonly #body: WholeBody | undefined;
   readonly #target: string;
-  #used = false;
-  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
 
   constructor(url: string, init: RequestInit & { duplex?: 'half' }, options: { signal: AbortSignal; bytes?: Buffer; target: string }) {
     super(url, init);
     this.#signal = options.signal;
-    this.#bytes = options.bytes;
+    this.#body = options.bytes ? new WholeBody(options.bytes) : undefined;
     this.#target = options.target;
   }
 
@@ -41,74 +41,45 @@ export class NodeRequest extends Request {
 
   /** The whole body, when the adapter read it before calling the handler. */
   get bufferedBody(): Buffer | undefined {
-    return this.#bytes;
+    return this.#body?.bytes;
   }
 
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    const bytes = this.#bytes;
-    if (!bytes) return super.body;
-    // Made on first access, the same stream every time after; it counts as used once read.
-    this.#stream ??= new ReadableStream<Uint8Array<ArrayBuffer>>(
-      {
-        pull: (controller) => {
-          this.#use();
-          controller.enqueue(new Uint8Array(bytes));
-          controller.close();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return this.#stream;
+    return this.#body ? this.#body.stream : super.body;
   }
 
   override get bodyUsed(): boolean {
-    return this.#bytes ? this.#used : super.bodyUsed;
+    return this.#body ? this.#body.used : super.bodyUsed;
   }
 
   override async text(): Promise<string> {
-    if (!this.#bytes) return super.text();
-    this.#use();
-    return this.#bytes.toString('utf8');
+    return this.#body ? this.#body.text() : super.text();
   }
 
   override async json(): Promise<unknown> {
-    return this.#bytes ? JSON.parse(await this.text()) : super.json();
+    return this.#body ? JSON.parse(this.#body.text()) : super.json();
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    if (!this.#bytes) return super.arrayBuffer();
-    this.#use();
-    return new Uint8Array(this.#bytes).buffer;
+    return this.#body ? this.#body.copy().buffer : super.arrayBuffer();
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    if (!this.#bytes) return super.bytes();
-    this.#use();
-    return new Uint8Array(this.#bytes);
+    return this.#body ? this.#body.copy() : super.bytes();
   }
 
   override async blob(): Promise<Blob> {
-    if (!this.#bytes) return super.blob();
-    this.#use();
-    return new Blob([new Uint8Array(this.#bytes)], { type: this.headers.get('content-type') ?? '' });
+    return this.#body ? this.#body.blob(this.headers.get('content-type')) : super.blob();
   }
 
   override async formData(): Promise<FormData> {
-    if (!this.#bytes) return super.formData();
-    this.#use();
-    return new Response(new Uint8Array(this.#bytes), { headers: this.headers }).formData();
+    return this.#body ? this.#body.formData(this.headers) : super.formData();
   }
 
   override clone(): Request {
-    if (!this.#bytes) return super.clone();
+    if (!this.#body) return super.clone();
     if (this.bodyUsed) throw new TypeError('Request.clone: Body has already been consumed.');
-    return new NodeRequest(this.url, { method: this.method, headers: this.headers }, { signal: this.#signal, bytes: this.#bytes, target: this.#target });
-  }
-
-  #use() {
-    // A body is read once, as with any Request.
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
+    return new NodeRequest(this.url, { method: this.method, headers: this.headers }, { signal: this.#signal, bytes: this.#body.bytes, target: this.#target });
   }
 }
 
