@@ -48,6 +48,12 @@ export async function forward(f: Forwarding): Promise<Response> {
       signal: upstreamAbort.signal,
     });
   } catch (error) {
+    if (f.request.signal.aborted) {
+      // The client left before (or while) the request went out: nothing to answer, nothing to
+      // charge; 499 ("client closed request", as nginx logs it) keeps the usage record honest.
+      settleInBackground(f, null, 499, 'client_disconnected');
+      return errorResponse(new ApiError(499, 'client_disconnected', 'The client closed the request.', { type: 'api_error' }), f.rateHeaders);
+    }
     const refusal =
       error instanceof UpstreamTimeoutError
         ? new ApiError(504, 'upstream_timeout', `${f.model.provider} did not answer in time.`, { type: 'api_error' })

@@ -329,6 +329,28 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
   });
 
+  it('a client gone before forwarding is never forwarded and pays nothing', async () => {
+    const created = await keys.createKey(actor, { name: 'gone-early' });
+    const before = openaiMock.requests.length;
+    // The signal is already aborted when the checks end: the client left while they ran.
+    const response = await handleGateway(
+      new Request('http://conduit.test/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], max_tokens: 5 }),
+        signal: AbortSignal.abort(),
+      }),
+    );
+    // 499, nginx's "client closed request": nobody reads it, but the usage record says what happened.
+    expect(response.status).toBe(499);
+    expect(openaiMock.requests.length).toBe(before);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
+    for (let i = 0; i < 5; i++) await drainUsageOnce();
+    const [row] = await (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, [response.headers.get('x-request-id')!]));
+    expect(row).toMatchObject({ status: 499, errorCode: 'client_disconnected', costMicros: 0 });
+  });
+
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {
     const created = await keys.createKey(actor, { name: 'abort' });
     const controller = new AbortController();

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { meterBody, type Metered } from './meter';
+
+// The proxy relays bodies untouched while counting them; these pin down its limits.
+
+const encoder = new TextEncoder();
+
+function source(chunks: string[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(encoder.encode(chunks[i++]!));
+      else controller.close();
+    },
+  });
+}
+
+async function relay(chunks: string[], kind: 'sse' | 'json' | 'other') {
+  let ended: { metered: Metered; how: string } | undefined;
+  const body = meterBody(source(chunks), kind, (metered, how) => (ended = { metered: { ...metered }, how }));
+  const text = await new Response(body).text();
+  return { text, ended: ended! };
+}
+
+describe('meterBody', () => {
+  it('relays SSE byte for byte and takes the usage from the events', async () => {
+    const events = [
+      'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n',
+      'data: {"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3}}\n\ndata: [DONE]\n\n',
+    ];
+    const { text, ended } = await relay(events, 'sse');
+    expect(text).toBe(events.join(''));
+    expect(ended).toMatchObject({ how: 'complete', metered: { bytes: Buffer.byteLength(events.join('')), inputTokens: 12, outputTokens: 3 } });
+  });
+
+  it('stops scanning an event that never ends past 1 MiB, but still relays all of it', async () => {
+    // 3 MiB of one endless SSE line: buffered for scanning it would grow without bound.
+    const chunk = `data: ${'x'.repeat(64 * 1024)}`;
+    const chunks = Array.from({ length: 48 }, () => chunk);
+    chunks.push('\n\ndata: {"usage":{"prompt_tokens":5,"completion_tokens":7}}\n\n');
+    const { text, ended } = await relay(chunks, 'sse');
+    expect(text.length).toBe(chunks.join('').length);
+    expect(ended.metered.bytes).toBe(Buffer.byteLength(chunks.join('')));
+    // Scanning gave up (bounded memory), so the late usage is not read: a miscount, never a crash.
+    expect(ended.metered).toMatchObject({ inputTokens: 0, outputTokens: 0 });
+  });
+
+  it('reads usage from a JSON body, and nothing from a non-JSON one', async () => {
+    const json = await relay(['{"usage":{"input_tokens":4,', '"output_tokens":9}}'], 'json');
+    expect(json.ended.metered).toMatchObject({ inputTokens: 4, outputTokens: 9 });
+    const other = await relay(['{"usage":{"input_tokens":4}}'], 'other');
+    expect(other.ended.metered).toMatchObject({ inputTokens: 0, bytes: 28 });
+  });
+
+  it('reports a client that went away, once', async () => {
+    const ends: string[] = [];
+    const body = meterBody(source(['a', 'b', 'c']), 'other', (_metered, how) => ends.push(how));
+    const reader = body.getReader();
+    await reader.read();
+    await reader.cancel('gone');
+    expect(ends).toEqual(['client_gone']);
+  });
+});
