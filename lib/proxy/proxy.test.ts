@@ -312,10 +312,13 @@ describe(`Conduit Link on ${services.label}`, () => {
       body: JSON.stringify({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'count my tokens' }] }),
     });
     await ok.text();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    for (let i = 0; i < 5; i++) await drainUsageOnce();
-    const rows = await (await getDb()).select().from(usageRecords).where(eq(usageRecords.linkId, id));
-    expect(rows.map((row) => row.status).sort()).toEqual([200, 504]);
+    // Records are written after the response: drain until both have arrived (a loaded CI machine is slow).
+    const linkRows = async () => {
+      await drainUsageOnce();
+      return (await getDb()).select().from(usageRecords).where(eq(usageRecords.linkId, id));
+    };
+    await expect.poll(async () => (await linkRows()).map((row) => row.status).sort(), { timeout: 10_000 }).toEqual([200, 504]);
+    const rows = await linkRows();
     const success = rows.find((row) => row.status === 200)!;
     expect(success.requestBytes).toBeGreaterThan(0);
     expect(success.responseBytes).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import type { CommandRunner } from './commands';
 import { createRedisHttpHandler } from './http-endpoint';
 import { serve } from '@/lib/server/node-adapter';
 import { isNoScript, luaScript, RedisCommandError, runCommand, runScript, runTransaction } from './raw';
+import { runCommandSoon, runScriptSoon } from './soon';
 import { embeddedRunner, tcpRunner } from './runners';
 
 /**
@@ -219,6 +220,21 @@ function contract(name: string, connect: () => Promise<Harness>) {
       expect(await runCommand(redis, ['rpop', key('rawlist')])).toBe('{"a":1}');
       await expect(runCommand(redis, ['incr', key('rawlist')])).rejects.toBeInstanceOf(RedisCommandError);
       await expect(runCommand(redis, ['evalsha', 'f'.repeat(40), 0])).rejects.toSatisfy(isNoScript);
+    });
+
+    it('writes sent "soon" go together, each with its own reply, error or script fallback', async () => {
+      // A comment makes the script new to this Redis, so the first EVALSHA meets NOSCRIPT.
+      const script = luaScript(`-- ${randomUUID()}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`);
+      const [pushed, failed, scripted, again] = await Promise.allSettled([
+        runCommandSoon(redis, ['lpush', key('soon'), 'a']),
+        runCommandSoon(redis, ['incr', key('soon')]), // WRONGTYPE, alone
+        runScriptSoon(redis, script, [key('soon-n')], [2]), // a script this Redis never saw: EVAL
+        runScriptSoon(redis, script, [key('soon-n')], [3]),
+      ]);
+      expect(pushed).toEqual({ status: 'fulfilled', value: 1 });
+      expect(failed).toMatchObject({ status: 'rejected', reason: { name: 'RedisCommandError' } });
+      expect([scripted, again].map((settled) => settled.status === 'fulfilled' && Number(settled.value)).sort()).toEqual([2, 5]);
+      expect(Number(await redis.get(key('soon-n')))).toBe(5);
     });
   });
 }

@@ -29,7 +29,7 @@ export class RedisCommandError extends Error {
 
 // @upstash/redis keeps its transport in a protected field; pinned version, covered by the
 // contract tests over every backend, Upstash's HTTP protocol included.
-const transport = (redis: Redis): Requester => (redis as unknown as { client: Requester }).client;
+export const transport = (redis: Redis): Requester => (redis as unknown as { client: Requester }).client;
 
 /** One command; rejects with RedisCommandError when Redis answers with an error. */
 export async function runCommand(redis: Redis, command: Command): Promise<unknown> {

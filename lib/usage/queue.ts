@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
-import { runCommand } from '@/lib/redis/raw';
+import { runCommandSoon } from '@/lib/redis/soon';
 import type { UsageRecord } from './record';
 
 /**
@@ -76,5 +76,5 @@ export async function enqueueUsageNow(
   redis: Redis = getRedis(),
   queue: UsageQueue = USAGE_QUEUE,
 ): Promise<void> {
-  await runCommand(redis, ['lpush', queue.key, JSON.stringify(record)]);
+  await runCommandSoon(redis, ['lpush', queue.key, JSON.stringify(record)]);
 }
