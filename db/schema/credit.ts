@@ -21,8 +21,13 @@ export const creditLedger = pgTable(
     kind: text('kind').$type<CreditKind>().notNull(),
     /** Micros: positive adds credit, negative removes it. */
     amountMicros: bigint('amount_micros', { mode: 'number' }).notNull(),
-    /** What caused the row: a Stripe object id, the user id for the trial, a usage batch id. */
+    /**
+     * What caused the row: the Stripe object (payment intent for purchases and top-ups, refund,
+     * dispute), the user id for the trial, a usage batch id.
+     */
     reference: text('reference'),
+    /** Stripe's receipt for a payment (the charge's receipt_url); null for anything else. */
+    receiptUrl: text('receipt_url'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (entry) => [

@@ -3,3 +3,4 @@ export * from './keys';
 export * from './usage';
 export * from './credit';
 export * from './links';
+export * from './billing';
