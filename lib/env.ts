@@ -52,6 +52,12 @@ export const envSchema = z
         return parsed.ok ? parsed.value : 0;
       }),
 
+    /** Stripe (billing). Unset: the billing page explains how to configure it; the rest works. */
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    /** Another Stripe API host (a local mock, stripe-mock): parsed into the SDK's host/port/protocol. */
+    STRIPE_API_BASE: optionalUrl(/^https?:$/, 'must be an http(s):// URL'),
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.openai.com/v1'),
     ANTHROPIC_API_KEY: optionalString,

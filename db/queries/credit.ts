@@ -10,6 +10,7 @@ export interface NewLedgerEntry {
   kind: CreditKind;
   amountMicros: number;
   reference: string;
+  receiptUrl?: string | null;
 }
 
 /** Inserts the entry unless one with the same (kind, reference) exists; true when inserted. */

@@ -104,6 +104,8 @@ export interface Grant {
   amountMicros: Micros;
   /** What makes the grant unique for its kind: a Stripe object id, the user id for the trial... */
   reference: string;
+  /** Stripe's receipt for the payment behind a purchase or top-up. */
+  receiptUrl?: string | null;
 }
 
 /**
@@ -112,13 +114,13 @@ export interface Grant {
  * one. Only that one then adjusts the Redis copy, after its COMMIT (see the top of this file).
  */
 export async function grantCredit(grant: Grant, redis: Redis = getRedis()): Promise<boolean> {
-  const { userId, kind, amountMicros, reference } = grant;
+  const { userId, kind, amountMicros, reference, receiptUrl = null } = grant;
   if ((kind as CreditKind) === 'usage') throw new Error("grantCredit cannot record 'usage'");
   if (!Number.isSafeInteger(amountMicros)) throw new RangeError(`Not a whole number of micro-dollars: ${amountMicros}`);
   if (!reference) throw new Error('A grant needs a reference (it is what makes it idempotent)');
 
   const id = randomId('cr');
-  const inserted = await insertLedgerEntry(await getDb(), { id, userId, kind, amountMicros, reference });
+  const inserted = await insertLedgerEntry(await getDb(), { id, userId, kind, amountMicros, reference, receiptUrl });
   if (!inserted) return false;
   try {
     await redis.eval(APPLY_GRANT, [creditBalanceKey(userId), grantNotesKey(userId)], [id, amountMicros, NOTES_TTL_SECONDS]);

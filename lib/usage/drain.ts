@@ -5,6 +5,7 @@ import { getDb } from '@/db';
 import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
 import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
 import type { NewUsageRow } from '@/db/schema';
+import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
 import { randomId } from '@/lib/keys/secret';
 import { getRedis } from '@/lib/redis/client';
 import { acknowledge, claimBatch, retireConsumer } from './consumer';
@@ -109,9 +110,11 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
     }
   }
 
-  const empty = { inserted: 0, orphaned: 0 };
-  const { inserted, orphaned } = records.size > 0 ? await store([...records.values()], consumer) : empty;
+  const empty = { inserted: 0, orphaned: 0, debited: [] };
+  const { inserted, orphaned, debited } = records.size > 0 ? await store([...records.values()], consumer) : empty;
   await acknowledge(redis, queue, consumer, batch.entries.length);
+  // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
+  if (debited.length > 0) void checkAutoTopUps(debited);
   return {
     inserted,
     duplicates: records.size - orphaned - inserted + repeated,
@@ -122,7 +125,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
 }
 
 /** One transaction: rows, ledger debits, keys' last use. Counts new rows and records of deleted accounts. */
-async function store(records: UsageRecord[], consumer: string): Promise<{ inserted: number; orphaned: number }> {
+async function store(records: UsageRecord[], consumer: string): Promise<{ inserted: number; orphaned: number; debited: string[] }> {
   const db = await getDb();
   const batchId = `${consumer}/${randomId('b')}`;
   return db.transaction(async (tx) => {
@@ -133,7 +136,7 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     const rows = records.filter((r) => r.userId === null || known.has(r.userId)).map(toRow);
     const orphaned = records.length - rows.length;
     if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts`);
-    if (rows.length === 0) return { inserted: 0, orphaned };
+    if (rows.length === 0) return { inserted: 0, orphaned, debited: [] };
 
     const inserted = await insertUsageRows(tx, rows);
     const cost = new Map<string, number>();
@@ -155,7 +158,7 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     }));
     await insertLedgerEntries(tx, debits);
     await touchKeysLastUsed(tx, lastUsed);
-    return { inserted: inserted.length, orphaned };
+    return { inserted: inserted.length, orphaned, debited: [...cost.keys()] };
   });
 }
 
