@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFetchServer } from '@/lib/testing/mock-server';
-import { startMockStripe } from '@/lib/testing/mock-stripe';
+import { type MockEvent, startMockStripe } from '@/lib/testing/mock-stripe';
 import { useTestServices } from '@/lib/testing/services';
 import { testQueueName, usageRecord } from '@/lib/usage/fixtures';
 
@@ -58,8 +58,8 @@ async function payQuietly(user: { id: string; email: string }, amountMicros: num
   }
 }
 
-const resend = (event: { type: unknown; data: unknown }) => {
-  const { payload, signature } = stripe.signedEvent(String(event.type), (event.data as { object: { id: string } }).object);
+const resend = (event: MockEvent) => {
+  const { payload, signature } = stripe.signedEvent(event.type, event.data.object);
   return deliver(payload, signature);
 };
 
@@ -99,7 +99,7 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     const user = await newAccount();
     const { events } = await payQuietly(user, 50 * DOLLAR);
     const completed = events.find((e) => e.type === 'checkout.session.completed')!;
-    const { payload, signature } = stripe.signedEvent('checkout.session.completed', (completed.data as { object: { id: string } }).object);
+    const { payload, signature } = stripe.signedEvent('checkout.session.completed', completed.data.object);
     const forged = await import('stripe').then(({ default: Stripe }) =>
       new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret: 'whsec_attacker' }),
     );
@@ -122,7 +122,7 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     expect(await loadCreditBalance(user.id)).toBe(TRIAL);
     const { events } = await payQuietly(user, 10 * DOLLAR);
     const completed = events.find((e) => e.type === 'checkout.session.completed')!;
-    const { payload, signature } = stripe.signedEvent('checkout.session.completed', (completed.data as { object: { id: string } }).object);
+    const { payload, signature } = stripe.signedEvent('checkout.session.completed', completed.data.object);
     const responses = await Promise.all(Array.from({ length: 10 }, () => deliver(payload, signature)));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await (await deliver(payload, signature)).json()).toMatchObject({ duplicate: true });
@@ -158,7 +158,7 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     expect(await ledgerBalance(user.id)).toBe(TRIAL - 10 * DOLLAR);
 
     // The session as first completed (a bank debit: unpaid), its failure notice, then the success.
-    const object = (events.find((e) => e.type === 'checkout.session.completed')!.data as { object: { id: string } }).object;
+    const object = events.find((e) => e.type === 'checkout.session.completed')!.data.object;
     const send = (type: string, patch: object) => {
       const { payload, signature } = stripe.signedEvent(type, { ...object, ...patch });
       return deliver(payload, signature);

@@ -14,6 +14,7 @@ import { applyBehaviour, type MockBehaviour, type MockServer, type RecordedReque
 
 type Obj = Record<string, unknown> & { id: string };
 type Body = Record<string, unknown>;
+export type MockEvent = Obj & { type: string; data: { object: Obj } };
 
 export interface MockStripeOptions {
   /** Where events are POSTed (e.g. http://127.0.0.1:3000/api/stripe/webhook); none: not sent. */
@@ -28,9 +29,9 @@ export interface MockStripe extends MockServer {
   setDeclineOffSession(on: boolean): void;
   objects: Map<string, Obj>;
   /** Every event made, in order, and what the webhook endpoint answered. */
-  deliveries: { event: Obj; status: number | null }[];
+  deliveries: { event: MockEvent; status: number | null }[];
   /** A signed event as Stripe would POST it (for tests that deliver it themselves). */
-  signedEvent(type: string, object: Obj): { payload: string; signature: string; event: Obj };
+  signedEvent(type: string, object: Obj): { payload: string; signature: string; event: MockEvent };
   /** Completes a checkout session as if its Pay button was pressed (webhooks sent and awaited). */
   pay(sessionId: string): Promise<Obj>;
   /** Refunds a payment intent (whole or `amount` cents); sends charge.refunded. */
@@ -62,7 +63,7 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
   const get = (objectId: string) => objects.get(objectId);
 
   function signedEvent(type: string, object: Obj) {
-    const event: Obj = { id: id('evt'), object: 'event', api_version: Stripe.API_VERSION, created: now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: structuredClone(object) } };
+    const event: MockEvent = { id: id('evt'), object: 'event', api_version: Stripe.API_VERSION, created: now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: structuredClone(object) } };
     const payload = JSON.stringify(event);
     return { payload, signature: signer.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }), event };
   }

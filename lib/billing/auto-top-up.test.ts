@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFetchServer } from '@/lib/testing/mock-server';
+import { startMockStripe } from '@/lib/testing/mock-stripe';
+import { useTestServices } from '@/lib/testing/services';
+import { testQueueName, usageRecord } from '@/lib/usage/fixtures';
+
+const services = await useTestServices();
+const stripe = await startMockStripe();
+Object.assign(process.env, {
+  STRIPE_SECRET_KEY: 'sk_test_conduit',
+  STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+  STRIPE_API_BASE: stripe.url,
+  TRIAL_CREDIT_USD: '0',
+});
+const { handleStripeWebhook } = await import('./webhook');
+const { buyCredit, newAccount } = await import('./testing');
+const { runAutoTopUp } = await import('./auto-top-up');
+const { saveAutoTopUpSettings } = await import('./overview');
+const { creditBalanceKey, ledgerBalance, loadCreditBalance } = await import('./credit');
+const { getDb } = await import('@/db');
+const { findBillingAccount, updateAutoTopUpSettings } = await import('@/db/queries/billing');
+const { autoTopUps, creditLedger } = await import('@/db/schema');
+const { and, eq } = await import('drizzle-orm');
+const { getRedis } = await import('@/lib/redis/client');
+const { drainUsageOnce } = await import('@/lib/usage/drain');
+const { enqueueUsage, usageQueue } = await import('@/lib/usage/queue');
+
+const server = await startFetchServer(handleStripeWebhook);
+stripe.setWebhookUrl(server.url);
+const queue = usageQueue(testQueueName());
+afterAll(async () => {
+  await server.close();
+  await stripe.close();
+  await getRedis().del(queue.key, queue.consumersKey, queue.processingKey('auto-top-up-test'));
+  await services.cleanup();
+});
+
+const DOLLAR = 1_000_000;
+
+/** An account with a card saved by a $10 purchase, then `spent` of it used (debited live). */
+async function accountWithCard(spent: number) {
+  const user = await newAccount();
+  await loadCreditBalance(user.id);
+  await buyCredit(stripe, user, 10 * DOLLAR);
+  await getRedis().decrby(creditBalanceKey(user.id), spent);
+  return user;
+}
+
+const account = async (userId: string) => (await findBillingAccount(await getDb(), userId))!;
+const attempts = async (userId: string) => (await getDb()).select().from(autoTopUps).where(eq(autoTopUps.userId, userId));
+const topUpRows = async (userId: string) =>
+  (await getDb()).select().from(creditLedger).where(and(eq(creditLedger.userId, userId), eq(creditLedger.kind, 'auto_top_up')));
+const offSessionIntents = (userId: string) =>
+  [...stripe.objects.values()].filter((o) => o.object === 'payment_intent' && (o.metadata as Record<string, string>).conduit_user_id === userId && (o.metadata as Record<string, string>).conduit_purpose === 'auto_top_up');
+
+describe(`automatic top-up on ${services.label}`, () => {
+  it('fires once under 10 concurrent triggers, credits once (response and webhook), with a receipt', async () => {
+    const user = await accountWithCard(8 * DOLLAR); // $2 left
+    // Saved directly: saving through the page would already trigger the first top-up.
+    await updateAutoTopUpSettings(await getDb(), user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 20 * DOLLAR });
+    const settings = await account(user.id);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => runAutoTopUp(settings)));
+    expect(outcomes.filter((o) => o === 'succeeded')).toHaveLength(1);
+    expect(outcomes.every((o) => o === 'succeeded' || o === 'in_flight' || o === 'above_threshold')).toBe(true);
+    await stripe.settled(); // payment_intent.succeeded arrives too
+    expect(offSessionIntents(user.id)).toHaveLength(1);
+    const rows = await topUpRows(user.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ amountMicros: 20 * DOLLAR, reference: offSessionIntents(user.id)[0]!.id });
+    expect(rows[0]!.receiptUrl).toContain('/receipts/');
+    expect(await attempts(user.id)).toMatchObject([{ status: 'succeeded', amountMicros: 20 * DOLLAR }]);
+    expect(await loadCreditBalance(user.id)).toBe(22 * DOLLAR);
+    expect(await ledgerBalance(user.id)).toBe(30 * DOLLAR); // $8 of usage is not drained in this test
+    // Above the threshold now: nothing more.
+    expect(await runAutoTopUp(await account(user.id))).toBe('above_threshold');
+  });
+
+  it('a declined card is recorded with Stripe\'s reason and not retried until the settings change', async () => {
+    const user = await accountWithCard(9 * DOLLAR);
+    stripe.setDeclineOffSession(true);
+    try {
+      await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
+      await stripe.settled(); // payment_intent.payment_failed
+      expect(await attempts(user.id)).toMatchObject([{ status: 'failed', error: 'Your card was declined.' }]);
+      expect(await runAutoTopUp(await account(user.id))).toBe('paused_after_failure');
+      expect(await topUpRows(user.id)).toHaveLength(0);
+    } finally {
+      stripe.setDeclineOffSession(false);
+    }
+    // Saving the settings again (a new card, say) lifts the pause.
+    await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
+    await stripe.settled();
+    expect((await attempts(user.id)).map((a) => a.status).sort()).toEqual(['failed', 'succeeded']);
+    expect(await loadCreditBalance(user.id)).toBe(16 * DOLLAR);
+  });
+
+  it('is triggered by the usage drain for the accounts it debited, never without a saved card', async () => {
+    const user = await accountWithCard(0);
+    await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
+    const records = [usageRecord({ userId: user.id, costMicros: 6 * DOLLAR })];
+    const pipeline = getRedis().pipeline();
+    pipeline.decrby(creditBalanceKey(user.id), 6 * DOLLAR);
+    for (const record of records) enqueueUsage(pipeline, record, queue);
+    await pipeline.exec();
+    await drainUsageOnce({ queue, consumer: 'auto-top-up-test' });
+    await expect.poll(async () => (await topUpRows(user.id)).length, { timeout: 5_000 }).toBe(1);
+    expect(await loadCreditBalance(user.id)).toBe(29 * DOLLAR);
+
+    const cardless = await newAccount();
+    await saveAutoTopUpSettings(cardless.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
+    expect(await runAutoTopUp(await account(cardless.id))).toBe('no_card');
+    expect(await attempts(cardless.id)).toHaveLength(0);
+  });
+});
