@@ -1,6 +1,7 @@
 import { Logo } from '@/components/logo';
 import { requireUser } from '@/lib/auth/session';
 import { signOutAction } from './actions';
+import { LowBalanceBanner } from './_components/low-balance-banner';
 import { Sidebar } from './_components/sidebar';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -22,6 +23,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           </div>
         </div>
       </header>
+      <LowBalanceBanner userId={user.id} />
       <div className="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8 md:flex-row">
         <aside className="md:w-48">
           <Sidebar />

@@ -6,5 +6,6 @@ export const dashboardNav = [
   { href: '/dashboard', label: 'Overview' },
   { href: '/keys', label: 'API keys' },
   { href: '/links', label: 'Links' },
+  { href: '/billing', label: 'Billing' },
   { href: '/settings', label: 'Settings' },
 ] as const;

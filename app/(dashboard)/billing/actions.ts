@@ -1,0 +1,64 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { requireUser } from '@/lib/auth/session';
+import { autoTopUpSettingsSchema, topUpAmountSchema } from '@/lib/billing/amounts';
+import { createPortalSession, createTopUpCheckout } from '@/lib/billing/checkout';
+import { saveAutoTopUpSettings } from '@/lib/billing/overview';
+import { ApiError } from '@/lib/errors';
+import { requestOrigin } from '../links/request-origin';
+
+export interface BillingFormState {
+  errors?: Record<string, string>;
+  success?: string;
+}
+
+const topUpSchema = z.object({ preset: z.string().optional(), custom: z.string().optional() });
+
+/** Add credit: a preset button or the custom amount → Stripe Checkout. */
+export async function startTopUpAction(_prev: BillingFormState, formData: FormData): Promise<BillingFormState> {
+  const user = await requireUser();
+  const { preset, custom } = topUpSchema.parse(Object.fromEntries(formData));
+  const amount = topUpAmountSchema.safeParse(preset ?? custom ?? '');
+  if (!amount.success) return { errors: { custom: amount.error.issues[0]?.message ?? 'Invalid amount' } };
+  let url: string;
+  try {
+    url = await createTopUpCheckout({ user, amountMicros: amount.data, origin: await requestOrigin() });
+  } catch (error) {
+    return { errors: { form: failure(error) } };
+  }
+  redirect(url);
+}
+
+/** Stripe's billing portal: payment methods, invoices, receipts. */
+export async function openPortalAction(): Promise<BillingFormState> {
+  const user = await requireUser();
+  let url: string;
+  try {
+    url = await createPortalSession({ user, origin: await requestOrigin() });
+  } catch (error) {
+    return { errors: { form: failure(error) } };
+  }
+  redirect(url);
+}
+
+export async function saveAutoTopUpAction(_prev: BillingFormState, formData: FormData): Promise<BillingFormState> {
+  const user = await requireUser();
+  const parsed = autoTopUpSettingsSchema.safeParse({ ...Object.fromEntries(formData), enabled: formData.get('enabled') === 'on' ? 'on' : 'off' });
+  if (!parsed.success) {
+    return { errors: Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'form'), issue.message])) };
+  }
+  const settings = parsed.data;
+  await saveAutoTopUpSettings(
+    user.id,
+    settings.enabled === 'on' ? { enabled: true, thresholdMicros: settings.threshold, amountMicros: settings.amount } : { enabled: false },
+  );
+  return { success: settings.enabled === 'on' ? 'Automatic top-up is on.' : 'Automatic top-up is off.' };
+}
+
+function failure(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  console.error('[billing] Stripe call failed:', error);
+  return 'Stripe could not be reached. Please try again in a moment.';
+}
