@@ -29,6 +29,8 @@ export interface MockOpenAIOptions {
   behaviour?: MockBehaviour;
   /** Keep every request in `requests` (default true); the benchmark turns it off. */
   record?: boolean;
+  /** A fixed port (default: any free one). */
+  port?: number;
 }
 
 export interface MockOpenAI extends MockServer {
@@ -69,7 +71,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     if (!route) return error(res, 404, `Unknown request URL: ${request.method} ${request.path}.`, 'invalid_request_error', 'unknown_url');
     const body = validBody(request, res);
     if (body) await route(body, { res, id: String(++counter), behaviour, delayMs });
-  }, { record: options.record });
+  }, { record: options.record, port: options.port });
   return { ...server, apiKey };
 }
 

@@ -50,7 +50,8 @@ export async function startMockServer<B extends { type: string }>(
   initial: B,
   handle: (exchange: Exchange<B>) => Promise<void>,
   // A benchmark sends millions of requests: recording them all would only grow the heap.
-  options: { record?: boolean } = {},
+  // `port` fixes the port (e2e servers are configured before they start); 0 picks a free one.
+  options: { record?: boolean; port?: number } = {},
 ): Promise<MockServer<B>> {
   const requests: RecordedRequest[] = [];
   let behaviour = initial;
@@ -65,7 +66,7 @@ export async function startMockServer<B extends { type: string }>(
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -20,6 +20,8 @@ export interface MockStripeOptions {
   /** Where events are POSTed (e.g. http://127.0.0.1:3000/api/stripe/webhook); none: not sent. */
   webhookUrl?: string;
   webhookSecret?: string;
+  /** A fixed port (default: any free one). */
+  port?: number;
 }
 
 export interface MockStripe extends MockServer {
@@ -194,7 +196,7 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
     const answer = answerApi(request.method, path, body);
     if (key && request.method === 'POST') idempotent.set(`${request.method} ${path} ${key}`, answer);
     sendJson(res, answer.status, answer.body);
-  });
+  }, { port: options.port });
   base = server.url;
 
   function answerApi(method: string, path: string, body: Body): { status: number; body: unknown } {
