@@ -39,7 +39,7 @@ test('add credits: custom amount bounds, Stripe checkout, webhook, the new balan
   await expect(page.getByTestId('ledger-row').filter({ hasText: 'Trial credit' })).toContainText('+$5.00');
 
   // Cancelling a checkout charges nothing.
-  await page.getByRole('button', { name: 'Add $10' }).click();
+  await page.getByRole('button', { name: 'Add $10', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`^${mockStripe}/checkout/`));
   await page.getByRole('link', { name: 'Cancel' }).click();
   await expect(page.getByText('Nothing was charged')).toBeVisible();
@@ -70,7 +70,7 @@ test('a gateway call refused with 402 goes through right after a top-up', async 
   expect((await refused.json()).error.code).toBe('insufficient_credits');
 
   await page.goto('/billing');
-  await page.getByRole('button', { name: 'Add $10' }).click();
+  await page.getByRole('button', { name: 'Add $10', exact: true }).click();
   await payOnCheckoutPage(page, 'Pay $10.00');
   await expect(page.getByTestId('success-balance')).toHaveText('$15.00');
 

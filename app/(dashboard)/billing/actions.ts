@@ -12,7 +12,12 @@ import { requestOrigin } from '../links/request-origin';
 export interface BillingFormState {
   errors?: Record<string, string>;
   success?: string;
+  /** What was submitted, shown again: React resets a form to its default values after an action. */
+  values?: Record<string, string>;
 }
+
+const submitted = (formData: FormData) =>
+  Object.fromEntries([...formData].flatMap(([name, value]) => (typeof value === 'string' && !name.startsWith('$') ? [[name, value]] : [])));
 
 const topUpSchema = z.object({ preset: z.string().optional(), custom: z.string().optional() });
 
@@ -21,7 +26,7 @@ export async function startTopUpAction(_prev: BillingFormState, formData: FormDa
   const user = await requireUser();
   const { preset, custom } = topUpSchema.parse(Object.fromEntries(formData));
   const amount = topUpAmountSchema.safeParse(preset ?? custom ?? '');
-  if (!amount.success) return { errors: { custom: amount.error.issues[0]?.message ?? 'Invalid amount' } };
+  if (!amount.success) return { errors: { custom: amount.error.issues[0]?.message ?? 'Invalid amount' }, values: { custom: custom ?? '' } };
   let url: string;
   try {
     url = await createTopUpCheckout({ user, amountMicros: amount.data, origin: await requestOrigin() });
@@ -47,14 +52,14 @@ export async function saveAutoTopUpAction(_prev: BillingFormState, formData: For
   const user = await requireUser();
   const parsed = autoTopUpSettingsSchema.safeParse({ ...Object.fromEntries(formData), enabled: formData.get('enabled') === 'on' ? 'on' : 'off' });
   if (!parsed.success) {
-    return { errors: Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'form'), issue.message])) };
+    return { errors: Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'form'), issue.message])), values: submitted(formData) };
   }
   const settings = parsed.data;
   await saveAutoTopUpSettings(
     user.id,
     settings.enabled === 'on' ? { enabled: true, thresholdMicros: settings.threshold, amountMicros: settings.amount } : { enabled: false },
   );
-  return { success: settings.enabled === 'on' ? 'Automatic top-up is on.' : 'Automatic top-up is off.' };
+  return { success: settings.enabled === 'on' ? 'Automatic top-up is on.' : 'Automatic top-up is off.', values: submitted(formData) };
 }
 
 function failure(error: unknown): string {

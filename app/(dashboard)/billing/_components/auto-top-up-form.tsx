@@ -20,13 +20,14 @@ export function AutoTopUpForm({ initial, hasCard }: { initial: AutoTopUpValues; 
     <form action={action} aria-label="Automatic top-up" className="max-w-sm space-y-4" noValidate>
       <FormMessage error={state.errors?.form} success={state.success} />
       <label className="flex items-center gap-2 text-sm font-medium text-zinc-700">
-        <input type="checkbox" name="enabled" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
+        {/* Uncontrolled: React resets the form after each save, to these defaults. */}
+        <input type="checkbox" name="enabled" defaultChecked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
         Top up automatically
       </label>
       {enabled ? (
         <>
-          <Field label="When the balance falls below" name="threshold" inputMode="decimal" defaultValue={initial.threshold} error={state.errors?.threshold} />
-          <Field label="Add this amount" name="amount" inputMode="decimal" defaultValue={initial.amount} error={state.errors?.amount} />
+          <Field label="When the balance falls below" name="threshold" inputMode="decimal" defaultValue={state.values?.threshold ?? initial.threshold} error={state.errors?.threshold} />
+          <Field label="Add this amount" name="amount" inputMode="decimal" defaultValue={state.values?.amount ?? initial.amount} error={state.errors?.amount} />
           {hasCard ? null : (
             <p className="text-sm text-amber-700">No card is saved yet: make one purchase above and its card is used for automatic top-ups.</p>
           )}

@@ -30,6 +30,7 @@ export function TopUpForm() {
             inputMode="decimal"
             placeholder="e.g. 40"
             hint={`${dollars(MIN_TOP_UP_MICROS)} to ${dollars(MAX_TOP_UP_MICROS)}`}
+            defaultValue={state.values?.custom}
             error={state.errors?.custom}
           />
         </div>
