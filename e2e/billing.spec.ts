@@ -79,23 +79,54 @@ test('a gateway call refused with 402 goes through right after a top-up', async 
   expect((await accepted.json()).choices[0].message.content).toContain('Echo: word');
 });
 
-test('automatic top-up: needs a bounded threshold and amount; the settings are kept', async ({ page, email }) => {
-  await signUp(page, email);
-  await goToBilling(page);
+/** Turns automatic top-up on with these dollar amounts. */
+async function saveAutoTopUp(page: Page, threshold: string, amount: string) {
   const form = page.getByRole('form', { name: 'Automatic top-up' });
   await form.getByLabel('Top up automatically').check();
-  await form.getByLabel('When the balance falls below').fill('0.50');
-  await form.getByLabel('Add this amount').fill('5000');
+  await form.getByLabel('When the balance falls below').fill(threshold);
+  await form.getByLabel('Add this amount').fill(amount);
   await form.getByRole('button', { name: 'Save' }).click();
+  return form;
+}
+
+test('automatic top-up: bounded settings, then the saved card is charged when the balance is under the threshold', async ({ page, email }) => {
+  await signUp(page, email);
+  await goToBilling(page);
+  let form = await saveAutoTopUp(page, '0.50', '5000');
   await expect(form.getByLabel('When the balance falls below')).toHaveAccessibleDescription('Enter an amount between $1 and $1,000');
   await expect(form.getByLabel('Add this amount')).toHaveAccessibleDescription('Enter an amount between $5 and $1,000');
-  await form.getByLabel('When the balance falls below').fill('2');
-  await form.getByLabel('Add this amount').fill('30');
-  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByLabel('When the balance falls below')).toHaveValue('0.50');
+
+  // No card yet: saved, nothing charged.
+  form = await saveAutoTopUp(page, '2', '30');
   await expect(form.getByRole('status')).toHaveText('Automatic top-up is on.');
   await expect(form).toContainText('No card is saved yet');
   await page.reload();
   await expect(form.getByLabel('Top up automatically')).toBeChecked();
   await expect(form.getByLabel('When the balance falls below')).toHaveValue('2');
   await expect(form.getByLabel('Add this amount')).toHaveValue('30');
+
+  // A purchase saves the card; a threshold above the balance ($15) charges it $10 off-session.
+  await page.getByRole('button', { name: 'Add $10', exact: true }).click();
+  await payOnCheckoutPage(page, 'Pay $10.00');
+  await page.goto('/billing');
+  await expect((await saveAutoTopUp(page, '20', '10')).getByRole('status')).toHaveText('Automatic top-up is on.');
+  await page.reload();
+  await expect(page.getByTestId('billing-balance')).toHaveText('$25.00');
+  const topUp = page.getByTestId('ledger-row').filter({ hasText: 'Automatic top-up' });
+  await expect(topUp).toContainText('+$10.00');
+  await expect(topUp.getByRole('link', { name: 'Receipt' })).toBeVisible();
+});
+
+test('automatic top-up: a declined card is shown on the billing page, and nothing is credited', async ({ page, email }) => {
+  await signUp(page, email.replace('@', '+decline@'));
+  await goToBilling(page);
+  await page.getByRole('button', { name: 'Add $10', exact: true }).click();
+  await payOnCheckoutPage(page, 'Pay $10.00');
+  await page.goto('/billing');
+  await expect((await saveAutoTopUp(page, '20', '10')).getByRole('status')).toHaveText('Automatic top-up is on.');
+  await page.reload();
+  await expect(page.getByTestId('auto-top-up-failure')).toContainText('The last automatic top-up ($10.00) failed: Your card was declined.');
+  await expect(page.getByTestId('billing-balance')).toHaveText('$15.00');
+  await expect(page.getByTestId('ledger-row').filter({ hasText: 'Automatic top-up' })).toHaveCount(0);
 });
