@@ -20,6 +20,9 @@ describe('configuration', () => {
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
     [{ UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }, 'UPSTASH_REDIS_REST_TOKEN'],
     [{ AUTH_GITHUB_SECRET: 'abc' }, 'AUTH_GITHUB_ID'],
+    [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together'],
+    [{ STRIPE_WEBHOOK_SECRET: 'whsec_x' }, 'STRIPE_SECRET_KEY'],
+    [{ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_API_BASE: 'localhost:12111' }, 'STRIPE_API_BASE: must be an http(s):// URL'],
     [{ DATABASE_URL: 'postgres://localhost/db' }, 'AUTH_SECRET: is required when DATABASE_URL is set'],
     [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET: must be at least 32 characters'],
     [{ REDIS_HTTP_PORT: '70000' }, 'REDIS_HTTP_PORT'],
@@ -49,6 +52,8 @@ describe('configuration', () => {
       AUTH_GITHUB_ID: 'id',
       AUTH_GITHUB_SECRET: 'secret',
       TRUSTED_PROXY_COUNT: '1',
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
     });
     expect(env.TRUSTED_PROXY_COUNT).toBe(1);
     expect(env.DATABASE_URL).toBe('postgres://u:p@db:5432/conduit');

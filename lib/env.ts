@@ -107,6 +107,14 @@ export const envSchema = z
         message: 'AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together',
       });
     }
+    // A key without the webhook secret would take payments and never credit them.
+    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'],
+        message: 'STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (payments are credited by the webhook)',
+      });
+    }
     // With a real database the app is a deployment: sessions must survive restarts and be
     // shared by every instance, so the signing secret cannot be made up locally.
     if (env.DATABASE_URL && !env.AUTH_SECRET) {
