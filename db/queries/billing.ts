@@ -1,7 +1,7 @@
 import 'server-only';
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../open';
-import { autoTopUps, billingAccounts, creditLedger, stripeEvents, type AutoTopUp, type BillingAccount } from '../schema';
+import { autoTopUps, billingAccounts, creditLedger, stripeEvents, type AutoTopUp, type BillingAccount, type CreditKind } from '../schema';
 
 export async function findBillingAccount(db: Database, userId: string): Promise<BillingAccount | undefined> {
   const [row] = await db.select().from(billingAccounts).where(eq(billingAccounts.userId, userId)).limit(1);
@@ -133,19 +133,57 @@ export async function recordStripeEvent(db: Database, id: string, type: string):
   await db.insert(stripeEvents).values({ id, type }).onConflictDoNothing({ target: stripeEvents.id });
 }
 
-/** The account's ledger, newest first, for the billing page. */
-export async function ledgerHistory(db: Database, userId: string, limit = 50) {
-  return db
-    .select({
-      id: creditLedger.id,
-      kind: creditLedger.kind,
-      amountMicros: creditLedger.amountMicros,
-      reference: creditLedger.reference,
-      receiptUrl: creditLedger.receiptUrl,
-      createdAt: creditLedger.createdAt,
-    })
-    .from(creditLedger)
-    .where(eq(creditLedger.userId, userId))
-    .orderBy(desc(creditLedger.createdAt), desc(creditLedger.id))
-    .limit(limit);
+export interface HistoryEntry {
+  id: string;
+  kind: CreditKind;
+  amountMicros: number;
+  receiptUrl: string | null;
+  createdAt: Date;
+  /** Usage only: the UTC day its debits are summed over (the drain writes one row per batch). */
+  day: string | null;
+}
+
+/**
+ * The account's ledger for the billing page, newest first: every payment, refund, dispute, grant
+ * and adjustment as it is, and usage summed per UTC day — the drain debits once per batch, which
+ * under load is every second and would bury the payments.
+ */
+export async function ledgerHistory(db: Database, userId: string, limit = 50): Promise<HistoryEntry[]> {
+  const day = sql<string>`to_char(${creditLedger.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+  const [entries, usage] = await Promise.all([
+    db
+      .select({
+        id: creditLedger.id,
+        kind: creditLedger.kind,
+        amountMicros: creditLedger.amountMicros,
+        receiptUrl: creditLedger.receiptUrl,
+        createdAt: creditLedger.createdAt,
+      })
+      .from(creditLedger)
+      .where(and(eq(creditLedger.userId, userId), ne(creditLedger.kind, 'usage')))
+      .orderBy(desc(creditLedger.createdAt), desc(creditLedger.id))
+      .limit(limit),
+    db
+      .select({
+        day,
+        amountMicros: sql<number>`sum(${creditLedger.amountMicros})::bigint`.mapWith(Number),
+        lastAt: sql<number>`extract(epoch from max(${creditLedger.createdAt}))`.mapWith(Number),
+      })
+      .from(creditLedger)
+      .where(and(eq(creditLedger.userId, userId), eq(creditLedger.kind, 'usage')))
+      .groupBy(day)
+      .orderBy(desc(day))
+      .limit(limit),
+  ]);
+  const days: HistoryEntry[] = usage.map((row) => ({
+    id: `usage-${row.day}`,
+    kind: 'usage',
+    amountMicros: row.amountMicros,
+    receiptUrl: null,
+    createdAt: new Date(row.lastAt * 1000),
+    day: row.day,
+  }));
+  return [...entries.map((entry) => ({ ...entry, day: null })), ...days]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    .slice(0, limit);
 }

@@ -17,6 +17,7 @@ Object.assign(process.env, {
 const { handleStripeWebhook } = await import('./webhook');
 const { buyCredit, newAccount, openCheckout } = await import('./testing');
 const { ledgerBalance, loadCreditBalance, creditBalanceKey } = await import('./credit');
+const { billingOverview } = await import('./overview');
 const { getDb } = await import('@/db');
 const { billingAccounts, creditLedger, stripeEvents } = await import('@/db/schema');
 const { eq } = await import('drizzle-orm');
@@ -228,5 +229,19 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     expect(await loadCreditBalance(user.id)).toBe(expected);
     await getRedis().del(creditBalanceKey(user.id));
     expect(await loadCreditBalance(user.id)).toBe(expected);
+
+    // The billing page's history: each payment with its receipt, usage as one total for the day.
+    const { history } = await billingOverview(user.id);
+    expect(history.map((row) => [row.kind, row.amountMicros, Boolean(row.receiptUrl)]).sort()).toEqual(
+      [
+        ['purchase', 10 * DOLLAR, true],
+        ['purchase', 25 * DOLLAR, true],
+        ['purchase', 100 * DOLLAR, true],
+        ['refund', -7 * DOLLAR, false],
+        ['trial_grant', TRIAL, false],
+        ['usage', -usage, false],
+      ].sort(),
+    );
+    expect(history.find((row) => row.kind === 'usage')?.day).toBe(new Date().toISOString().slice(0, 10));
   });
 });

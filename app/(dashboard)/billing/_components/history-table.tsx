@@ -18,6 +18,8 @@ export interface HistoryRow {
   amountMicros: number;
   receiptUrl: string | null;
   createdAt: Date;
+  /** Usage is summed per UTC day. */
+  day: string | null;
 }
 
 /** The ledger, newest first: every movement of credit, with Stripe's receipt for payments. */
@@ -27,8 +29,8 @@ export function HistoryTable({ rows }: { rows: HistoryRow[] }) {
     <Table columns={['Date (UTC)', 'What', 'Amount', 'Receipt']}>
       {rows.map((row) => (
         <tr key={row.id} data-testid="ledger-row">
-          <td className="px-4 py-3 whitespace-nowrap text-zinc-600">{row.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td>
-          <td className="px-4 py-3">{kindLabel[row.kind]}</td>
+          <td className="px-4 py-3 whitespace-nowrap text-zinc-600">{row.day ?? row.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td>
+          <td className="px-4 py-3">{row.day ? `${kindLabel[row.kind]} (day total)` : kindLabel[row.kind]}</td>
           <td className={`px-4 py-3 text-right font-mono ${row.amountMicros < 0 ? 'text-zinc-700' : 'text-green-700'}`}>
             {row.amountMicros > 0 ? '+' : ''}
             {formatDollars(row.amountMicros)}
