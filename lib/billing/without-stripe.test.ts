@@ -26,3 +26,18 @@ describe(`billing without Stripe on ${services.label}`, () => {
     await expect(checkAutoTopUps([user.id])).resolves.toBeUndefined();
   });
 });
+
+describe(`manual adjustments on ${services.label}`, () => {
+  it('add or remove credit once per reference, refuse bad input', async () => {
+    const { adjustCredit } = await import('./adjust');
+    const { ledgerBalance } = await import('./credit');
+    const user = await newAccount();
+    expect(await adjustCredit({ email: user.email.toUpperCase(), dollars: '10', reference: 'T-1' })).toMatchObject({ ok: true, created: true, amountMicros: 10_000_000 });
+    expect(await adjustCredit({ email: user.email, dollars: '10', reference: 'T-1' })).toMatchObject({ ok: true, created: false });
+    expect(await adjustCredit({ email: user.email, dollars: '-2.50', reference: 'T-2' })).toMatchObject({ ok: true, created: true, amountMicros: -2_500_000 });
+    expect(await adjustCredit({ email: user.email, dollars: 'ten', reference: 'T-3' })).toMatchObject({ ok: false });
+    expect(await adjustCredit({ email: user.email, dollars: '0', reference: 'T-3' })).toMatchObject({ ok: false, message: 'amount: must not be zero' });
+    expect(await adjustCredit({ email: 'nobody@example.com', dollars: '1', reference: 'T-3' })).toMatchObject({ ok: false });
+    expect(await ledgerBalance(user.id)).toBe(3_000_000 + 10_000_000 - 2_500_000);
+  });
+});
