@@ -40,7 +40,14 @@ export const checkoutSessionSchema = z.object({
   metadata,
 });
 
-export const refundSchema = z.object({ id: z.string(), amount: z.number().int(), currency: z.string(), status: z.string().nullish() });
+export const refundSchema = z.object({
+  id: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.string().nullish(),
+  charge: expandable,
+  payment_intent: expandable,
+});
 
 export const disputeSchema = z.object({
   id: z.string(),

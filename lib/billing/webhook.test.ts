@@ -148,6 +148,27 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     expect(await loadCreditBalance(user.id)).toBe(TRIAL + 20 * DOLLAR);
   });
 
+  it('a refund that fails gives the credit back once, before or after its debit arrives', async () => {
+    const user = await newAccount();
+    const intent = await buyCredit(stripe, user, 30 * DOLLAR);
+    const refund = await stripe.refund(intent, 1_000);
+    await stripe.settled();
+    expect(await ledgerBalance(user.id)).toBe(TRIAL + 20 * DOLLAR);
+    await stripe.failRefund(refund.id);
+    await stripe.settled();
+    expect(await ledgerBalance(user.id)).toBe(TRIAL + 30 * DOLLAR);
+
+    // Failure first, then a (late) charge.refunded still listing the refund: still net zero.
+    stripe.setWebhookUrl(undefined);
+    const second = await stripe.refund(intent, 500);
+    await stripe.failRefund(second.id);
+    stripe.setWebhookUrl(server.url);
+    const [refunded, failed] = stripe.deliveries.slice(-2).map((d) => d.event);
+    for (const event of [failed!, refunded!, failed!, refunded!]) expect((await resend(event)).status).toBe(200);
+    expect(await ledgerBalance(user.id)).toBe(TRIAL + 30 * DOLLAR);
+    expect(await loadCreditBalance(user.id)).toBe(TRIAL + 30 * DOLLAR);
+  });
+
   it('out of order: the refund before the purchase, and an unpaid completion before the async success', async () => {
     const user = await newAccount();
     const { session, events } = await payQuietly(user, 30 * DOLLAR);

@@ -38,6 +38,8 @@ export interface MockStripe extends MockServer {
   pay(sessionId: string): Promise<Obj>;
   /** Refunds a payment intent (whole or `amount` cents); sends charge.refunded. */
   refund(paymentIntentId: string, amount?: number): Promise<Obj>;
+  /** A refund fails after all (the money stays with the merchant); sends refund.failed. */
+  failRefund(refundId: string): Promise<Obj>;
   /** Opens a dispute on a payment intent's charge; sends charge.dispute.created. */
   dispute(paymentIntentId: string): Promise<Obj>;
   /** Closes a dispute as won or lost; sends charge.dispute.closed. */
@@ -123,6 +125,17 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
     charge.refunded = charge.amount_refunded === charge.amount;
     await send('charge.refunded', charge);
     return created;
+  }
+
+  async function failRefund(refundId: string): Promise<Obj> {
+    const found = get(refundId);
+    const charge = found && get(found.charge as string);
+    if (!found || !charge) throw new Error(`No refund ${refundId}`);
+    found.status = 'failed';
+    charge.amount_refunded = (charge.amount_refunded as number) - (found.amount as number);
+    charge.refunded = false;
+    await send('refund.failed', found);
+    return found;
   }
 
   async function dispute(paymentIntentId: string): Promise<Obj> {
@@ -253,6 +266,7 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
     signedEvent,
     pay,
     refund,
+    failRefund,
     dispute,
     closeDispute,
     settled: async () => {

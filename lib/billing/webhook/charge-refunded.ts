@@ -21,8 +21,9 @@ export async function onChargeRefunded(event: Stripe.Event): Promise<void> {
   }
   for await (const raw of requireStripe().refunds.list({ charge: charge.id, limit: 100 })) {
     const refund = refundSchema.parse(raw);
-    // A failed or canceled refund gave nothing back; pending ones are on their way out.
-    if (refund.status === 'failed' || refund.status === 'canceled' || refund.currency !== 'usd') continue;
+    // Every refund is debited, whatever its status: one that fails or is canceled is credited
+    // back by refund-reversed.ts under its own reference, so the two net to zero in any order.
+    if (refund.currency !== 'usd') continue;
     await grantCredit({ userId, kind: 'refund', amountMicros: -centsToMicros(refund.amount), reference: refund.id });
   }
 }

@@ -12,6 +12,7 @@ import { onDisputeClosed } from './dispute-closed';
 import { onDisputeCreated } from './dispute-created';
 import { onPaymentIntentFailed } from './payment-intent-failed';
 import { onPaymentIntentSucceeded } from './payment-intent-succeeded';
+import { onRefundReversed } from './refund-reversed';
 
 /** The events Conduit acts on; any other type is acknowledged and ignored. */
 const handlers: Partial<Record<Stripe.Event.Type, (event: Stripe.Event) => Promise<void>>> = {
@@ -19,6 +20,8 @@ const handlers: Partial<Record<Stripe.Event.Type, (event: Stripe.Event) => Promi
   'checkout.session.async_payment_succeeded': onCheckoutPaid,
   'checkout.session.async_payment_failed': onCheckoutFailed,
   'charge.refunded': onChargeRefunded,
+  'refund.failed': onRefundReversed,
+  'refund.updated': onRefundReversed,
   'charge.dispute.created': onDisputeCreated,
   'charge.dispute.closed': onDisputeClosed,
   'payment_intent.succeeded': onPaymentIntentSucceeded,
