@@ -46,8 +46,12 @@ export async function userIdByPaymentReference(db: Database, paymentIntentId: st
   return row?.userId;
 }
 
+/** A new card counts as a change of the settings: it lifts the pause after a failed top-up. */
 export async function setPaymentMethod(db: Database, userId: string, paymentMethodId: string): Promise<void> {
-  await db.update(billingAccounts).set({ paymentMethodId }).where(eq(billingAccounts.userId, userId));
+  await db
+    .update(billingAccounts)
+    .set({ paymentMethodId, settingsUpdatedAt: sql`now()` })
+    .where(and(eq(billingAccounts.userId, userId), sql`${billingAccounts.paymentMethodId} is distinct from ${paymentMethodId}`));
 }
 
 export async function updateAutoTopUpSettings(

@@ -87,10 +87,24 @@ describe(`automatic top-up on ${services.label}`, () => {
     } finally {
       stripe.setDeclineOffSession(false);
     }
-    // Saving the settings again (a new card, say) lifts the pause.
+    // Saving the settings again lifts the pause.
     await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
     await stripe.settled();
     expect((await attempts(user.id)).map((a) => a.status).sort()).toEqual(['failed', 'succeeded']);
+    expect(await loadCreditBalance(user.id)).toBe(16 * DOLLAR);
+  });
+
+  it('a new card saved by a purchase lifts the pause after a decline', async () => {
+    const user = await accountWithCard(9 * DOLLAR);
+    stripe.setDeclineOffSession(true);
+    try {
+      await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 15 * DOLLAR, amountMicros: 10 * DOLLAR });
+    } finally {
+      stripe.setDeclineOffSession(false);
+    }
+    expect(await runAutoTopUp(await account(user.id))).toBe('paused_after_failure');
+    await buyCredit(stripe, user, 5 * DOLLAR); // $6 now, under $15, with a new card
+    expect(await runAutoTopUp(await account(user.id))).toBe('succeeded');
     expect(await loadCreditBalance(user.id)).toBe(16 * DOLLAR);
   });
 

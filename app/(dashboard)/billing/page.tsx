@@ -35,7 +35,7 @@ export default async function BillingPage() {
           <Card title="Automatic top-up">
             {lastAutoTopUp?.status === 'failed' ? (
               <div className="mb-4" data-testid="auto-top-up-failure">
-                <FormMessage error={`The last automatic top-up (${formatDollars(lastAutoTopUp.amountMicros)}) failed: ${lastAutoTopUp.error ?? 'unknown error'} Save the settings again to retry.`} />
+                <FormMessage error={`The last automatic top-up (${formatDollars(lastAutoTopUp.amountMicros)}) failed: ${lastAutoTopUp.error ?? 'unknown error'} Save the settings again, or pay once with another card, to retry.`} />
               </div>
             ) : null}
             <AutoTopUpForm
