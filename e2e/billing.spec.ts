@@ -29,6 +29,7 @@ test('add credits: custom amount bounds, Stripe checkout, webhook, the new balan
   await form.getByLabel('Custom amount').fill('20.50');
   await form.getByRole('button', { name: 'Add credit' }).click();
   await payOnCheckoutPage(page, 'Pay $20.50');
+  await expect(page.getByTestId('checkout-status')).toHaveText('$20.50 has been added to your credit.');
   await expect(page.getByTestId('success-balance')).toHaveText('$25.50');
 
   await page.getByRole('link', { name: 'Back to billing' }).click();

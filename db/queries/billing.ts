@@ -47,6 +47,16 @@ export async function userIdByPaymentReference(db: Database, paymentIntentId: st
 }
 
 /** A new card counts as a change of the settings: it lifts the pause after a failed top-up. */
+/** The purchase or top-up row of a payment intent, if it was credited to this account. */
+export async function creditedPayment(db: Database, userId: string, paymentIntentId: string): Promise<{ amountMicros: number } | undefined> {
+  const [row] = await db
+    .select({ amountMicros: creditLedger.amountMicros })
+    .from(creditLedger)
+    .where(and(eq(creditLedger.userId, userId), eq(creditLedger.reference, paymentIntentId), inArray(creditLedger.kind, ['purchase', 'auto_top_up'])))
+    .limit(1);
+  return row;
+}
+
 export async function setPaymentMethod(db: Database, userId: string, paymentMethodId: string): Promise<void> {
   await db
     .update(billingAccounts)

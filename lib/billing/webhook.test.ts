@@ -85,6 +85,23 @@ describe(`Stripe webhooks on ${services.label}`, () => {
     expect(account?.paymentMethodId).toMatch(/^pm_/);
   });
 
+  it('the success page learns whether the checkout was credited — only for its own account', async () => {
+    const { checkoutStatus } = await import('./checkout-status');
+    const user = await newAccount();
+    const other = await newAccount();
+    const sessionId = await openCheckout(stripe, user, 15 * DOLLAR);
+    expect(await checkoutStatus(user.id, sessionId)).toEqual({ state: 'pending' });
+    stripe.setWebhookUrl(undefined);
+    await stripe.pay(sessionId);
+    stripe.setWebhookUrl(server.url);
+    expect(await checkoutStatus(user.id, sessionId)).toEqual({ state: 'pending' }); // paid, webhook not in yet
+    await resend(stripe.deliveries.at(-1)!.event);
+    expect(await checkoutStatus(user.id, sessionId)).toEqual({ state: 'credited', amountMicros: 15 * DOLLAR });
+    expect(await checkoutStatus(other.id, sessionId)).toEqual({ state: 'unknown' });
+    expect(await checkoutStatus(user.id, 'cs_nope')).toEqual({ state: 'unknown' });
+    expect(await checkoutStatus(user.id, '../v1/customers')).toEqual({ state: 'unknown' });
+  });
+
   it('one Stripe customer per account, even for 10 checkouts opened at once', async () => {
     const user = await newAccount();
     const customersBefore = [...stripe.objects.values()].filter((o) => o.object === 'customer').length;
