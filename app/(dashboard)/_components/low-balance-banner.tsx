@@ -10,7 +10,7 @@ export async function LowBalanceBanner({ userId }: { userId: string }) {
   return (
     <div role="status" data-testid="low-balance-banner" className="border-b border-amber-200 bg-amber-50">
       <p className="mx-auto max-w-6xl px-6 py-2 text-sm text-amber-900">
-        {balance <= 0 ? 'Your credit is used up' : `Your credit is low (${formatDollars(balance)})`}: Conduit API calls are refused
+        {balance <= 0 ? 'You have no credit' : `Your credit is low (${formatDollars(balance)})`}: Conduit API calls are refused
         once it runs out.{' '}
         <Link href="/billing" className="font-medium underline">
           Add credit
