@@ -4,7 +4,7 @@ import type { KeyRecord } from '@/lib/keys/record';
 import type { Micros } from '@/lib/money';
 import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
-import { luaScript, runScript } from '@/lib/redis/raw';
+import { luaScript } from '@/lib/redis/raw';
 import { runScriptSoon } from '@/lib/redis/soon';
 import { ADMIT, SETTLE } from './lua';
 import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
@@ -82,7 +82,7 @@ export async function admit(
   const credit = creditBalanceKey(key.userId);
   const rateLimits = RATE_PERIODS.map((period) => key.rateLimits[period] ?? 0);
   const spendLimits = SPEND_WINDOWS.map((window) => key.spendLimits[window] ?? -1);
-  const reply = (await runScript(
+  const reply = (await runScriptSoon(
     redis,
     ADMIT_SCRIPT,
     [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY],
@@ -133,7 +133,7 @@ export interface QueuedRecord {
  * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
  * price the client was promised would never be exceeded) and, if given, queues the request's
  * usage record in the same script — one Redis command after the response, pipelined with the other
- * settlements of the same event-loop turn (lib/redis/soon.ts). Returns the cost charged.
+ * commands of the same event-loop turn (lib/redis/soon.ts). Returns the cost charged.
  */
 export async function settle(reservation: Reservation, cost: Micros, record?: QueuedRecord, redis: Redis = getRedis()): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);

@@ -1,7 +1,8 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
-import { luaScript, runScript } from '@/lib/redis/raw';
+import { luaScript } from '@/lib/redis/raw';
+import { runScriptSoon } from '@/lib/redis/soon';
 
 /**
  * Fixed-window request counters checked and counted in one atomic script: every limit is
@@ -44,7 +45,7 @@ const CONSUME_SCRIPT = luaScript(CONSUME);
 export async function consumeRequest(counters: readonly Counter[], redis: Redis = getRedis()): Promise<Consumption> {
   const active = counters.filter((counter) => counter.limit);
   if (active.length === 0) return { allowed: true };
-  const [refused, pttl] = (await runScript(
+  const [refused, pttl] = (await runScriptSoon(
     redis,
     CONSUME_SCRIPT,
     active.map((counter) => counter.key),
