@@ -45,6 +45,17 @@ export function insertUsageRows(tx: Executor, rows: NewUsageRow[]) {
       keyId: usageRecords.keyId,
       costMicros: usageRecords.costMicros,
       createdAt: usageRecords.createdAt,
+      // The rest of what the hourly rollups add up (lib/usage/rollups/aggregate.ts).
+      linkId: usageRecords.linkId,
+      model: usageRecords.model,
+      endUser: usageRecords.endUser,
+      status: usageRecords.status,
+      inputTokens: usageRecords.inputTokens,
+      cachedInputTokens: usageRecords.cachedInputTokens,
+      outputTokens: usageRecords.outputTokens,
+      requestBytes: usageRecords.requestBytes,
+      responseBytes: usageRecords.responseBytes,
+      latencyMs: usageRecords.latencyMs,
     });
 }
 

@@ -4,3 +4,5 @@ export * from './usage';
 export * from './credit';
 export * from './links';
 export * from './billing';
+export * from './usage-rollups';
+export * from './alerts';

@@ -43,6 +43,8 @@ export const usageRecords = pgTable(
     index('usage_records_user_idx').on(usage.userId, usage.createdAt),
     index('usage_records_key_idx').on(usage.keyId, usage.createdAt),
     index('usage_records_link_idx').on(usage.linkId, usage.createdAt),
+    // Retention (lib/usage/retention.ts) deletes the oldest rows of every account in batches.
+    index('usage_records_created_idx').on(usage.createdAt),
   ],
 );
 

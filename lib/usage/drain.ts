@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from '@upstash/redis';
 import { getDb } from '@/db';
 import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
+import { upsertRollups } from '@/db/queries/rollups';
 import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
 import type { NewUsageRow } from '@/db/schema';
 import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
@@ -11,11 +12,12 @@ import { getRedis } from '@/lib/redis/client';
 import { acknowledge, claimBatch, retireConsumer } from './consumer';
 import { USAGE_QUEUE, type UsageQueue } from './queue';
 import { usageRecordSchema, type UsageRecord } from './record';
+import { aggregateRollups } from './rollups/aggregate';
 
 /**
  * Moves usage records from the Redis queue (queue.ts) into PostgreSQL, a batch at a time, in one
  * transaction per batch: the rows (idempotent on request_id), one 'usage' ledger debit per account
- * for the rows really inserted, and the keys' last_used_at. Acknowledged only after COMMIT.
+ * for the rows really inserted, the keys' last_used_at, and the hourly rollups of those same rows. Acknowledged only after COMMIT.
  *
  * Dying after COMMIT but before the acknowledgement redelivers the batch: its rows conflict, so
  * RETURNING yields nothing and nothing is debited again. That is why debits are computed from
@@ -158,6 +160,7 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     }));
     await insertLedgerEntries(tx, debits);
     await touchKeysLastUsed(tx, lastUsed);
+    await upsertRollups(tx, aggregateRollups(inserted));
     return { inserted: inserted.length, orphaned, debited: [...cost.keys()] };
   });
 }

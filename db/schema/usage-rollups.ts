@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { users } from './users';
+
+const count = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+
+/** The measures both rollup tables add up; drizzle column builders are single-use, hence a function. */
+const measures = () => ({
+  requests: count('requests'),
+  costMicros: count('cost_micros'),
+  inputTokens: count('input_tokens'),
+  cachedInputTokens: count('cached_input_tokens'),
+  outputTokens: count('output_tokens'),
+  requestBytes: count('request_bytes'),
+  responseBytes: count('response_bytes'),
+  latencyMsSum: count('latency_ms_sum'),
+  latencyHist: integer('latency_hist').array().notNull().default(sql`'{}'::integer[]`),
+});
+
+const dimensions = () => ({
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  hour: timestamp('hour', { withTimezone: true, mode: 'date' }).notNull(),
+  keyId: text('key_id').notNull().default(''),
+  linkId: text('link_id').notNull().default(''),
+  model: text('model').notNull().default(''),
+  /** 2, 3, 4 or 5: the status' hundreds (1xx never reaches a client as a final status). */
+  statusClass: smallint('status_class').notNull(),
+});
+
+/**
+ * Hourly aggregates of usage_records, maintained by the drain in the same transaction as the rows
+ * it really inserted (lib/usage/rollups/apply.ts): the usage page and the alerts read these, never
+ * the raw rows, and they outlive the raw rows' retention (USAGE_RETENTION_DAYS).
+ *
+ * One row per account, UTC hour and combination of key, link, model and status class. A dimension
+ * the record did not have is '' rather than NULL, so it can be part of the primary key that
+ * ON CONFLICT … DO UPDATE increments. Records without an account (unknown keys) are not rolled up:
+ * nobody can see them.
+ *
+ * Latency percentiles need data that merges: `latency_hist` counts requests per fixed latency
+ * bucket (LATENCY_BUCKETS_MS in lib/usage/rollups/histogram.ts); the histograms of any set of rows
+ * add up element by element, and p50 / p95 are read from the sum.
+ */
+export const usageHourly = pgTable(
+  'usage_hourly',
+  { ...dimensions(), ...measures() },
+  (row) => [
+    primaryKey({ name: 'usage_hourly_pkey', columns: [row.userId, row.hour, row.keyId, row.linkId, row.model, row.statusClass] }),
+    // The per-key and per-link pages, and the alerts' spend per key.
+    index('usage_hourly_key_idx').on(row.keyId, row.hour),
+    index('usage_hourly_link_idx').on(row.linkId, row.hour),
+  ],
+);
+
+/**
+ * The same, per end user too, for records that name one. Apart from usage_hourly because end
+ * users can be many: folding them into the main table would multiply its rows (and the time of
+ * every unfiltered 30-day query) by their number. Read only when the page filters or groups by
+ * end user.
+ */
+export const usageHourlyEndUsers = pgTable(
+  'usage_hourly_end_users',
+  { ...dimensions(), endUser: text('end_user').notNull(), ...measures() },
+  (row) => [
+    primaryKey({
+      name: 'usage_hourly_end_users_pkey',
+      columns: [row.userId, row.hour, row.keyId, row.linkId, row.model, row.statusClass, row.endUser],
+    }),
+  ],
+);
+
+export type UsageHourlyRow = typeof usageHourly.$inferSelect;

@@ -1,0 +1,106 @@
+import { emptyHistogram, latencyBucket } from './histogram';
+
+/**
+ * Folds usage rows into hourly rollup rows (pure). Used by the drain for the rows it really
+ * inserted, so a redelivered record — which inserts nothing — adds nothing either.
+ */
+
+export interface RollupSource {
+  userId: string | null;
+  keyId: string | null;
+  linkId: string | null;
+  model: string | null;
+  endUser: string | null;
+  status: number;
+  costMicros: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  requestBytes: number;
+  responseBytes: number;
+  latencyMs: number;
+  createdAt: Date;
+}
+
+export interface RollupRow {
+  userId: string;
+  hour: Date;
+  keyId: string;
+  linkId: string;
+  model: string;
+  statusClass: number;
+  endUser: string;
+  requests: number;
+  costMicros: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  requestBytes: number;
+  responseBytes: number;
+  latencyMsSum: number;
+  latencyHist: number[];
+}
+
+const HOUR_MS = 3_600_000;
+
+export const statusClass = (status: number) => Math.min(5, Math.max(2, Math.floor(status / 100)));
+
+/**
+ * Two lists: per (account, hour, key, link, model, status class), and the same per end user for
+ * rows that name one. Each sorted by its primary key, so concurrent drains lock rollup rows in
+ * one order and cannot deadlock, and no key appears twice (ON CONFLICT DO UPDATE refuses that).
+ */
+export function aggregateRollups(rows: readonly RollupSource[]): { main: RollupRow[]; endUsers: RollupRow[] } {
+  const main = new Map<string, RollupRow>();
+  const endUsers = new Map<string, RollupRow>();
+  for (const row of rows) {
+    if (row.userId === null) continue;
+    const hour = new Date(Math.floor(row.createdAt.getTime() / HOUR_MS) * HOUR_MS);
+    const base = {
+      userId: row.userId,
+      hour,
+      keyId: row.keyId ?? '',
+      linkId: row.linkId ?? '',
+      model: row.model ?? '',
+      statusClass: statusClass(row.status),
+    };
+    add(main, { ...base, endUser: '' }, row);
+    if (row.endUser) add(endUsers, { ...base, endUser: row.endUser }, row);
+  }
+  return { main: sortByKey(main), endUsers: sortByKey(endUsers) };
+}
+
+type Dimensions = Pick<RollupRow, 'userId' | 'hour' | 'keyId' | 'linkId' | 'model' | 'statusClass' | 'endUser'>;
+
+function add(into: Map<string, RollupRow>, dims: Dimensions, row: RollupSource) {
+  const key = [dims.userId, dims.hour.toISOString(), dims.keyId, dims.linkId, dims.model, dims.statusClass, dims.endUser].join('\u0000');
+  let target = into.get(key);
+  if (!target) {
+    target = {
+      ...dims,
+      requests: 0,
+      costMicros: 0,
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      outputTokens: 0,
+      requestBytes: 0,
+      responseBytes: 0,
+      latencyMsSum: 0,
+      latencyHist: emptyHistogram(),
+    };
+    into.set(key, target);
+  }
+  target.requests += 1;
+  target.costMicros += row.costMicros;
+  target.inputTokens += row.inputTokens;
+  target.cachedInputTokens += row.cachedInputTokens;
+  target.outputTokens += row.outputTokens;
+  target.requestBytes += row.requestBytes;
+  target.responseBytes += row.responseBytes;
+  target.latencyMsSum += row.latencyMs;
+  target.latencyHist[latencyBucket(row.latencyMs)]! += 1;
+}
+
+function sortByKey(rows: Map<string, RollupRow>): RollupRow[] {
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}

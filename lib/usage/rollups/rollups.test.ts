@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServices } from '@/lib/testing/services';
+import { usageRecord } from '../fixtures';
+
+// Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
+const services = await useTestServices();
+const { getDb } = await import('@/db');
+const { users } = await import('@/db/schema');
+const { sql } = await import('drizzle-orm');
+const { getRedis } = await import('@/lib/redis/client');
+const { drainUsageOnce } = await import('../drain');
+const { drainAll, dropTestQueues, dyingBeforeAck, enqueueAll, freshQueue, seededRandom } = await import('../drain-testing');
+const { LATENCY_BUCKETS_MS } = await import('./histogram');
+type UsageRecord = import('../record').UsageRecord;
+
+const userIds = Array.from({ length: 3 }, () => `user_${randomUUID()}`);
+const BUCKETS = `array[${LATENCY_BUCKETS_MS.join(',')}]`;
+
+beforeAll(async () => {
+  const db = await getDb();
+  await db.insert(users).values(userIds.map((id, i) => ({ id, email: `rollups-${i}-${id}@example.com` })));
+});
+
+afterAll(async () => {
+  await dropTestQueues();
+  await services.cleanup();
+});
+
+/** Raw rows summed the way the rollups should be, as comparable text lines. */
+async function rawSums(endUsers: boolean): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.execute<{ line: string }>(sql.raw(`
+    select concat_ws('|', user_id, to_char(date_trunc('hour', created_at) at time zone 'UTC', 'YYYY-MM-DD HH24'), coalesce(key_id, ''),
+      coalesce(link_id, ''), coalesce(model, ''), least(5, greatest(2, status / 100)), ${endUsers ? 'end_user' : "''"},
+      count(*), sum(cost_micros), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(request_bytes),
+      sum(response_bytes), sum(latency_ms), (select string_agg(n::text, ',' order by b) from (
+        select b, count(h.x) as n from generate_series(0, ${LATENCY_BUCKETS_MS.length}) b
+        left join lateral unnest(array_agg(width_bucket(latency_ms, ${BUCKETS}))) h(x) on h.x = b group by b) hist)) as line
+    from usage_records where user_id is not null ${endUsers ? 'and end_user is not null' : ''}
+    group by 1 order by 1`.replace('group by 1', `group by user_id, date_trunc('hour', created_at), coalesce(key_id, ''), coalesce(link_id, ''), coalesce(model, ''), least(5, greatest(2, status / 100))${endUsers ? ', end_user' : ''}`)));
+  return rowsOf<{ line: string }>(rows).map((row) => row.line).sort();
+}
+
+async function rollupLines(table: 'usage_hourly' | 'usage_hourly_end_users'): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.execute<{ line: string }>(sql.raw(`
+    select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), key_id, link_id, model, status_class,
+      ${table === 'usage_hourly' ? "''" : 'end_user'}, requests, cost_micros, input_tokens, cached_input_tokens, output_tokens,
+      request_bytes, response_bytes, latency_ms_sum, array_to_string(latency_hist, ',')) as line
+    from ${table}`));
+  return rowsOf<{ line: string }>(rows).map((row) => row.line).sort();
+}
+
+/** postgres.js returns an array, PGlite an object with `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+function randomWorkload(random: () => number, count: number): UsageRecord[] {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const now = Date.now();
+  return Array.from({ length: count }, () => {
+    const viaLink = random() < 0.3;
+    return usageRecord({
+      userId: random() < 0.05 ? null : pick(userIds),
+      keyId: viaLink ? null : pick(['key_a', 'key_b', 'key_c']),
+      linkId: viaLink ? pick(['link_x', 'link_y']) : null,
+      model: random() < 0.1 ? null : pick(['gpt-4o-mini', 'gpt-4o', 'claude-3-5-haiku']),
+      endUser: random() < 0.4 ? pick(['alice', 'bob', 'carol', 'dave']) : null,
+      status: pick([200, 200, 200, 201, 400, 401, 429, 500, 502]),
+      costMicros: Math.floor(random() * 5_000),
+      inputTokens: Math.floor(random() * 2_000),
+      cachedInputTokens: Math.floor(random() * 100),
+      outputTokens: Math.floor(random() * 1_000),
+      requestBytes: Math.floor(random() * 10_000),
+      responseBytes: Math.floor(random() * 50_000),
+      latencyMs: Math.floor(random() ** 3 * 40_000),
+      // Mostly recent, some up to 3 days late.
+      createdAt: now - Math.floor(random() < 0.15 ? random() * 3 * 86_400_000 : random() * 3_600_000),
+    });
+  });
+}
+
+describe(`hourly rollups on ${services.label}`, () => {
+  it('equal the raw sums after a randomized workload with late, duplicate and redelivered records', async () => {
+    const random = seededRandom(7);
+    const records = randomWorkload(random, 1_200);
+    const queue = freshQueue();
+
+    // In arrival order, with duplicates: some sent twice in a row (same batch), some again much later.
+    const first = records.slice(0, 800);
+    await enqueueAll(queue, [...first, ...first.slice(0, 50)]);
+    expect(await drainAll(queue, 'c1', { batchSize: 97 })).toBe(800);
+
+    // A drain that dies after COMMIT and before ACK: its batch is redelivered to another consumer.
+    await enqueueAll(queue, records.slice(800, 1_000));
+    await expect(drainUsageOnce({ queue, consumer: 'crashy', batchSize: 120, redis: dyingBeforeAck(getRedis()) })).rejects.toThrow(/killed/);
+
+    // Late records (created before the ones already drained) and old duplicates, drained by two
+    // consumers at once.
+    const late = records.slice(1_000).map((r) => ({ ...r, createdAt: r.createdAt - 86_400_000 }));
+    await enqueueAll(queue, [...late, ...records.slice(100, 300)]);
+    await Promise.all([drainAll(queue, 'c2', { batchSize: 64 }), drainAll(queue, 'c3', { batchSize: 51 })]);
+    // Then one takes over the dead consumer's batch (idle long enough: any time at all).
+    await drainAll(queue, 'c4', { idleMs: 0 });
+
+    const db = await getDb();
+    const [stored] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from usage_records`));
+    expect(stored!.n).toBe(1_200);
+
+    const expected = await rawSums(false);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(await rollupLines('usage_hourly')).toEqual(expected);
+    expect(await rollupLines('usage_hourly_end_users')).toEqual(await rawSums(true));
+  });
+});
