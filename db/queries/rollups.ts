@@ -34,7 +34,8 @@ const measures = (table: string) => ({
  */
 export async function upsertRollups(tx: Executor, rollups: { main: RollupRow[]; endUsers: RollupRow[] }): Promise<void> {
   for (let i = 0; i < rollups.main.length; i += CHUNK) {
-    const rows = rollups.main.slice(i, i + CHUNK).map(({ endUser: _, ...row }) => row);
+    // The main table has no end_user column: it counts every record once.
+    const rows = rollups.main.slice(i, i + CHUNK).map(({ endUser, ...row }) => (void endUser, row));
     await tx
       .insert(usageHourly)
       .values(rows)

@@ -7,5 +7,6 @@ export const dashboardNav = [
   { href: '/keys', label: 'API keys' },
   { href: '/links', label: 'Links' },
   { href: '/billing', label: 'Billing' },
+  { href: '/usage', label: 'Usage' },
   { href: '/settings', label: 'Settings' },
 ] as const;

@@ -1,0 +1,146 @@
+import 'server-only';
+import { sql, type SQL } from 'drizzle-orm';
+import type { ResolvedFilters, UsageGroup } from '@/lib/usage/filters';
+import { HISTOGRAM_SIZE } from '@/lib/usage/rollups/histogram';
+import type { Database } from '../open';
+
+/**
+ * The usage page's queries. They read the hourly rollups only (db/schema/usage-rollups.ts), never
+ * usage_records, so 30 days cost the same whatever the traffic. Figures come back as float8 (exact
+ * below 2^53) because sums of bigint are numeric, which the two drivers return as strings.
+ */
+
+/** How many groups a stacked chart shows by name; the rest are summed into "Other". */
+export const TOP_GROUPS = 8;
+export const OTHER_GROUP = '\u0000other';
+
+const GROUP_COLUMN: Record<Exclude<UsageGroup, 'none'>, string> = {
+  key: 'key_id',
+  link: 'link_id',
+  model: 'model',
+  end_user: 'end_user',
+  status: 'status_class',
+};
+
+/** End users live in their own table (they can be many): read it only when they matter. */
+const tableFor = (f: ResolvedFilters) => sql.raw(f.endUser !== undefined || f.group === 'end_user' ? 'usage_hourly_end_users' : 'usage_hourly');
+
+function where(userId: string, f: ResolvedFilters): SQL {
+  const parts: SQL[] = [
+    sql`user_id = ${userId}`,
+    // Rollup hours that start inside the range; the first preset hour is whole (filters.ts).
+    sql`hour >= date_trunc('hour', ${f.start.toISOString()}::timestamptz)`,
+    sql`hour < ${f.end.toISOString()}::timestamptz`,
+  ];
+  if (f.keyId !== undefined) parts.push(sql`key_id = ${f.keyId}`);
+  if (f.linkId !== undefined) parts.push(sql`link_id = ${f.linkId}`);
+  if (f.model !== undefined) parts.push(sql`model = ${f.model}`);
+  if (f.endUser !== undefined) parts.push(sql`end_user = ${f.endUser}`);
+  if (f.statusClass !== undefined) parts.push(sql`status_class = ${f.statusClass}`);
+  return sql.join(parts, sql` and `);
+}
+
+function bucket(f: ResolvedFilters): SQL {
+  return f.granularity === 'hour'
+    ? sql`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00:00Z"')`
+    : sql`to_char(date_trunc('day', hour at time zone ${f.timeZone}), 'YYYY-MM-DD')`;
+}
+
+const histogramSums = sql.raw(Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `coalesce(sum(latency_hist[${i + 1}]), 0)::float8`).join(', '));
+
+export interface SeriesRow {
+  bucket: string;
+  group: string;
+  statusClass: number;
+  requests: number;
+  costMicros: number;
+  inputTokens: number;
+  outputTokens: number;
+  histogram: number[];
+}
+
+/** postgres.js returns an array of rows, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+/** The groups with the most spend (then requests) in the range, best first. */
+export async function topGroups(db: Database, userId: string, f: ResolvedFilters, limit = TOP_GROUPS): Promise<string[]> {
+  if (f.group === 'none' || f.group === 'status') return [];
+  const column = sql.raw(GROUP_COLUMN[f.group]);
+  const result = await db.execute(sql`
+    select ${column}::text as g from ${tableFor(f)} where ${where(userId, f)}
+    group by 1 order by sum(cost_micros) desc, sum(requests) desc, 1 limit ${limit}`);
+  return rowsOf<{ g: string }>(result).map((row) => row.g);
+}
+
+/**
+ * Everything the charts draw, per time bucket × group × status class: requests, spend, tokens and
+ * the merged latency histogram. Groups beyond `top` are folded into OTHER_GROUP in SQL, so the
+ * row count stays buckets × (top + 1) × 4 whatever the number of end users.
+ */
+export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top: readonly string[]): Promise<SeriesRow[]> {
+  let group: SQL = sql`''`;
+  if (f.group === 'status') group = sql`status_class::text`;
+  else if (f.group !== 'none') {
+    const column = sql.raw(GROUP_COLUMN[f.group]);
+    group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} else ${OTHER_GROUP} end` : sql`${OTHER_GROUP}`;
+  }
+  const result = await db.execute(sql`
+    select ${bucket(f)} as bucket, ${group} as grp, status_class::int as sc,
+      sum(requests)::float8 as requests, sum(cost_micros)::float8 as cost, sum(input_tokens)::float8 as tin,
+      sum(output_tokens)::float8 as tout, array[${histogramSums}] as hist
+    from ${tableFor(f)} where ${where(userId, f)}
+    group by 1, 2, 3 order by 1`);
+  type Raw = { bucket: string; grp: string; sc: number; requests: number; cost: number; tin: number; tout: number; hist: (number | string)[] };
+  return rowsOf<Raw>(result).map((row) => ({
+    bucket: row.bucket,
+    group: row.grp,
+    statusClass: Number(row.sc),
+    requests: Number(row.requests),
+    costMicros: Number(row.cost),
+    inputTokens: Number(row.tin),
+    outputTokens: Number(row.tout),
+    histogram: row.hist.map(Number),
+  }));
+}
+
+export interface DimensionOptions {
+  keys: string[];
+  links: string[];
+  models: string[];
+  endUsers: string[];
+}
+
+/** The values the filters can take in the range (what was actually used), for the selects. */
+export async function dimensionOptions(db: Database, userId: string, f: ResolvedFilters): Promise<DimensionOptions> {
+  const range = { ...f, keyId: undefined, linkId: undefined, model: undefined, endUser: undefined, statusClass: undefined, group: 'none' as const };
+  const [dims, endUsers] = await Promise.all([
+    db.execute(sql`
+      select array_agg(distinct key_id) filter (where key_id <> '') as keys,
+        array_agg(distinct link_id) filter (where link_id <> '') as links,
+        array_agg(distinct model) filter (where model <> '') as models
+      from usage_hourly where ${where(userId, range)}`),
+    db.execute(sql`
+      select end_user from usage_hourly_end_users where ${where(userId, range)}
+      group by 1 order by sum(requests) desc, 1 limit 100`),
+  ]);
+  const row = rowsOf<{ keys: string[] | null; links: string[] | null; models: string[] | null }>(dims)[0];
+  return {
+    keys: row?.keys ?? [],
+    links: row?.links ?? [],
+    models: (row?.models ?? []).sort(),
+    endUsers: rowsOf<{ end_user: string }>(endUsers).map((r) => r.end_user),
+  };
+}
+
+/** Names of the account's keys and links (deleted ones too: their history stays). */
+export async function dimensionNames(db: Database, userId: string): Promise<{ keys: Map<string, string>; links: Map<string, string> }> {
+  const result = await db.execute(sql`
+    select 'key' as kind, id, name from api_keys where user_id = ${userId}
+    union all select 'link', id, name from links where user_id = ${userId}`);
+  const keys = new Map<string, string>();
+  const links = new Map<string, string>();
+  for (const row of rowsOf<{ kind: string; id: string; name: string }>(result)) (row.kind === 'key' ? keys : links).set(row.id, row.name);
+  return { keys, links };
+}

@@ -1,0 +1,117 @@
+import 'server-only';
+import { getDb } from '@/db';
+import { dimensionNames, dimensionOptions, OTHER_GROUP, topGroups, usageSeries, type SeriesRow } from '@/db/queries/usage-analytics';
+import type { ResolvedFilters } from './filters';
+import { emptyHistogram, mergeHistogram, percentile } from './rollups/histogram';
+import { localDate, nextDate } from './time-zone';
+
+/**
+ * The usage page's data: what the charts draw, per time bucket, shaped for recharts (one object
+ * per bucket, one property per series), plus totals and the filter options. Built from two or
+ * three rollup queries (db/queries/usage-analytics.ts); the shaping is done here, in memory,
+ * on at most buckets × 9 groups × 4 status classes rows.
+ */
+
+export interface Series {
+  id: string;
+  label: string;
+}
+
+export interface UsageReport {
+  buckets: string[];
+  groups: Series[];
+  /** Dollars per group: `{ bucket, [group id]: dollars }`. */
+  spend: Record<string, string | number>[];
+  requests: { bucket: string; '2xx': number; '3xx': number; '4xx': number; '5xx': number }[];
+  tokens: { bucket: string; input: number; output: number }[];
+  latency: { bucket: string; p50: number | null; p95: number | null }[];
+  errorRate: { bucket: string; rate: number | null }[];
+  totals: { requests: number; costMicros: number; inputTokens: number; outputTokens: number; errors: number; p50: number | null; p95: number | null };
+  options: { keys: Series[]; links: Series[]; models: string[]; endUsers: string[] };
+}
+
+const HOUR_MS = 3_600_000;
+/** More buckets than this would be an unreadable chart (400 days by hour); days are used instead. */
+const MAX_HOUR_BUCKETS = 24 * 45;
+
+export function bucketsOf(f: ResolvedFilters): string[] {
+  const buckets: string[] = [];
+  if (f.granularity === 'hour') {
+    for (let t = Math.floor(f.start.getTime() / HOUR_MS) * HOUR_MS; t < f.end.getTime(); t += HOUR_MS) {
+      buckets.push(new Date(t).toISOString().replace('.000Z', 'Z'));
+    }
+    return buckets;
+  }
+  const last = localDate(new Date(f.end.getTime() - 1), f.timeZone);
+  for (let day = localDate(f.start, f.timeZone); day <= last; day = nextDate(day)) buckets.push(day);
+  return buckets;
+}
+
+const statusLabel = (sc: string) => `${sc}xx`;
+
+export async function loadUsageReport(userId: string, filters: ResolvedFilters): Promise<UsageReport> {
+  const f = filters.granularity === 'hour' && filters.end.getTime() - filters.start.getTime() > MAX_HOUR_BUCKETS * HOUR_MS ? { ...filters, granularity: 'day' as const } : filters;
+  const db = await getDb();
+  const [top, options, names] = await Promise.all([topGroups(db, userId, f), dimensionOptions(db, userId, f), dimensionNames(db, userId)]);
+  const rows = await usageSeries(db, userId, f, top);
+
+  const label = (id: string): string => {
+    if (id === OTHER_GROUP) return 'Other';
+    if (f.group === 'key') return id === '' ? 'No key (links)' : (names.keys.get(id) ?? id);
+    if (f.group === 'link') return id === '' ? 'No link (API keys)' : (names.links.get(id) ?? id);
+    if (f.group === 'model') return id === '' ? 'No model' : id;
+    if (f.group === 'status') return statusLabel(id);
+    if (f.group === 'none') return 'Spend';
+    return id;
+  };
+  const groupIds = f.group === 'none' ? [''] : f.group === 'status' ? ['2', '3', '4', '5'] : [...top, ...(rows.some((r) => r.group === OTHER_GROUP) ? [OTHER_GROUP] : [])];
+  const groups = groupIds.map((id) => ({ id: `g${id === OTHER_GROUP ? 'other' : id}`, label: label(id) }));
+  const seriesId = new Map(groupIds.map((id, i) => [id, groups[i]!.id]));
+
+  const buckets = bucketsOf(f);
+  const byBucket = new Map<string, SeriesRow[]>();
+  for (const row of rows) byBucket.set(row.bucket, [...(byBucket.get(row.bucket) ?? []), row]);
+
+  const totalHist = emptyHistogram();
+  const totals = { requests: 0, costMicros: 0, inputTokens: 0, outputTokens: 0, errors: 0, p50: null as number | null, p95: null as number | null };
+  const report: UsageReport = { buckets, groups, spend: [], requests: [], tokens: [], latency: [], errorRate: [], totals, options: { keys: [], links: [], models: [], endUsers: [] } };
+
+  for (const bucket of buckets) {
+    const spend: Record<string, string | number> = { bucket };
+    for (const g of groups) spend[g.id] = 0;
+    const requests = { bucket, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
+    const tokens = { bucket, input: 0, output: 0 };
+    const hist = emptyHistogram();
+    for (const row of byBucket.get(bucket) ?? []) {
+      const id = seriesId.get(f.group === 'status' ? String(row.statusClass) : row.group);
+      if (id) spend[id] = Number(spend[id]) + row.costMicros / 1_000_000;
+      requests[statusLabel(String(row.statusClass)) as '2xx']! += row.requests;
+      tokens.input += row.inputTokens;
+      tokens.output += row.outputTokens;
+      mergeHistogram(hist, row.histogram);
+      totals.requests += row.requests;
+      totals.costMicros += row.costMicros;
+      totals.inputTokens += row.inputTokens;
+      totals.outputTokens += row.outputTokens;
+      if (row.statusClass >= 4) totals.errors += row.requests;
+    }
+    mergeHistogram(totalHist, hist);
+    const count = requests['2xx'] + requests['3xx'] + requests['4xx'] + requests['5xx'];
+    report.spend.push(spend);
+    report.requests.push(requests);
+    report.tokens.push(tokens);
+    report.latency.push({ bucket, p50: round(percentile(hist, 0.5)), p95: round(percentile(hist, 0.95)) });
+    report.errorRate.push({ bucket, rate: count === 0 ? null : (requests['4xx'] + requests['5xx']) / count });
+  }
+  totals.p50 = round(percentile(totalHist, 0.5));
+  totals.p95 = round(percentile(totalHist, 0.95));
+  report.options = {
+    keys: options.keys.map((id) => ({ id, label: names.keys.get(id) ?? id })).sort((a, b) => a.label.localeCompare(b.label)),
+    links: options.links.map((id) => ({ id, label: names.links.get(id) ?? id })).sort((a, b) => a.label.localeCompare(b.label)),
+    models: options.models,
+    endUsers: options.endUsers,
+  };
+  return report;
+}
+
+const round = (value: number | null) => (value === null ? null : Math.round(value));
