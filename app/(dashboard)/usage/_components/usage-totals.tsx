@@ -7,7 +7,7 @@ const ms = (n: number | null) => (n === null ? '—' : `${n.toLocaleString('en-U
 /** The range's totals, above the charts. */
 export function UsageTotals({ totals }: { totals: UsageReport['totals'] }) {
   const items: [string, string][] = [
-    ['Spend', formatDollars(totals.costMicros)],
+    ['Spend', formatDollars(totals.costMicros, { maxDecimals: totals.costMicros >= 1_000_000 ? 2 : 4 })],
     ['Requests', count(totals.requests)],
     ['Error rate', totals.requests === 0 ? '—' : `${((totals.errors / totals.requests) * 100).toFixed(1)} %`],
     ['Tokens in / out', `${count(totals.inputTokens)} / ${count(totals.outputTokens)}`],
