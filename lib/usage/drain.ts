@@ -2,6 +2,7 @@ import 'server-only';
 import { hostname } from 'node:os';
 import type { Redis } from '@upstash/redis';
 import { getDb } from '@/db';
+import { evaluateAlerts } from '@/lib/alerts/evaluate';
 import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
 import { upsertRollups } from '@/db/queries/rollups';
 import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
@@ -112,11 +113,13 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
     }
   }
 
-  const empty = { inserted: 0, orphaned: 0, debited: [] };
-  const { inserted, orphaned, debited } = records.size > 0 ? await store([...records.values()], consumer) : empty;
+  const empty = { inserted: 0, orphaned: 0, debited: [], chargedKeys: [] };
+  const { inserted, orphaned, debited, chargedKeys } = records.size > 0 ? await store([...records.values()], consumer) : empty;
   await acknowledge(redis, queue, consumer, batch.entries.length);
   // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
   if (debited.length > 0) void checkAutoTopUps(debited);
+  // After COMMIT and off the request path; an alert failure must never hold the queue up.
+  await evaluateAlerts({ keyIds: chargedKeys, userIds: debited }).catch((error: unknown) => console.error('[usage] alert evaluation failed:', error));
   return {
     inserted,
     duplicates: records.size - orphaned - inserted + repeated,
@@ -126,8 +129,11 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   };
 }
 
-/** One transaction: rows, ledger debits, keys' last use. Counts new rows and records of deleted accounts. */
-async function store(records: UsageRecord[], consumer: string): Promise<{ inserted: number; orphaned: number; debited: string[] }> {
+/**
+ * One transaction: rows, ledger debits, keys' last use, rollups. Counts new rows and records of
+ * deleted accounts, and names the accounts and keys charged by new rows (top-ups and alerts look at them).
+ */
+async function store(records: UsageRecord[], consumer: string): Promise<{ inserted: number; orphaned: number; debited: string[]; chargedKeys: string[] }> {
   const db = await getDb();
   const batchId = `${consumer}/${randomId('b')}`;
   return db.transaction(async (tx) => {
@@ -138,7 +144,7 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     const rows = records.filter((r) => r.userId === null || known.has(r.userId)).map(toRow);
     const orphaned = records.length - rows.length;
     if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts`);
-    if (rows.length === 0) return { inserted: 0, orphaned, debited: [] };
+    if (rows.length === 0) return { inserted: 0, orphaned, debited: [], chargedKeys: [] };
 
     const inserted = await insertUsageRows(tx, rows);
     const cost = new Map<string, number>();
@@ -161,7 +167,8 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     await insertLedgerEntries(tx, debits);
     await touchKeysLastUsed(tx, lastUsed);
     await upsertRollups(tx, aggregateRollups(inserted));
-    return { inserted: inserted.length, orphaned, debited: [...cost.keys()] };
+    const chargedKeys = inserted.flatMap((row) => (row.costMicros > 0 && row.keyId !== null ? [row.keyId] : []));
+    return { inserted: inserted.length, orphaned, debited: [...cost.keys()], chargedKeys: [...new Set(chargedKeys)] };
   });
 }
 
