@@ -89,6 +89,11 @@ export const envSchema = z
       .transform((value) => value === 'true' || value === '1'),
     /** Largest request body a link forwards (413 beyond); streamed, never buffered whole. */
     PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+    /**
+     * Days raw usage records (the request log) are kept; older ones are deleted in the background
+     * while the hourly rollups behind the usage charts stay. 0 keeps them forever.
+     */
+    USAGE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   })

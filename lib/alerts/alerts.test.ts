@@ -64,6 +64,7 @@ async function fired(subject: string) {
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  await getDb(); // migrations (slow on PGlite) in the hook, not in the first test
 });
 
 afterAll(async () => {

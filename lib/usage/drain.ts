@@ -13,6 +13,7 @@ import { getRedis } from '@/lib/redis/client';
 import { acknowledge, claimBatch, retireConsumer } from './consumer';
 import { USAGE_QUEUE, type UsageQueue } from './queue';
 import { usageRecordSchema, type UsageRecord } from './record';
+import { pruneUsage, retentionCutoff } from './retention';
 import { aggregateRollups } from './rollups/aggregate';
 
 /**
@@ -141,9 +142,12 @@ async function store(records: UsageRecord[], consumer: string): Promise<{ insert
     // have, ON DELETE CASCADE); inserting it would fail the whole batch on the foreign key.
     const userIds = new Set(records.flatMap((r) => (r.userId === null ? [] : [r.userId])));
     const known = await existingUserIds(tx, [...userIds]);
-    const rows = records.filter((r) => r.userId === null || known.has(r.userId)).map(toRow);
+    // A record older than retention may be the redelivery of a row pruned since: storing it
+    // would count it in the rollups a second time.
+    const cutoff = retentionCutoff()?.getTime() ?? 0;
+    const rows = records.filter((r) => (r.userId === null || known.has(r.userId)) && r.createdAt >= cutoff).map(toRow);
     const orphaned = records.length - rows.length;
-    if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts`);
+    if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts or past retention`);
     if (rows.length === 0) return { inserted: 0, orphaned, debited: [], chargedKeys: [] };
 
     const inserted = await insertUsageRows(tx, rows);
@@ -199,7 +203,12 @@ interface Loop {
   queue: UsageQueue;
   timer?: NodeJS.Timeout;
   pass?: Promise<void>;
+  pruner?: NodeJS.Timeout;
 }
+
+/** Retention runs a minute after start, then hourly (every instance: deleting is idempotent). */
+const PRUNE_FIRST_MS = 60_000;
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 const IDLE_INTERVAL_MS = 1_000;
 const ERROR_INTERVAL_MS = 5_000;
@@ -232,6 +241,19 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
     loop.timer.unref();
   };
   loop.pass = pass();
+
+  const prune = () => {
+    pruneUsage()
+      .then((deleted) => deleted > 0 && console.log(`[usage] retention: deleted ${deleted} raw usage records`))
+      .catch((error: unknown) => console.error('[usage] retention failed:', error))
+      .finally(() => {
+        if (loop.stopped) return;
+        loop.pruner = setTimeout(prune, PRUNE_INTERVAL_MS);
+        loop.pruner.unref();
+      });
+  };
+  loop.pruner = setTimeout(prune, PRUNE_FIRST_MS);
+  loop.pruner.unref();
 }
 
 /** Stops the loop after its current pass; a consumer with nothing in hand leaves the group. */
@@ -240,6 +262,7 @@ export async function stopUsageDrain(): Promise<void> {
   if (!loop) return;
   loop.stopped = true;
   clearTimeout(loop.timer);
+  clearTimeout(loop.pruner);
   await loop.pass;
   registry[LOOP] = undefined;
   await retireConsumer(getRedis(), loop.queue, loop.consumer).catch((error: unknown) => console.error('[usage] retire failed:', error));
