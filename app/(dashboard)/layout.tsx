@@ -1,17 +1,22 @@
 import { Logo } from '@/components/logo';
+import { getDb } from '@/db';
+import { unreadCount } from '@/db/queries/alerts';
 import { requireUser } from '@/lib/auth/session';
 import { signOutAction } from './actions';
 import { LowBalanceBanner } from './_components/low-balance-banner';
+import { NotificationBell } from './_components/notification-bell';
 import { Sidebar } from './_components/sidebar';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
+  const unread = await unreadCount(await getDb(), user.id);
   return (
     <div className="min-h-screen">
       <header className="border-b border-zinc-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
           <Logo />
           <div className="flex items-center gap-4 text-sm">
+            <NotificationBell unread={unread} />
             <span className="text-zinc-600" data-testid="account-email">
               {user.email}
             </span>

@@ -56,5 +56,8 @@ for (let i = 0; i < records.length; i += CHUNK) {
     await upsertRollups(tx, aggregateRollups(inserted));
   });
 }
-console.log(`Added ${records.length.toLocaleString('en-US')} requests over ${args.days} days to ${user.email} (${keyIds.length} keys, ${linkIds.length} links).`);
+// As the drain would after these batches: today's and this month's spend may have crossed limits.
+const { evaluateAlerts } = await import('@/lib/alerts/evaluate');
+const fired = await evaluateAlerts({ keyIds, userIds: [user.id] });
+console.log(`Added ${records.length.toLocaleString('en-US')} requests over ${args.days} days to ${user.email} (${keyIds.length} keys, ${linkIds.length} links); ${fired.length} alerts fired.`);
 process.exit(0);
