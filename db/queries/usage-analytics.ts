@@ -144,3 +144,12 @@ export async function dimensionNames(db: Database, userId: string): Promise<{ ke
   for (const row of rowsOf<{ kind: string; id: string; name: string }>(result)) (row.kind === 'key' ? keys : links).set(row.id, row.name);
   return { keys, links };
 }
+
+/** Requests through a link in the current UTC month (its monthly cap's window), from the rollups. */
+export async function linkMonthRequests(db: Database, userId: string, linkId: string, now = new Date()): Promise<number> {
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const result = await db.execute(sql`
+    select coalesce(sum(requests), 0)::float8 as n from usage_hourly
+    where user_id = ${userId} and link_id = ${linkId} and hour >= ${monthStart.toISOString()}::timestamptz`);
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+}

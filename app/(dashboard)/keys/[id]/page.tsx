@@ -15,6 +15,8 @@ import { DeleteKeyForm } from './_components/delete-key-form';
 import { EditKeyForm } from './_components/edit-key-form';
 import { RegenerateButton } from './_components/regenerate-button';
 import { SpendSummary } from './_components/spend-summary';
+import { DailyUsageCharts } from '@/components/charts/daily-usage';
+import { subjectUsage } from '@/lib/usage/subject-usage';
 import { ToggleEnabledForm } from '@/components/toggle-enabled-form';
 import { setKeyEnabledAction } from '../actions';
 import { keyFormValues } from './form-values';
@@ -35,7 +37,12 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   const user = await requireUser();
   const { id } = await params;
   const row = await loadKey(user.id, id);
-  const [spend, events, tokens] = await Promise.all([readKeySpend([row.id]), getKeyEvents(user.id, row.id), listTokens(user.id)]);
+  const [spend, events, tokens, usage] = await Promise.all([
+    readKeySpend([row.id]),
+    getKeyEvents(user.id, row.id),
+    listTokens(user.id),
+    subjectUsage(user.id, { key: row.id }),
+  ]);
   const key = presentKey(row, spend.get(row.id));
 
   return (
@@ -54,6 +61,13 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
 
       <Card title="Spending">
         <SpendSummary spending={key.spending_limits} />
+      </Card>
+
+      <Card title="Last 30 days">
+        <DailyUsageCharts spend={usage.spend} requests={usage.requests} timeZone={usage.timeZone} />
+        <Link href={`/usage?range=30d&key=${row.id}`} className="mt-3 inline-block text-sm text-brand-700 hover:underline">
+          More on the usage page →
+        </Link>
       </Card>
 
       <Card title="Details">

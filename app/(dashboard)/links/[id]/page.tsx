@@ -21,6 +21,11 @@ import { ToggleEnabledForm } from '@/components/toggle-enabled-form';
 import { setLinkEnabledAction } from '../actions';
 import { UsageSummary } from './_components/usage-summary';
 import { linkFormValues } from './form-values';
+import { DailyUsageCharts } from '@/components/charts/daily-usage';
+import { linkMonthRequests } from '@/db/queries/usage-analytics';
+import { resetLabel } from '../../keys/format';
+import { windowReset } from '@/lib/limits/windows';
+import { subjectUsage } from '@/lib/usage/subject-usage';
 
 export const metadata: Metadata = { title: 'Link' };
 
@@ -40,11 +45,13 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
   const row = await loadLink(user.id, id);
   const db = await getDb();
   const since = usageSince();
-  const [tokens, totals, endUsers, settings] = await Promise.all([
+  const [tokens, totals, endUsers, settings, usage, monthRequests] = await Promise.all([
     listLinkTokens(user.id, row.id),
     linkUsageTotals(db, user.id, [row.id], since),
     linkEndUserUsage(db, user.id, row.id, since),
     snippetSettings(),
+    subjectUsage(user.id, { link: row.id }),
+    linkMonthRequests(db, user.id, row.id),
   ]);
   const link = presentLink(row);
   const presets = presetOptions();
@@ -87,6 +94,16 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
       </Card>
 
       <Card title="Usage (last 30 days)">
+        <div className="mb-6 text-sm" data-testid="link-monthly-cap">
+          <span className="text-zinc-500">Requests this month: </span>
+          <span className="font-medium">
+            {monthRequests.toLocaleString('en-US')} / {row.monthlyRequestCap === null ? 'no cap' : row.monthlyRequestCap.toLocaleString('en-US')}
+          </span>
+          <span className="text-xs text-zinc-500"> · {resetLabel('month', windowReset('month', new Date()))}</span>
+        </div>
+        <div className="mb-6">
+          <DailyUsageCharts spend={usage.spend} requests={usage.requests} timeZone={usage.timeZone} />
+        </div>
         <UsageSummary usage={totals.get(row.id) ?? NO_USAGE} endUsers={endUsers} />
       </Card>
 
