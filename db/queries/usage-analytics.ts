@@ -12,6 +12,7 @@ import type { Database } from '../open';
 
 /** How many groups a stacked chart shows by name; the rest are summed into "Other". */
 export const TOP_GROUPS = 8;
+/** Only ever in memory: NUL cannot occur in a stored value (nor be sent to PostgreSQL). */
 export const OTHER_GROUP = '\u0000other';
 
 const GROUP_COLUMN: Record<Exclude<UsageGroup, 'none'>, string> = {
@@ -84,7 +85,8 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
   if (f.group === 'status') group = sql`status_class::text`;
   else if (f.group !== 'none') {
     const column = sql.raw(GROUP_COLUMN[f.group]);
-    group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} else ${OTHER_GROUP} end` : sql`${OTHER_GROUP}`;
+    // NULL stands for "Other" ('' is a real value: no key, no model…).
+    group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
   }
   const result = await db.execute(sql`
     select ${bucket(f)} as bucket, ${group} as grp, status_class::int as sc,
@@ -92,10 +94,10 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
       sum(output_tokens)::float8 as tout, array[${histogramSums}] as hist
     from ${tableFor(f)} where ${where(userId, f)}
     group by 1, 2, 3 order by 1`);
-  type Raw = { bucket: string; grp: string; sc: number; requests: number; cost: number; tin: number; tout: number; hist: (number | string)[] };
+  type Raw = { bucket: string; grp: string | null; sc: number; requests: number; cost: number; tin: number; tout: number; hist: (number | string)[] };
   return rowsOf<Raw>(result).map((row) => ({
     bucket: row.bucket,
-    group: row.grp,
+    group: row.grp ?? OTHER_GROUP,
     statusClass: Number(row.sc),
     requests: Number(row.requests),
     costMicros: Number(row.cost),

@@ -1,0 +1,43 @@
+/** The Markdown bench:usage prints (the README's figures are copied from it). */
+
+export interface Timing {
+  name: string;
+  query: string;
+  /** Sorted, milliseconds. */
+  samples: number[];
+}
+
+export interface UsageBenchResult {
+  records: number;
+  rollupRows: number;
+  endUserRollupRows: number;
+  seedSeconds: number;
+  rollupSeconds: number;
+  timings: Timing[];
+  limitMs: number;
+  export: { rows: number; bytes: number; seconds: number; baseRss: number; rssDelta: number; heapDelta: number };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const ms = (value: number) => value.toFixed(1);
+
+export function renderUsageBench(r: UsageBenchResult): string {
+  const lines = [
+    `${r.records.toLocaleString('en-US')} usage records (one account, 30 days); rollups: ${r.rollupRows.toLocaleString('en-US')} hourly rows + ${r.endUserRollupRows.toLocaleString('en-US')} per end user.`,
+    `Seeded in ${r.seedSeconds.toFixed(1)} s, rollups built in ${r.rollupSeconds.toFixed(1)} s.`,
+    '',
+    `| view | query | median ms | max ms | < ${r.limitMs} ms |`,
+    '| --- | --- | ---: | ---: | :---: |',
+  ];
+  for (const t of r.timings) {
+    const median = t.samples[Math.floor(t.samples.length / 2)]!;
+    lines.push(`| ${t.name} | ${t.query} | ${ms(median)} | ${ms(t.samples.at(-1)!)} | ${median < r.limitMs ? 'yes' : '**no**'} |`);
+  }
+  const e = r.export;
+  lines.push(
+    '',
+    `CSV export: ${e.rows.toLocaleString('en-US')} rows, ${mb(e.bytes)} in ${e.seconds.toFixed(1)} s (${Math.round(e.rows / e.seconds).toLocaleString('en-US')} rows/s); ` +
+      `peak RSS +${mb(e.rssDelta)} over ${mb(e.baseRss)}, peak heap +${mb(e.heapDelta)}.`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,140 @@
+/**
+ * npm run bench:usage — the usage analytics at volume (issue #7's bar): seeds 1,000,000 usage
+ * records for one account in PostgreSQL with their hourly rollups, then times the usage page's
+ * queries over 30 days (each must answer in < 300 ms) and streams a 100,000-row CSV export while
+ * sampling memory (it must stay bounded: a page of rows, not the export, in memory).
+ *
+ * BENCH_DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres) and
+ * BENCH_RECORDS (default 1000000) override. Needs no Redis and no server: it calls the same
+ * modules the page and the export route call.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { renderUsageBench, type Timing } from './report';
+import { seedAccount, seedRecords, buildRollups } from './seed';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const DATABASE = 'conduit_bench_usage';
+const EXPORT_ROWS = 100_000;
+const RUNS = 7;
+const LIMIT_MS = 300;
+
+const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+await admin.unsafe(`create database ${DATABASE}`);
+await admin.end();
+const url = new URL(ADMIN_URL);
+url.pathname = `/${DATABASE}`;
+// lib/env.ts reads process.env once, on first use: set it before any app module loads.
+Object.assign(process.env, { DATABASE_URL: url.toString(), AUTH_SECRET: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
+delete process.env.REDIS_URL;
+
+const { getDb } = await import('@/db');
+const { topGroups, usageSeries, dimensionOptions, dimensionNames } = await import('@/db/queries/usage-analytics');
+const { listRequests } = await import('@/db/queries/request-log');
+const { loadUsageReport } = await import('@/lib/usage/report');
+const { resolveFilters, usageFiltersSchema } = await import('@/lib/usage/filters');
+const { exportRequestsCsv } = await import('@/lib/usage/export');
+const { sql } = await import('drizzle-orm');
+const { rowsOf } = await import('@/db/queries/usage-analytics');
+
+const db = await getDb();
+const userId = 'user_bench_usage';
+const now = new Date();
+let t0 = performance.now();
+await seedAccount(db, userId);
+await seedRecords(db, userId, RECORDS, now);
+const seedSeconds = (performance.now() - t0) / 1000;
+t0 = performance.now();
+await buildRollups(db);
+const rollupSeconds = (performance.now() - t0) / 1000;
+const [sizes] = rowsOf<{ raw: number; hourly: number; endusers: number }>(
+  await db.execute(sql`select (select count(*) from usage_records)::int as raw, (select count(*) from usage_hourly)::int as hourly,
+    (select count(*) from usage_hourly_end_users)::int as endusers`),
+);
+console.log(`[bench:usage] seeded ${sizes!.raw} records in ${seedSeconds.toFixed(1)} s; rollups ${sizes!.hourly} + ${sizes!.endusers} rows in ${rollupSeconds.toFixed(1)} s`);
+
+async function time(fn: () => Promise<unknown>): Promise<number[]> {
+  await fn(); // warm-up: plans and buffers, as on a page viewed before
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+const scenarios: [string, Record<string, string>][] = [
+  ['30 d, by day', { range: '30d' }],
+  ['30 d, by hour', { range: '30d', granularity: 'hour' }],
+  ['30 d, spend by key', { range: '30d', group: 'key' }],
+  ['30 d, spend by model', { range: '30d', group: 'model' }],
+  ['30 d, spend by end user', { range: '30d', group: 'end_user' }],
+  ['30 d, one key, by status', { range: '30d', key: 'key_bench_1', group: 'status' }],
+  ['30 d, one end user', { range: '30d', endUser: 'enduser-1' }],
+  ['7 d, by hour', { range: '7d', granularity: 'hour' }],
+];
+
+const timings: Timing[] = [];
+for (const [name, query] of scenarios) {
+  const f = resolveFilters(usageFiltersSchema.parse(query), 'Europe/Berlin', now);
+  const top = await topGroups(db, userId, f);
+  timings.push({ name, query: 'whole page (4 queries, 3 in parallel)', samples: await time(() => loadUsageReport(userId, f)) });
+  timings.push({ name, query: 'series', samples: await time(() => usageSeries(db, userId, f, top)) });
+  if (f.group !== 'none' && f.group !== 'status') timings.push({ name, query: 'top groups', samples: await time(() => topGroups(db, userId, f)) });
+  timings.push({ name, query: 'filter options', samples: await time(() => dimensionOptions(db, userId, f)) });
+}
+const names = await time(() => dimensionNames(db, userId));
+timings.push({ name: 'key and link names', query: 'names', samples: names });
+const logFilters = resolveFilters(usageFiltersSchema.parse({ range: '30d' }), 'UTC', now);
+timings.push({ name: 'request log, 30 d', query: 'first page (51 rows)', samples: await time(() => listRequests(db, userId, logFilters, undefined, 51)) });
+const deep = (await listRequests(db, userId, logFilters, undefined, 500_001)).at(-1)!;
+timings.push({
+  name: 'request log, 30 d',
+  query: 'page after 500,000 rows (keyset)',
+  samples: await time(() => listRequests(db, userId, logFilters, { createdAt: deep.createdAt, requestId: deep.requestId }, 51)),
+});
+
+// The export: the newest EXPORT_ROWS rows, exactly.
+const [edge] = rowsOf<{ at: string | Date }>(
+  await db.execute(sql`select created_at as at from usage_records where user_id = ${userId} order by created_at desc offset ${EXPORT_ROWS - 1} limit 1`),
+);
+const exportFilters = { ...logFilters, start: new Date(edge!.at) };
+global.gc?.();
+const base = process.memoryUsage();
+let peakRss = base.rss;
+let peakHeap = base.heapUsed;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}, 10);
+t0 = performance.now();
+let bytes = 0;
+let lines = 0;
+const reader = exportRequestsCsv(userId, exportFilters).getReader();
+for (;;) {
+  const { done, value } = await reader.read();
+  if (done) break;
+  bytes += value.byteLength;
+  for (const byte of value) if (byte === 10) lines++;
+}
+clearInterval(sampler);
+const exportSeconds = (performance.now() - t0) / 1000;
+
+console.log(
+  renderUsageBench({
+    records: sizes!.raw,
+    rollupRows: sizes!.hourly,
+    endUserRollupRows: sizes!.endusers,
+    seedSeconds,
+    rollupSeconds,
+    timings,
+    limitMs: LIMIT_MS,
+    export: { rows: lines - 1, bytes, seconds: exportSeconds, baseRss: base.rss, rssDelta: peakRss - base.rss, heapDelta: peakHeap - base.heapUsed },
+  }),
+);
+const slow = timings.filter((t) => t.samples[Math.floor(t.samples.length / 2)]! >= LIMIT_MS);
+process.exit(slow.length > 0 || lines - 1 !== EXPORT_ROWS ? 1 : 0);
