@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gte, isNotNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { ResolvedFilters } from '@/lib/usage/filters';
 import type { Database } from '../open';
 import { usageRecords, type UsageRow } from '../schema';
@@ -35,7 +35,9 @@ function conditions(userId: string, f: ResolvedFilters, cursor?: LogCursor): SQL
   if (f.endUser !== undefined) parts.push(and(isNotNull(u.endUser), eq(u.endUser, f.endUser)));
   if (f.statusClass !== undefined) parts.push(gte(u.status, f.statusClass * 100), lt(u.status, f.statusClass * 100 + 100));
   if (cursor) {
-    parts.push(or(lt(u.createdAt, cursor.createdAt), and(eq(u.createdAt, cursor.createdAt), lt(u.requestId, cursor.requestId))));
+    // The redundant `created_at <= cursor` is what the index can seek to; the OR then only
+    // breaks ties within that one instant.
+    parts.push(lte(u.createdAt, cursor.createdAt), or(lt(u.createdAt, cursor.createdAt), lt(u.requestId, cursor.requestId)));
   }
   return and(...parts);
 }

@@ -1,19 +1,14 @@
 import 'server-only';
 import { sql, type SQL } from 'drizzle-orm';
 import type { RollupRow } from '@/lib/usage/rollups/aggregate';
+import { HISTOGRAM_COLUMNS } from '@/lib/usage/rollups/histogram';
 import { usageHourly, usageHourlyEndUsers } from '../schema';
 import type { Executor } from './usage';
 
-/** Rows per INSERT: 16 columns × 2 000 stays far below PostgreSQL's 65 535 parameters. */
-const CHUNK = 2_000;
+/** Rows per INSERT: 40 columns × 1 000 stays below PostgreSQL's 65 535 parameters. */
+const CHUNK = 1_000;
 
 const increment = (table: string, column: string): SQL => sql.raw(`"${table}"."${column}" + excluded."${column}"`);
-
-/** Histograms add element by element; the longer one wins the length (bounds are only appended). */
-const mergeHist = (table: string): SQL =>
-  sql.raw(
-    `array(select coalesce(a, 0) + coalesce(b, 0) from unnest("${table}"."latency_hist", excluded."latency_hist") with ordinality as h(a, b, i) order by i)`,
-  );
 
 const measures = (table: string) => ({
   requests: increment(table, 'requests'),
@@ -24,8 +19,13 @@ const measures = (table: string) => ({
   requestBytes: increment(table, 'request_bytes'),
   responseBytes: increment(table, 'response_bytes'),
   latencyMsSum: increment(table, 'latency_ms_sum'),
-  latencyHist: mergeHist(table),
+  ...Object.fromEntries(HISTOGRAM_COLUMNS.map((name) => [name, increment(table, name)])),
 });
+
+/** A rollup row as columns: the histogram array spread over h0 … h24. */
+function columns({ latencyHist, ...row }: RollupRow) {
+  return { ...row, ...Object.fromEntries(HISTOGRAM_COLUMNS.map((name, i) => [name, latencyHist[i] ?? 0])) };
+}
 
 /**
  * Adds the rows into the rollups (INSERT … ON CONFLICT DO UPDATE with increments), inside the
@@ -35,7 +35,11 @@ const measures = (table: string) => ({
 export async function upsertRollups(tx: Executor, rollups: { main: RollupRow[]; endUsers: RollupRow[] }): Promise<void> {
   for (let i = 0; i < rollups.main.length; i += CHUNK) {
     // The main table has no end_user column: it counts every record once.
-    const rows = rollups.main.slice(i, i + CHUNK).map(({ endUser, ...row }) => (void endUser, row));
+    const rows = rollups.main.slice(i, i + CHUNK).map((row) => {
+      const { endUser, ...rest } = columns(row);
+      void endUser;
+      return rest;
+    });
     await tx
       .insert(usageHourly)
       .values(rows)
@@ -48,7 +52,7 @@ export async function upsertRollups(tx: Executor, rollups: { main: RollupRow[]; 
     const t = usageHourlyEndUsers;
     await tx
       .insert(t)
-      .values(rollups.endUsers.slice(i, i + CHUNK))
+      .values(rollups.endUsers.slice(i, i + CHUNK).map(columns))
       .onConflictDoUpdate({
         target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass, t.endUser],
         set: measures('usage_hourly_end_users'),

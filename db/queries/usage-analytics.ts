@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql, type SQL } from 'drizzle-orm';
 import type { ResolvedFilters, UsageGroup } from '@/lib/usage/filters';
-import { HISTOGRAM_SIZE } from '@/lib/usage/rollups/histogram';
+import { HISTOGRAM_COLUMNS } from '@/lib/usage/rollups/histogram';
 import type { Database } from '../open';
 
 /**
@@ -41,13 +41,14 @@ function where(userId: string, f: ResolvedFilters): SQL {
   return sql.join(parts, sql` and `);
 }
 
-function bucket(f: ResolvedFilters): SQL {
+/** An hour (timestamptz) → its bucket: the UTC hour, or the viewer's local day. */
+function bucket(f: ResolvedFilters, hour: SQL): SQL {
   return f.granularity === 'hour'
-    ? sql`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00:00Z"')`
-    : sql`to_char(date_trunc('day', hour at time zone ${f.timeZone}), 'YYYY-MM-DD')`;
+    ? sql`to_char(${hour} at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00:00Z"')`
+    : sql`to_char(date_trunc('day', ${hour} at time zone ${f.timeZone}), 'YYYY-MM-DD')`;
 }
 
-const histogramSums = sql.raw(Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `coalesce(sum(latency_hist[${i + 1}]), 0)::float8`).join(', '));
+const histogramSums = sql.raw(HISTOGRAM_COLUMNS.map((name) => `sum(${name})::float8`).join(', '));
 
 export interface SeriesRow {
   bucket: string;
@@ -57,7 +58,6 @@ export interface SeriesRow {
   costMicros: number;
   inputTokens: number;
   outputTokens: number;
-  histogram: number[];
 }
 
 /** postgres.js returns an array of rows, PGlite an object with `rows`. */
@@ -76,25 +76,31 @@ export async function topGroups(db: Database, userId: string, f: ResolvedFilters
 }
 
 /**
- * Everything the charts draw, per time bucket × group × status class: requests, spend, tokens and
- * the merged latency histogram. Groups beyond `top` are folded into OTHER_GROUP in SQL, so the
- * row count stays buckets × (top + 1) × 4 whatever the number of end users.
+ * Requests, spend and tokens per time bucket × group × status class. With `top`, groups beyond it
+ * are folded into OTHER_GROUP in SQL (end users: there can be thousands); without, every group
+ * comes back (keys, links, models: a handful) and the caller folds. Aggregated per hour first and
+ * only then per bucket, so the time-zone arithmetic runs on the per-hour groups, not on every row.
  */
-export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top: readonly string[]): Promise<SeriesRow[]> {
+export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top?: readonly string[]): Promise<SeriesRow[]> {
   let group: SQL = sql`''`;
   if (f.group === 'status') group = sql`status_class::text`;
   else if (f.group !== 'none') {
     const column = sql.raw(GROUP_COLUMN[f.group]);
     // NULL stands for "Other" ('' is a real value: no key, no model…).
-    group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
+    if (!top) group = column;
+    else group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
   }
   const result = await db.execute(sql`
-    select ${bucket(f)} as bucket, ${group} as grp, status_class::int as sc,
-      sum(requests)::float8 as requests, sum(cost_micros)::float8 as cost, sum(input_tokens)::float8 as tin,
-      sum(output_tokens)::float8 as tout, array[${histogramSums}] as hist
-    from ${tableFor(f)} where ${where(userId, f)}
+    select ${bucket(f, sql`hour`)} as bucket, grp, sc, sum(requests)::float8 as requests, sum(cost)::float8 as cost,
+      sum(tin)::float8 as tin, sum(tout)::float8 as tout
+    from (
+      select hour, ${group} as grp, status_class::int as sc, sum(requests::float8) as requests, sum(cost_micros::float8) as cost,
+        sum(input_tokens::float8) as tin, sum(output_tokens::float8) as tout
+      from ${tableFor(f)} where ${where(userId, f)}
+      group by 1, 2, 3
+    ) per_hour
     group by 1, 2, 3 order by 1`);
-  type Raw = { bucket: string; grp: string | null; sc: number; requests: number; cost: number; tin: number; tout: number; hist: (number | string)[] };
+  type Raw = { bucket: string; grp: string | null; sc: number; requests: number; cost: number; tin: number; tout: number };
   return rowsOf<Raw>(result).map((row) => ({
     bucket: row.bucket,
     group: row.grp ?? OTHER_GROUP,
@@ -103,37 +109,26 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
     costMicros: Number(row.cost),
     inputTokens: Number(row.tin),
     outputTokens: Number(row.tout),
-    histogram: row.hist.map(Number),
   }));
 }
 
-export interface DimensionOptions {
-  keys: string[];
-  links: string[];
-  models: string[];
-  endUsers: string[];
+/**
+ * The merged latency histogram per bucket. A query of its own, run beside usageSeries: summing the
+ * histograms is the costliest part, and the two then share the machine's cores.
+ */
+export async function latencySeries(db: Database, userId: string, f: ResolvedFilters): Promise<Map<string, number[]>> {
+  const result = await db.execute(sql`
+    select ${bucket(f, sql`hour`)} as bucket, array[${histogramSums}] as hist
+    from ${tableFor(f)} where ${where(userId, f)}
+    group by 1`);
+  return new Map(rowsOf<{ bucket: string; hist: (number | string)[] }>(result).map((row) => [row.bucket, row.hist.map(Number)]));
 }
 
-/** The values the filters can take in the range (what was actually used), for the selects. */
-export async function dimensionOptions(db: Database, userId: string, f: ResolvedFilters): Promise<DimensionOptions> {
+/** The models used in the range (for the filter's choices). */
+export async function usedModels(db: Database, userId: string, f: ResolvedFilters): Promise<string[]> {
   const range = { ...f, keyId: undefined, linkId: undefined, model: undefined, endUser: undefined, statusClass: undefined, group: 'none' as const };
-  const [dims, endUsers] = await Promise.all([
-    db.execute(sql`
-      select array_agg(distinct key_id) filter (where key_id <> '') as keys,
-        array_agg(distinct link_id) filter (where link_id <> '') as links,
-        array_agg(distinct model) filter (where model <> '') as models
-      from usage_hourly where ${where(userId, range)}`),
-    db.execute(sql`
-      select end_user from usage_hourly_end_users where ${where(userId, range)}
-      group by 1 order by sum(requests) desc, 1 limit 100`),
-  ]);
-  const row = rowsOf<{ keys: string[] | null; links: string[] | null; models: string[] | null }>(dims)[0];
-  return {
-    keys: row?.keys ?? [],
-    links: row?.links ?? [],
-    models: (row?.models ?? []).sort(),
-    endUsers: rowsOf<{ end_user: string }>(endUsers).map((r) => r.end_user),
-  };
+  const result = await db.execute(sql`select distinct model from usage_hourly where ${where(userId, range)} and model <> '' order by 1`);
+  return rowsOf<{ model: string }>(result).map((row) => row.model);
 }
 
 /** Names of the account's keys and links (deleted ones too: their history stays). */

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { HISTOGRAM_COLUMNS, type HistogramColumn } from '../../lib/usage/rollups/histogram';
 import { users } from './users';
 
 const count = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
@@ -14,8 +14,14 @@ const measures = () => ({
   requestBytes: count('request_bytes'),
   responseBytes: count('response_bytes'),
   latencyMsSum: count('latency_ms_sum'),
-  latencyHist: integer('latency_hist').array().notNull().default(sql`'{}'::integer[]`),
+  ...histogram(),
 });
+
+/** h0 … h24: requests per latency bucket (lib/usage/rollups/histogram.ts). */
+function histogram(): Record<HistogramColumn, ReturnType<typeof bucketColumn>> {
+  return Object.fromEntries(HISTOGRAM_COLUMNS.map((name) => [name, bucketColumn(name)])) as Record<HistogramColumn, ReturnType<typeof bucketColumn>>;
+}
+const bucketColumn = (name: string) => integer(name).notNull().default(0);
 
 const dimensions = () => ({
   userId: text('user_id')
@@ -39,9 +45,9 @@ const dimensions = () => ({
  * ON CONFLICT … DO UPDATE increments. Records without an account (unknown keys) are not rolled up:
  * nobody can see them.
  *
- * Latency percentiles need data that merges: `latency_hist` counts requests per fixed latency
- * bucket (LATENCY_BUCKETS_MS in lib/usage/rollups/histogram.ts); the histograms of any set of rows
- * add up element by element, and p50 / p95 are read from the sum.
+ * Latency percentiles need data that merges: h0 … h24 count requests per fixed latency bucket
+ * (LATENCY_BUCKETS_MS in lib/usage/rollups/histogram.ts); the histograms of any set of rows add
+ * up column by column, and p50 / p95 are read from the sum.
  */
 export const usageHourly = pgTable(
   'usage_hourly',

@@ -1,15 +1,15 @@
 import 'server-only';
 import { getDb } from '@/db';
-import { dimensionNames, dimensionOptions, OTHER_GROUP, topGroups, usageSeries, type SeriesRow } from '@/db/queries/usage-analytics';
+import type { Database } from '@/db';
+import { dimensionNames, latencySeries, OTHER_GROUP, TOP_GROUPS, topGroups, usageSeries, usedModels, type SeriesRow } from '@/db/queries/usage-analytics';
 import type { ResolvedFilters } from './filters';
 import { emptyHistogram, mergeHistogram, percentile } from './rollups/histogram';
 import { localDate, nextDate } from './time-zone';
 
 /**
  * The usage page's data: what the charts draw, per time bucket, shaped for recharts (one object
- * per bucket, one property per series), plus totals and the filter options. Built from two or
- * three rollup queries (db/queries/usage-analytics.ts); the shaping is done here, in memory,
- * on at most buckets × 9 groups × 4 status classes rows.
+ * per bucket, one property per series), plus totals and the filter options. Built from rollup
+ * queries run side by side (db/queries/usage-analytics.ts); the shaping is done here, in memory.
  */
 
 export interface Series {
@@ -27,7 +27,7 @@ export interface UsageReport {
   latency: { bucket: string; p50: number | null; p95: number | null }[];
   errorRate: { bucket: string; rate: number | null }[];
   totals: { requests: number; costMicros: number; inputTokens: number; outputTokens: number; errors: number; p50: number | null; p95: number | null };
-  options: { keys: Series[]; links: Series[]; models: string[]; endUsers: string[] };
+  options: { keys: Series[]; links: Series[]; models: string[] };
 }
 
 const HOUR_MS = 3_600_000;
@@ -52,8 +52,12 @@ const statusLabel = (sc: string) => `${sc}xx`;
 export async function loadUsageReport(userId: string, filters: ResolvedFilters): Promise<UsageReport> {
   const f = filters.granularity === 'hour' && filters.end.getTime() - filters.start.getTime() > MAX_HOUR_BUCKETS * HOUR_MS ? { ...filters, granularity: 'day' as const } : filters;
   const db = await getDb();
-  const [top, options, names] = await Promise.all([topGroups(db, userId, f), dimensionOptions(db, userId, f), dimensionNames(db, userId)]);
-  const rows = await usageSeries(db, userId, f, top);
+  // End users can be thousands: their top ones are picked in SQL first. Keys, links and models
+  // are few: all come back and the top ones are picked here, saving a query.
+  const series = async () => (f.group === 'end_user' ? usageSeries(db, userId, f, await topGroups(db, userId, f)) : usageSeries(db, userId, f));
+  const [all, latency, options] = await Promise.all([series(), latencySeries(db, userId, f), filterOptions(db, userId, f)]);
+  const names = options.names;
+  const { rows, top } = foldGroups(all, f.group);
 
   const label = (id: string): string => {
     if (id === OTHER_GROUP) return 'Other';
@@ -65,7 +69,7 @@ export async function loadUsageReport(userId: string, filters: ResolvedFilters):
     return id;
   };
   const groupIds = f.group === 'none' ? [''] : f.group === 'status' ? ['2', '3', '4', '5'] : [...top, ...(rows.some((r) => r.group === OTHER_GROUP) ? [OTHER_GROUP] : [])];
-  const groups = groupIds.map((id) => ({ id: `g${id === OTHER_GROUP ? 'other' : id}`, label: label(id) }));
+  const groups = groupIds.map((id, i) => ({ id: `g${i}`, label: label(id) }));
   const seriesId = new Map(groupIds.map((id, i) => [id, groups[i]!.id]));
 
   const buckets = bucketsOf(f);
@@ -74,21 +78,20 @@ export async function loadUsageReport(userId: string, filters: ResolvedFilters):
 
   const totalHist = emptyHistogram();
   const totals = { requests: 0, costMicros: 0, inputTokens: 0, outputTokens: 0, errors: 0, p50: null as number | null, p95: null as number | null };
-  const report: UsageReport = { buckets, groups, spend: [], requests: [], tokens: [], latency: [], errorRate: [], totals, options: { keys: [], links: [], models: [], endUsers: [] } };
+  const report: UsageReport = { buckets, groups, spend: [], requests: [], tokens: [], latency: [], errorRate: [], totals, options: { keys: [], links: [], models: [] } };
 
   for (const bucket of buckets) {
     const spend: Record<string, string | number> = { bucket };
     for (const g of groups) spend[g.id] = 0;
     const requests = { bucket, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
     const tokens = { bucket, input: 0, output: 0 };
-    const hist = emptyHistogram();
+    const hist = latency.get(bucket) ?? emptyHistogram();
     for (const row of byBucket.get(bucket) ?? []) {
       const id = seriesId.get(f.group === 'status' ? String(row.statusClass) : row.group);
       if (id) spend[id] = Number(spend[id]) + row.costMicros / 1_000_000;
       requests[statusLabel(String(row.statusClass)) as '2xx']! += row.requests;
       tokens.input += row.inputTokens;
       tokens.output += row.outputTokens;
-      mergeHistogram(hist, row.histogram);
       totals.requests += row.requests;
       totals.costMicros += row.costMicros;
       totals.inputTokens += row.inputTokens;
@@ -105,13 +108,39 @@ export async function loadUsageReport(userId: string, filters: ResolvedFilters):
   }
   totals.p50 = round(percentile(totalHist, 0.5));
   totals.p95 = round(percentile(totalHist, 0.95));
-  report.options = {
-    keys: options.keys.map((id) => ({ id, label: names.keys.get(id) ?? id })).sort((a, b) => a.label.localeCompare(b.label)),
-    links: options.links.map((id) => ({ id, label: names.links.get(id) ?? id })).sort((a, b) => a.label.localeCompare(b.label)),
-    models: options.models,
-    endUsers: options.endUsers,
-  };
+  report.options = { keys: options.keys, links: options.links, models: options.models };
   return report;
+}
+
+/** Keeps the TOP_GROUPS groups with the most spend (then requests) and folds the rest into "Other". */
+function foldGroups(rows: SeriesRow[], group: ResolvedFilters['group']): { rows: SeriesRow[]; top: string[] } {
+  if (group === 'none' || group === 'status') return { rows, top: [] };
+  const totals = new Map<string, { cost: number; requests: number }>();
+  for (const row of rows) {
+    if (row.group === OTHER_GROUP) continue;
+    const t = totals.get(row.group) ?? { cost: 0, requests: 0 };
+    t.cost += row.costMicros;
+    t.requests += row.requests;
+    totals.set(row.group, t);
+  }
+  const ranked = [...totals].sort(([ga, a], [gb, b]) => b.cost - a.cost || b.requests - a.requests || (ga < gb ? -1 : 1)).map(([g]) => g);
+  const top = ranked.slice(0, TOP_GROUPS);
+  const kept = new Set(top);
+  return { rows: rows.map((row) => (kept.has(row.group) ? row : { ...row, group: OTHER_GROUP })), top };
+}
+
+export interface FilterChoices {
+  keys: Series[];
+  links: Series[];
+  models: string[];
+  names: Awaited<ReturnType<typeof dimensionNames>>;
+}
+
+/** The filters' choices: every key and link of the account (by name), and the models used in the range. */
+export async function filterOptions(db: Database, userId: string, f: ResolvedFilters): Promise<FilterChoices> {
+  const [names, models] = await Promise.all([dimensionNames(db, userId), usedModels(db, userId, f)]);
+  const byName = (map: Map<string, string>) => [...map].map(([id, label]) => ({ id, label })).sort((a, b) => a.label.localeCompare(b.label));
+  return { keys: byName(names.keys), links: byName(names.links), models, names };
 }
 
 const round = (value: number | null) => (value === null ? null : Math.round(value));

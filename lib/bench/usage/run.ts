@@ -31,7 +31,7 @@ Object.assign(process.env, { DATABASE_URL: url.toString(), AUTH_SECRET: randomBy
 delete process.env.REDIS_URL;
 
 const { getDb } = await import('@/db');
-const { topGroups, usageSeries, dimensionOptions, dimensionNames } = await import('@/db/queries/usage-analytics');
+const { topGroups, usageSeries, latencySeries, dimensionNames, usedModels } = await import('@/db/queries/usage-analytics');
 const { listRequests } = await import('@/db/queries/request-log');
 const { loadUsageReport } = await import('@/lib/usage/report');
 const { resolveFilters, usageFiltersSchema } = await import('@/lib/usage/filters');
@@ -80,11 +80,16 @@ const scenarios: [string, Record<string, string>][] = [
 const timings: Timing[] = [];
 for (const [name, query] of scenarios) {
   const f = resolveFilters(usageFiltersSchema.parse(query), 'Europe/Berlin', now);
-  const top = await topGroups(db, userId, f);
-  timings.push({ name, query: 'whole page (4 queries, 3 in parallel)', samples: await time(() => loadUsageReport(userId, f)) });
-  timings.push({ name, query: 'series', samples: await time(() => usageSeries(db, userId, f, top)) });
-  if (f.group !== 'none' && f.group !== 'status') timings.push({ name, query: 'top groups', samples: await time(() => topGroups(db, userId, f)) });
-  timings.push({ name, query: 'filter options', samples: await time(() => dimensionOptions(db, userId, f)) });
+  timings.push({ name, query: 'whole page (queries side by side)', samples: await time(() => loadUsageReport(userId, f)) });
+  if (f.group === 'end_user') {
+    const top = await topGroups(db, userId, f);
+    timings.push({ name, query: 'top end users', samples: await time(() => topGroups(db, userId, f)) });
+    timings.push({ name, query: 'series (top end users)', samples: await time(() => usageSeries(db, userId, f, top)) });
+  } else {
+    timings.push({ name, query: 'series', samples: await time(() => usageSeries(db, userId, f)) });
+  }
+  timings.push({ name, query: 'latency histograms', samples: await time(() => latencySeries(db, userId, f)) });
+  timings.push({ name, query: 'models used', samples: await time(() => usedModels(db, userId, f)) });
 }
 const names = await time(() => dimensionNames(db, userId));
 timings.push({ name: 'key and link names', query: 'names', samples: names });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db';
-import { HISTOGRAM_SIZE, LATENCY_BUCKETS_MS } from '@/lib/usage/rollups/histogram';
+import { HISTOGRAM_COLUMNS, LATENCY_BUCKETS_MS } from '@/lib/usage/rollups/histogram';
 
 /**
  * Seeds the usage benchmark in SQL (generate_series: a million rows in seconds, no round trips):
@@ -57,10 +57,10 @@ export async function seedRecords(db: Database, userId: string, count: number, n
 /** The hourly rollups of every raw row, as the drain would have left them. */
 export async function buildRollups(db: Database): Promise<void> {
   const bounds = `array[${LATENCY_BUCKETS_MS.join(',')}]`;
-  const hist = Array.from({ length: HISTOGRAM_SIZE }, (_, b) => `coalesce(sum(n) filter (where b = ${b}), 0)::int`).join(', ');
+  const hist = HISTOGRAM_COLUMNS.map((_, b) => `coalesce(sum(n) filter (where b = ${b}), 0)::int`).join(', ');
   const dims = `user_id, date_trunc('hour', created_at) as hour, coalesce(key_id, '') as key_id, coalesce(link_id, '') as link_id,
     coalesce(model, '') as model, least(5, greatest(2, status / 100))::smallint as status_class`;
-  const measures = `sum(requests), sum(cost), sum(tin), sum(tcached), sum(tout), sum(rb), sum(sb), sum(lat), array[${hist}]`;
+  const measures = `sum(requests), sum(cost), sum(tin), sum(tcached), sum(tout), sum(rb), sum(sb), sum(lat), ${hist}`;
   const perBucket = (extra: string, where: string) => `
     select ${dims}${extra}, width_bucket(latency_ms, ${bounds}) as b, count(*) as requests, count(*) as n, sum(cost_micros) as cost,
       sum(input_tokens) as tin, sum(cached_input_tokens) as tcached, sum(output_tokens) as tout, sum(request_bytes) as rb,
@@ -70,14 +70,14 @@ export async function buildRollups(db: Database): Promise<void> {
   await db.execute(
     sql.raw(`
     insert into usage_hourly (user_id, hour, key_id, link_id, model, status_class, requests, cost_micros, input_tokens,
-      cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, latency_hist)
+      cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')})
     select user_id, hour, key_id, link_id, model, status_class, ${measures}
     from (${perBucket('', '')}) x group by 1, 2, 3, 4, 5, 6`),
   );
   await db.execute(
     sql.raw(`
     insert into usage_hourly_end_users (user_id, hour, key_id, link_id, model, status_class, end_user, requests, cost_micros,
-      input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, latency_hist)
+      input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')})
     select user_id, hour, key_id, link_id, model, status_class, end_user, ${measures}
     from (${perBucket(', end_user', 'and end_user is not null')}) x group by 1, 2, 3, 4, 5, 6, 7`),
   );

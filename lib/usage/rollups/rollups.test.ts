@@ -11,7 +11,7 @@ const { sql } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('../drain');
 const { drainAll, dropTestQueues, dyingBeforeAck, enqueueAll, freshQueue, seededRandom } = await import('../drain-testing');
-const { LATENCY_BUCKETS_MS } = await import('./histogram');
+const { HISTOGRAM_COLUMNS, LATENCY_BUCKETS_MS } = await import('./histogram');
 type UsageRecord = import('../record').UsageRecord;
 
 const userIds = Array.from({ length: 3 }, () => `user_${randomUUID()}`);
@@ -47,7 +47,7 @@ async function rollupLines(table: 'usage_hourly' | 'usage_hourly_end_users'): Pr
   const rows = await db.execute<{ line: string }>(sql.raw(`
     select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), key_id, link_id, model, status_class,
       ${table === 'usage_hourly' ? "''" : 'end_user'}, requests, cost_micros, input_tokens, cached_input_tokens, output_tokens,
-      request_bytes, response_bytes, latency_ms_sum, array_to_string(latency_hist, ',')) as line
+      request_bytes, response_bytes, latency_ms_sum, concat_ws(',', ${HISTOGRAM_COLUMNS.join(', ')})) as line
     from ${table}`));
   return rowsOf<{ line: string }>(rows).map((row) => row.line).sort();
 }

@@ -8,7 +8,6 @@ export interface FilterOptions {
   keys: { id: string; label: string }[];
   links: { id: string; label: string }[];
   models: string[];
-  endUsers: string[];
 }
 
 const GROUP_LABELS: Record<(typeof GROUPS)[number], string> = {
@@ -72,7 +71,19 @@ export function UsageFiltersBar({ filters, options, showGroup = true }: { filter
       {field('Key', 'key', options.keys.map((k) => ({ value: k.id, label: k.label })), 'All keys')}
       {field('Link', 'link', options.links.map((l) => ({ value: l.id, label: l.label })), 'All links')}
       {field('Model', 'model', options.models.map((m) => ({ value: m, label: m })), 'All models')}
-      {field('End user', 'endUser', options.endUsers.map((u) => ({ value: u, label: u })), 'All end users')}
+      <label className="flex flex-col gap-1 text-xs font-medium text-zinc-600">
+        End user
+        {/* Free text: end users can be thousands, too many to list. Applied on Enter or leaving the field. */}
+        <input
+          key={filters.endUser ?? ''}
+          aria-label="End user"
+          placeholder="All end users"
+          className={`${select} w-36`}
+          defaultValue={filters.endUser ?? ''}
+          onBlur={(e) => e.target.value.trim() !== (filters.endUser ?? '') && change('endUser', e.target.value.trim())}
+          onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+        />
+      </label>
       {field('Status', 'status', STATUS_CLASSES.map((s) => ({ value: s, label: s })), 'Any status')}
       {showGroup ? field('Group by', 'group', GROUPS.map((g) => ({ value: g, label: GROUP_LABELS[g] }))) : null}
       {pending ? <span className="pb-1 text-xs text-zinc-500">Updating…</span> : null}

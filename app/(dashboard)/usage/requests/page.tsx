@@ -4,9 +4,9 @@ import Link from 'next/link';
 import { Table } from '@/components/ui/table';
 import { getDb } from '@/db';
 import { decodeCursor, encodeCursor, listRequests } from '@/db/queries/request-log';
-import { dimensionNames, dimensionOptions } from '@/db/queries/usage-analytics';
 import { requireUser } from '@/lib/auth/session';
 import { filtersQuery, resolveFilters, usageFiltersSchema } from '@/lib/usage/filters';
+import { filterOptions } from '@/lib/usage/report';
 import { TIME_ZONE_COOKIE, validTimeZone } from '@/lib/usage/time-zone';
 import { TimeZoneSync } from '../_components/time-zone-sync';
 import { UsageFiltersBar } from '../_components/usage-filters';
@@ -26,14 +26,10 @@ export default async function RequestLogPage({ searchParams }: { searchParams: S
   const timeZone = validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value);
   const resolved = resolveFilters(filters, timeZone);
   const db = await getDb();
-  const [rows, options, names] = await Promise.all([
-    listRequests(db, user.id, resolved, decodeCursor(filters.cursor), PAGE_SIZE + 1),
-    dimensionOptions(db, user.id, resolved),
-    dimensionNames(db, user.id),
-  ]);
+  const [rows, options] = await Promise.all([listRequests(db, user.id, resolved, decodeCursor(filters.cursor), PAGE_SIZE + 1), filterOptions(db, user.id, resolved)]);
+  const names = options.names;
   const page = rows.slice(0, PAGE_SIZE);
   const next = rows.length > PAGE_SIZE ? encodeCursor(page[page.length - 1]!) : undefined;
-  const label = (ids: string[], map: Map<string, string>) => ids.map((id) => ({ id, label: map.get(id) ?? id }));
   const base = { ...filters, cursor: undefined };
 
   return (
@@ -52,7 +48,7 @@ export default async function RequestLogPage({ searchParams }: { searchParams: S
       </div>
       <UsageFiltersBar
         filters={filters}
-        options={{ keys: label(options.keys, names.keys), links: label(options.links, names.links), models: options.models, endUsers: options.endUsers }}
+        options={{ keys: options.keys, links: options.links, models: options.models }}
         showGroup={false}
       />
       <p className="text-xs text-zinc-500">Times in {timeZone}.</p>
