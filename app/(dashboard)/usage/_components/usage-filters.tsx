@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useTransition } from 'react';
+import { useEffect, useRef, useTransition } from 'react';
 import { filtersQuery, GROUPS, STATUS_CLASSES, type UsageFilters } from '@/lib/usage/filters';
 
 export interface FilterOptions {
@@ -26,9 +26,16 @@ export function UsageFiltersBar({ filters, options, showGroup = true }: { filter
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
-  const current = { ...filters, cursor: undefined };
-  const change = (name: keyof UsageFilters, value: string) =>
-    startTransition(() => router.push(`${pathname}${filtersQuery(current, { [name]: value || undefined, ...(name === 'range' && value !== 'custom' ? { from: undefined, to: undefined } : {}) })}`));
+  // Changes made before the page re-renders build on each other, not on the stale props.
+  const latest = useRef<Partial<UsageFilters>>({ ...filters, cursor: undefined });
+  useEffect(() => {
+    latest.current = { ...filters, cursor: undefined };
+  }, [filters]);
+  const change = (name: keyof UsageFilters, value: string) => {
+    const next = { ...latest.current, [name]: value || undefined, ...(name === 'range' && value !== 'custom' ? { from: undefined, to: undefined } : {}) };
+    latest.current = next;
+    startTransition(() => router.push(`${pathname}${filtersQuery(next)}`));
+  };
 
   const field = (label: string, name: keyof UsageFilters, choices: { value: string; label: string }[], empty?: string) => (
     <label className="flex flex-col gap-1 text-xs font-medium text-zinc-600">
