@@ -2,6 +2,7 @@ import 'server-only';
 import { createHmac, randomBytes } from 'node:crypto';
 import { env } from '@/lib/env';
 import { fetchUpstream } from '@/lib/gateway/upstream';
+import { guardedAgent } from '@/lib/proxy/guarded-agent';
 import { checkJwksUrl, resolveAndCheck, type UrlCheck } from '@/lib/proxy/ssrf';
 
 /**
@@ -9,8 +10,9 @@ import { checkJwksUrl, resolveAndCheck, type UrlCheck } from '@/lib/proxy/ssrf';
  * origin and freshness: `Conduit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
  * with the account's webhook secret. Our server connects to a customer-chosen URL, so it goes
  * through the proxy links' SSRF guard (lib/proxy/ssrf.ts): https only, no internal names or
- * non-public addresses when saved, and every resolved address public again before each delivery;
- * redirects are never followed.
+ * non-public addresses when saved, every resolved address public again before each delivery, and
+ * the connection made through the guarded pool (lib/proxy/guarded-agent.ts); redirects are never
+ * followed.
  */
 
 export const SIGNATURE_HEADER = 'conduit-signature';
@@ -42,6 +44,11 @@ export async function deliverWebhook(url: string, secret: string, payload: unkno
       headers: { 'content-type': 'application/json', 'user-agent': 'Conduit-Alerts/1', [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(now / 1000)) },
       body,
       timeoutMs: TIMEOUT_MS,
+      // A redirect is a failure, never followed (it could point anywhere).
+      redirects: 'refuse',
+      // The check above names the reason; the guarded pool makes sure the address connected to
+      // is one that passed (no DNS rebinding in between).
+      ...(allowPrivate ? {} : { dispatcher: guardedAgent() }),
     });
     await response.body?.cancel();
     return response.ok ? 'sent' : `failed: HTTP ${response.status}`;
