@@ -15,7 +15,7 @@ export interface UsageBenchResult {
   rollupSeconds: number;
   timings: Timing[];
   limitMs: number;
-  export: { rows: number; bytes: number; seconds: number; baseRss: number; rssDelta: number; heapDelta: number };
+  exports: { rows: number; bytes: number; seconds: number; baseRss: number; rssDelta: number; heapDelta: number }[];
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -33,11 +33,12 @@ export function renderUsageBench(r: UsageBenchResult): string {
     const median = t.samples[Math.floor(t.samples.length / 2)]!;
     lines.push(`| ${t.name} | ${t.query} | ${ms(median)} | ${ms(t.samples.at(-1)!)} | ${median < r.limitMs ? 'yes' : '**no**'} |`);
   }
-  const e = r.export;
-  lines.push(
-    '',
-    `CSV export: ${e.rows.toLocaleString('en-US')} rows, ${mb(e.bytes)} in ${e.seconds.toFixed(1)} s (${Math.round(e.rows / e.seconds).toLocaleString('en-US')} rows/s); ` +
-      `peak RSS +${mb(e.rssDelta)} over ${mb(e.baseRss)}, peak heap +${mb(e.heapDelta)}.`,
-  );
+  lines.push('');
+  for (const e of r.exports) {
+    lines.push(
+      `CSV export: ${e.rows.toLocaleString('en-US')} rows, ${mb(e.bytes)} in ${e.seconds.toFixed(1)} s (${Math.round(e.rows / e.seconds).toLocaleString('en-US')} rows/s); ` +
+        `peak RSS +${mb(e.rssDelta)} over ${mb(e.baseRss)}, peak heap +${mb(e.heapDelta)}.`,
+    );
+  }
   return lines.join('\n');
 }
