@@ -8,6 +8,7 @@ import { TIME_ZONE_COOKIE, validTimeZone } from './time-zone';
 export async function subjectUsage(userId: string, subject: { key: string } | { link: string }) {
   const timeZone = validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value);
   const filters = resolveFilters({ range: '30d', group: 'none', granularity: 'day', ...subject }, timeZone);
-  const { spend, requests, totals } = await loadUsageReport(userId, filters);
-  return { spend, requests, totals, timeZone };
+  const { spend, requests, totals, groups } = await loadUsageReport(userId, filters);
+  // Ungrouped: one spend series.
+  return { spend, spendSeries: groups[0]!.id, requests, totals, timeZone };
 }

@@ -64,7 +64,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       </Card>
 
       <Card title="Last 30 days">
-        <DailyUsageCharts spend={usage.spend} requests={usage.requests} timeZone={usage.timeZone} />
+        <DailyUsageCharts spend={usage.spend} spendSeries={usage.spendSeries} requests={usage.requests} timeZone={usage.timeZone} />
         <Link href={`/usage?range=30d&key=${row.id}`} className="mt-3 inline-block text-sm text-brand-700 hover:underline">
           More on the usage page →
         </Link>

@@ -102,7 +102,7 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
           <span className="text-xs text-zinc-500"> · {resetLabel('month', windowReset('month', new Date()))}</span>
         </div>
         <div className="mb-6">
-          <DailyUsageCharts spend={usage.spend} requests={usage.requests} timeZone={usage.timeZone} />
+          <DailyUsageCharts spend={usage.spend} spendSeries={usage.spendSeries} requests={usage.requests} timeZone={usage.timeZone} />
         </div>
         <UsageSummary usage={totals.get(row.id) ?? NO_USAGE} endUsers={endUsers} />
       </Card>
