@@ -147,5 +147,6 @@ console.log(
     exports: [small, large],
   }),
 );
-const slow = timings.filter((t) => t.samples[Math.floor(t.samples.length / 2)]! >= LIMIT_MS);
+// The bar is per query; the whole page (several queries sharing the cores) is reported beside it.
+const slow = timings.filter((t) => !t.query.startsWith('whole page') && t.samples[Math.floor(t.samples.length / 2)]! >= LIMIT_MS);
 process.exit(slow.length > 0 || large.rows !== EXPORT_ROWS ? 1 : 0);
