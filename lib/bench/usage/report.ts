@@ -15,7 +15,7 @@ export interface UsageBenchResult {
   rollupSeconds: number;
   timings: Timing[];
   limitMs: number;
-  exports: { rows: number; bytes: number; seconds: number; baseRss: number; rssDelta: number; heapDelta: number }[];
+  exports: { rows: number; bytes: number; seconds: number; baseRss: number; rssDelta: number; heapDelta: number; liveDelta?: number }[];
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -37,7 +37,8 @@ export function renderUsageBench(r: UsageBenchResult): string {
   for (const e of r.exports) {
     lines.push(
       `CSV export: ${e.rows.toLocaleString('en-US')} rows, ${mb(e.bytes)} in ${e.seconds.toFixed(1)} s (${Math.round(e.rows / e.seconds).toLocaleString('en-US')} rows/s); ` +
-        `peak RSS +${mb(e.rssDelta)} over ${mb(e.baseRss)}, peak heap +${mb(e.heapDelta)}.`,
+        `peak RSS +${mb(e.rssDelta)} over ${mb(e.baseRss)}, peak heap +${mb(e.heapDelta)}` +
+        (e.liveDelta === undefined ? '.' : `, live heap after collection at most +${mb(e.liveDelta)}.`),
     );
   }
   return lines.join('\n');
