@@ -34,6 +34,8 @@ export async function createTopUpCheckout(input: { user: { id: string; email: st
       },
     ],
     payment_intent_data: { setup_future_usage: 'off_session', metadata },
+    // A paid invoice per top-up, so the billing portal lists invoices beside payment methods.
+    invoice_creation: { enabled: true, invoice_data: { metadata } },
     success_url: `${origin}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${origin}/billing/cancel`,
   });

@@ -80,6 +80,9 @@ describe(`Stripe webhooks on ${services.label}`, () => {
       ['payment_intent.succeeded', 200],
       ['checkout.session.completed', 200],
     ]);
+    // An invoice is made for it (the billing portal lists invoices), carrying the account id.
+    const [session] = stripe.deliveries.filter((d) => d.event.type === 'checkout.session.completed' && JSON.stringify(d.event).includes(intent));
+    expect((session?.event.data.object as { invoice_creation?: unknown }).invoice_creation).toMatchObject({ enabled: true, invoice_data: { metadata: { conduit_user_id: user.id } } });
     // The card is saved for automatic top-ups.
     const [account] = await (await getDb()).select().from(billingAccounts).where(eq(billingAccounts.userId, user.id));
     expect(account?.paymentMethodId).toMatch(/^pm_/);

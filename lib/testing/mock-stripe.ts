@@ -171,7 +171,7 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
     const items = (body.line_items ?? []) as { quantity?: string; price_data?: { unit_amount?: string; currency?: string } }[];
     const amount = items.reduce((sum, item) => sum + Number(item.price_data?.unit_amount ?? 0) * Number(item.quantity ?? 1), 0);
     const sessionId = id('cs_test');
-    return put({ id: sessionId, object: 'checkout.session', mode: body.mode, status: 'open', payment_status: 'unpaid', amount_total: amount, currency: items[0]?.price_data?.currency ?? 'usd', customer: body.customer ?? null, client_reference_id: body.client_reference_id ?? null, metadata: body.metadata ?? {}, payment_intent: null, payment_intent_data: body.payment_intent_data ?? {}, success_url: body.success_url, cancel_url: body.cancel_url, url: `${base}/checkout/${sessionId}` });
+    return put({ id: sessionId, object: 'checkout.session', mode: body.mode, status: 'open', payment_status: 'unpaid', amount_total: amount, currency: items[0]?.price_data?.currency ?? 'usd', customer: body.customer ?? null, client_reference_id: body.client_reference_id ?? null, metadata: body.metadata ?? {}, payment_intent: null, payment_intent_data: body.payment_intent_data ?? {}, invoice_creation: invoiceCreation(body.invoice_creation), success_url: body.success_url, cancel_url: body.cancel_url, url: `${base}/checkout/${sessionId}` });
   }
 
   function createPaymentIntent(body: Body): Obj {
@@ -288,4 +288,11 @@ const list = (data: Obj[], url: string) => ({ object: 'list', data, has_more: fa
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 function html(res: ServerResponse, body: string) {
   sendJson(res, 200, `<!doctype html><html><head><title>Mock Stripe</title></head><body>${body}</body></html>`, 'text/html; charset=utf-8');
+}
+
+/** Form bodies carry booleans as text; Stripe answers with real ones. */
+function invoiceCreation(value: unknown): Record<string, unknown> | null {
+  if (!value || typeof value !== 'object') return null;
+  const creation = value as Record<string, unknown>;
+  return { ...creation, enabled: creation.enabled === 'true' || creation.enabled === true };
 }
