@@ -28,6 +28,8 @@ describe('configuration', () => {
     [{ REDIS_HTTP_PORT: '70000' }, 'REDIS_HTTP_PORT'],
     [{ TRUSTED_PROXY_COUNT: '-1' }, 'TRUSTED_PROXY_COUNT'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ USAGE_RETENTION_DAYS: '7' }, 'USAGE_RETENTION_DAYS: must be 0 (keep forever) or at least 31'],
+    [{ USAGE_RETENTION_DAYS: '-1' }, 'USAGE_RETENTION_DAYS'],
   ])('rejects %o naming the variable', (source, message) => {
     expect(() => parseEnv(source)).toThrow(ConfigError);
     expect(() => parseEnv(source)).toThrow(message);

@@ -91,9 +91,15 @@ export const envSchema = z
     PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
     /**
      * Days raw usage records (the request log) are kept; older ones are deleted in the background
-     * while the hourly rollups behind the usage charts stay. 0 keeps them forever.
+     * while the hourly rollups behind the usage charts stay. 0 keeps them forever. At least 31
+     * otherwise: the links pages sum the last 30 days of raw records.
      */
-    USAGE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
+    USAGE_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .max(36_500)
+      .refine((days) => days === 0 || days >= 31, 'must be 0 (keep forever) or at least 31 (the links pages show the last 30 days of raw records)')
+      .default(90),
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   })

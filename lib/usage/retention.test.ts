@@ -5,7 +5,7 @@ import { usageRecord } from './fixtures';
 
 // Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
 const services = await useTestServices();
-process.env.USAGE_RETENTION_DAYS = '30';
+process.env.USAGE_RETENTION_DAYS = '31';
 const { getDb } = await import('@/db');
 const { usageHourly, usageHourlyEndUsers, usageRecords, users } = await import('@/db/schema');
 const { eq, sql } = await import('drizzle-orm');
@@ -51,7 +51,7 @@ describe(`usage retention on ${services.label}`, () => {
     const before = await totals();
     expect(before).toEqual({ main: { requests: 55, cost: 40_150 }, endUsers: { requests: 40, cost: 40_000 }, raw: 55 });
 
-    // Fifteen days later the older records are 35 days old: past 30 days.
+    // Fifteen days later the older records are 35 days old: past 31 days.
     expect(await pruneUsage({ now: now + 15 * DAY })).toBe(40);
     expect(await totals()).toEqual({ ...before, raw: 15 });
     expect(await pruneUsage({ now: now + 15 * DAY })).toBe(0);
@@ -60,7 +60,7 @@ describe(`usage retention on ${services.label}`, () => {
   it('drops a record older than retention at the drain, so a late redelivery of a pruned row cannot count twice', async () => {
     const before = await totals();
     const queue = freshQueue();
-    await enqueueAll(queue, [usageRecord({ userId, costMicros: 5_000, createdAt: Date.now() - 31 * DAY })]);
+    await enqueueAll(queue, [usageRecord({ userId, costMicros: 5_000, createdAt: Date.now() - 32 * DAY })]);
     await drainAll(queue, 'retention');
     expect(await totals()).toEqual(before);
   });
