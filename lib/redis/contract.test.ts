@@ -236,6 +236,12 @@ function contract(name: string, connect: () => Promise<Harness>) {
       expect([scripted, again].map((settled) => settled.status === 'fulfilled' && Number(settled.value)).sort()).toEqual([2, 5]);
       expect(Number(await redis.get(key('soon-n')))).toBe(5);
     });
+
+    it('a burst of writes sent "soon" (more than one pipeline holds) all land, each with its own reply', async () => {
+      const replies = await Promise.all(Array.from({ length: 1_234 }, () => runCommandSoon(redis, ['incr', key('burst')])));
+      expect(new Set(replies.map(Number)).size).toBe(1_234);
+      expect(Number(await redis.get(key('burst')))).toBe(1_234);
+    });
   });
 }
 

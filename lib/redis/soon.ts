@@ -20,17 +20,29 @@ interface Queued {
   reject(error: unknown): void;
 }
 
+/**
+ * A burst sends several pipelines rather than one huge one: Upstash bounds a request's size
+ * (1 MB by default), and a usage record is ~0.6 KB.
+ */
+const MAX_PIPELINE = 500;
+
 const pending = new WeakMap<Redis, Queued[]>();
 
 function enqueue(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let batch = pending.get(redis);
     if (!batch) {
-      batch = [];
-      pending.set(redis, batch);
-      setImmediate(() => void flush(redis));
+      const fresh: Queued[] = [];
+      batch = fresh;
+      pending.set(redis, fresh);
+      setImmediate(() => {
+        if (pending.get(redis) === fresh) pending.delete(redis);
+        void flush(redis, fresh);
+      });
     }
     batch.push({ ...queued, resolve, reject });
+    // Full: the next command starts a new pipeline; this one still leaves at the end of the turn.
+    if (batch.length >= MAX_PIPELINE) pending.delete(redis);
   });
 }
 
@@ -44,9 +56,7 @@ export function runScriptSoon(redis: Redis, script: LuaScript, keys: readonly st
   return enqueue(redis, { command: ['evalsha', script.sha, keys.length, ...keys, ...args], script: { script, keys, args } });
 }
 
-async function flush(redis: Redis): Promise<void> {
-  const batch = pending.get(redis) ?? [];
-  pending.delete(redis);
+async function flush(redis: Redis, batch: Queued[]): Promise<void> {
   let replies: Reply[];
   try {
     replies = (await transport(redis).request({ path: ['pipeline'], body: batch.map((queued) => queued.command) })) as Reply[];
