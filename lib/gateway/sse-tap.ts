@@ -5,8 +5,8 @@
  * asks upstream on their behalf, so their output must look as if it had not).
  *
  * It works on the bytes: events are found by their blank line, only the event that carries a
- * usage object is parsed, and output is recognised by a pattern on the raw text. Decoding, parsing
- * and re-encoding every event cost ~5 µs each, more than the rest of relaying it (measured).
+ * usage object is parsed, and output is recognised by a key search on the raw bytes: decoding,
+ * parsing and re-encoding every event cost more than the rest of relaying it.
  */
 
 export interface OpenAIUsage {

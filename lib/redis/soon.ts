@@ -6,8 +6,8 @@ import { isNoScript, RedisCommandError, runScript, transport, type Command, type
  * The hot path's Redis commands — admissions before forwarding, settlements and usage records
  * after — leave at the end of the current turn of the event loop (setImmediate), together with
  * every other one issued in that turn, as one pipeline: one write and one read for several
- * requests instead of one each. Under load a turn handles several requests (the benchmark saw ~5
- * commands per pipeline), and the system calls saved are a large part of the gateway's CPU; an
+ * requests instead of one each. Under load a turn handles several requests, and the system calls
+ * saved were a large part of the gateway's CPU (their share of the bench's profile halved); an
  * admission waits at most for the rest of the turn it was issued in. Each command still gets its
  * own reply, error or NOSCRIPT retry, and each is atomic on its own as before — nothing is
  * atomic across them, and nothing needs to be.
