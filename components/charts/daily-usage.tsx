@@ -1,6 +1,6 @@
 'use client';
 
-import { StackedBarChart } from './bar-chart';
+import { StackedBarChart } from './time-series-chart';
 import { ChartCard } from './chart-card';
 import { compact, dollars, PALETTE, STATUS_COLOURS } from './format';
 

@@ -1,9 +1,8 @@
 'use client';
 
-import { StackedBarChart } from '@/components/charts/bar-chart';
+import { StackedBarChart, TimeLineChart } from '@/components/charts/time-series-chart';
 import { ChartCard } from '@/components/charts/chart-card';
 import { compact, dollars, milliseconds, PALETTE, percent, STATUS_COLOURS } from '@/components/charts/format';
-import { TimeLineChart } from '@/components/charts/line-chart';
 import type { UsageReport } from '@/lib/usage/report';
 
 const STATUS_SERIES = ['2xx', '3xx', '4xx', '5xx'].map((id) => ({ id, label: id, colour: STATUS_COLOURS[id]! }));
