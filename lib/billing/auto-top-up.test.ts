@@ -1,19 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFetchServer } from '@/lib/testing/mock-server';
-import { startMockStripe } from '@/lib/testing/mock-stripe';
-import { useTestServices } from '@/lib/testing/services';
-import { testQueueName, usageRecord } from '@/lib/usage/fixtures';
+import { usageRecord } from '@/lib/usage/fixtures';
+import { buyCredit, newAccount, startBilling } from './testing';
 
-const services = await useTestServices();
-const stripe = await startMockStripe();
-Object.assign(process.env, {
-  STRIPE_SECRET_KEY: 'sk_test_conduit',
-  STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-  STRIPE_API_BASE: stripe.url,
-  TRIAL_CREDIT_USD: '0',
-});
-const { handleStripeWebhook } = await import('./webhook');
-const { buyCredit, newAccount } = await import('./testing');
+const billing = await startBilling({ trialUsd: 0, consumer: 'auto-top-up-test' });
+const { services, stripe, queue } = billing;
 const { runAutoTopUp } = await import('./auto-top-up');
 const { saveAutoTopUpSettings } = await import('./overview');
 const { creditBalanceKey, ledgerBalance, loadCreditBalance } = await import('./credit');
@@ -23,17 +13,8 @@ const { autoTopUps, creditLedger } = await import('@/db/schema');
 const { and, eq } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('@/lib/usage/drain');
-const { enqueueUsage, usageQueue } = await import('@/lib/usage/queue');
-
-const server = await startFetchServer(handleStripeWebhook);
-stripe.setWebhookUrl(server.url);
-const queue = usageQueue(testQueueName());
-afterAll(async () => {
-  await server.close();
-  await stripe.close();
-  await getRedis().del(queue.key, queue.consumersKey, queue.processingKey('auto-top-up-test'));
-  await services.cleanup();
-});
+const { enqueueUsage } = await import('@/lib/usage/queue');
+afterAll(() => billing.close());
 
 const DOLLAR = 1_000_000;
 

@@ -1,21 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFetchServer } from '@/lib/testing/mock-server';
-import { type MockEvent, startMockStripe } from '@/lib/testing/mock-stripe';
-import { useTestServices } from '@/lib/testing/services';
-import { testQueueName, usageRecord } from '@/lib/usage/fixtures';
+import type { MockEvent } from '@/lib/testing/mock-stripe';
+import { usageRecord } from '@/lib/usage/fixtures';
+import { buyCredit, newAccount, openCheckout, startBilling } from './testing';
 
-// Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded;
-// Stripe is the local mock, reached by the official SDK through STRIPE_API_BASE.
-const services = await useTestServices();
-const stripe = await startMockStripe();
-Object.assign(process.env, {
-  STRIPE_SECRET_KEY: 'sk_test_conduit',
-  STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-  STRIPE_API_BASE: stripe.url,
-  TRIAL_CREDIT_USD: '2',
-});
-const { handleStripeWebhook } = await import('./webhook');
-const { buyCredit, newAccount, openCheckout } = await import('./testing');
+const billing = await startBilling({ trialUsd: 2, consumer: 'billing-webhook-test' });
+const { services, stripe, server, handleStripeWebhook, queue } = billing;
 const { ledgerBalance, loadCreditBalance, creditBalanceKey } = await import('./credit');
 const { billingOverview } = await import('./overview');
 const { getDb } = await import('@/db');
@@ -23,17 +12,8 @@ const { billingAccounts, creditLedger, stripeEvents } = await import('@/db/schem
 const { eq } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('@/lib/usage/drain');
-const { enqueueUsage, usageQueue } = await import('@/lib/usage/queue');
-
-const server = await startFetchServer(handleStripeWebhook);
-stripe.setWebhookUrl(server.url);
-const queue = usageQueue(testQueueName());
-afterAll(async () => {
-  await server.close();
-  await stripe.close();
-  await getRedis().del(queue.key, queue.consumersKey, queue.processingKey('billing-webhook-test'));
-  await services.cleanup();
-});
+const { enqueueUsage } = await import('@/lib/usage/queue');
+afterAll(() => billing.close());
 
 const DOLLAR = 1_000_000;
 const TRIAL = 2 * DOLLAR;
