@@ -6,7 +6,7 @@ import { closeRedis, createRedis } from './client';
 import type { CommandRunner } from './commands';
 import { createRedisHttpHandler } from './http-endpoint';
 import { serve } from '@/lib/server/node-adapter';
-import { isNoScript, luaScript, RedisCommandError, runCommand, runScript, runTransaction } from './raw';
+import { isNoScript, luaScript, RedisCommandError, runCommand, runScript } from './raw';
 import { runCommandSoon, runScriptSoon } from './soon';
 import { embeddedRunner, tcpRunner } from './runners';
 
@@ -202,20 +202,21 @@ function contract(name: string, connect: () => Promise<Harness>) {
       expect(await redis.mget(...strings.map((_, i) => key(`s${i}`)))).toEqual(strings);
     });
 
-    it('raw calls (the hot path) run scripts, transactions and commands, and report Redis errors', async () => {
+    it('raw calls (the hot path) run scripts and commands, alone or pipelined, and report Redis errors', async () => {
       const script = luaScript(`return {redis.call('INCRBY', KEYS[1], ARGV[1]), ARGV[2]}`);
       // The first EVALSHA of a script Redis has never seen falls back to EVAL; later ones do not.
       expect(await runScript(redis, script, [key('raw')], [5, 'note'])).toEqual([5, 'note']);
       expect(await runScript(redis, script, [key('raw')], [2, 'again'])).toEqual([7, 'again']);
       expect(await runCommand(redis, ['lpush', key('rawlist'), '{"a":1}'])).toBe(1);
-      const replies = await runTransaction(redis, [
-        ['evalsha', script.sha, 1, key('raw'), 1, 'x'],
-        ['incr', key('rawlist')], // WRONGTYPE: fails alone, the rest still runs
-        ['lpush', key('rawlist'), 'b'],
+      // One pipeline (lib/redis/soon.ts): each command its own reply.
+      const replies = await Promise.allSettled([
+        runCommandSoon(redis, ['evalsha', script.sha, 1, key('raw'), 1, 'x']),
+        runCommandSoon(redis, ['incr', key('rawlist')]), // WRONGTYPE: fails alone, the rest still runs
+        runCommandSoon(redis, ['lpush', key('rawlist'), 'b']),
       ]);
-      expect(replies[0]).toMatchObject({ result: [8, 'x'] });
-      expect(replies[1]?.error).toMatch(/WRONGTYPE/);
-      expect(replies[2]).toMatchObject({ result: 2 });
+      expect(replies[0]).toMatchObject({ value: [8, 'x'] });
+      expect(replies[1]).toMatchObject({ reason: { message: expect.stringMatching(/WRONGTYPE/) } });
+      expect(replies[2]).toMatchObject({ value: 2 });
       // JSON stays a string: no deserialisation on this path.
       expect(await runCommand(redis, ['rpop', key('rawlist')])).toBe('{"a":1}');
       await expect(runCommand(redis, ['incr', key('rawlist')])).rejects.toBeInstanceOf(RedisCommandError);

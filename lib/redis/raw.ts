@@ -3,7 +3,7 @@ import type { Redis, Requester } from '@upstash/redis';
 import { sha1 } from './scripts';
 
 /**
- * The hot path's Redis calls — a Lua script, a transaction, a push — sent in Upstash's REST shape
+ * The hot path's Redis calls — a Lua script, a command — sent in Upstash's REST shape
  * through the client's own transport (HTTP for Upstash, the in-process requester for REDIS_URL and
  * the embedded store), without the SDK's per-command machinery: Command objects, the auto-pipeline
  * batcher and result deserialisation cost more CPU per request than the Redis round trip itself
@@ -43,11 +43,6 @@ export async function runCommand(redis: Redis, command: Command): Promise<unknow
   }
   if (reply.error !== undefined) throw new RedisCommandError(reply.error);
   return reply.result;
-}
-
-/** MULTI/EXEC: every command's reply, errors included (one failing command does not stop the others). */
-export async function runTransaction(redis: Redis, commands: readonly Command[]): Promise<Reply[]> {
-  return (await transport(redis).request({ path: ['multi-exec'], body: commands })) as Reply[];
 }
 
 /** EVALSHA, falling back to EVAL the first time a Redis sees the script (or after a restart). */
