@@ -2,7 +2,6 @@ import 'server-only';
 import { createHmac, randomBytes } from 'node:crypto';
 import { env } from '@/lib/env';
 import { fetchUpstream } from '@/lib/gateway/upstream';
-import { guardedAgent } from '@/lib/proxy/guarded-agent';
 import { checkJwksUrl, resolveAndCheck, type UrlCheck } from '@/lib/proxy/ssrf';
 
 /**
@@ -48,7 +47,7 @@ export async function deliverWebhook(url: string, secret: string, payload: unkno
       redirects: 'refuse',
       // The check above names the reason; the guarded pool makes sure the address connected to
       // is one that passed (no DNS rebinding in between).
-      ...(allowPrivate ? {} : { dispatcher: guardedAgent() }),
+      guarded: !allowPrivate,
     });
     await response.body?.cancel();
     return response.ok ? 'sent' : `failed: HTTP ${response.status}`;

@@ -15,7 +15,7 @@ export interface Target {
 export type Mode = 'json' | 'stream';
 
 export interface LoadResult {
-  /** Mean of autocannon's per-second samples. */
+  /** Completed requests per second of load. */
   rps: number;
   p50: number;
   p99: number;
@@ -25,6 +25,9 @@ export interface LoadResult {
   /** Anything but a complete 2xx answer: non-2xx, socket errors, timeouts, truncated bodies. */
   failures: number;
   firstFailure?: string;
+  /** Seconds of load, and every 2xx answer's latency in ms (sorted): what merging rounds needs. */
+  seconds: number;
+  latencies: number[];
 }
 
 export const PATH = '/v1/chat/completions';
@@ -72,13 +75,15 @@ export function runLoad(target: Target, mode: Mode, connections: number, seconds
         if (error) return reject(error);
         latencies.sort((a, b) => a - b);
         resolve({
-          rps: result.requests.average,
+          rps: result.requests.total / seconds,
           p50: percentile(latencies, 0.5),
           p99: percentile(latencies, 0.99),
           sent: result.requests.sent,
           completed: result.requests.total,
           failures: badAnswers + result.errors + result.timeouts,
           firstFailure: firstFailure ?? (result.errors + result.timeouts > 0 ? `${result.errors} socket errors, ${result.timeouts} timeouts` : undefined),
+          seconds,
+          latencies,
         });
       },
     );
@@ -86,6 +91,24 @@ export function runLoad(target: Target, mode: Mode, connections: number, seconds
       if (status >= 200 && status < 300) latencies.push(ms);
     });
   });
+}
+
+/** Several runs of one target as if they were one: rates over the total time, percentiles over every answer. */
+export function mergeLoads(runs: LoadResult[]): LoadResult {
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  const sum = (field: 'sent' | 'completed' | 'failures') => runs.reduce((total, run) => total + run[field], 0);
+  const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
+  return {
+    rps: seconds > 0 ? sum('completed') / seconds : 0,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    sent: sum('sent'),
+    completed: sum('completed'),
+    failures: sum('failures'),
+    firstFailure: runs.find((run) => run.firstFailure)?.firstFailure,
+    seconds,
+    latencies,
+  };
 }
 
 /** Nearest-rank percentile of sorted values (0 when there are none). */

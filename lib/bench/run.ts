@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { appEnvironment, createBenchKey } from './account';
 import { processCpuMs, servicesCpuMs } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
-import { PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
+import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
 import { ensureBuild, startConduit } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
@@ -14,8 +14,11 @@ import { sampleStreams, type StreamTimings } from './ttfb';
 
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 3;
-/** BENCH_SECONDS shortens a trial run; published numbers use the default. */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Before each later round: the connections are new, the process is warm. */
+const REWARM_SECONDS = 1;
+/** BENCH_SECONDS (per round) and BENCH_ROUNDS shorten a trial run; published numbers use the defaults. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const TTFB_SAMPLES = 200;
 const CHECK_DELAY_MS = 10;
 const CHECK_SAMPLES = 20;
@@ -60,22 +63,36 @@ async function main(): Promise<number> {
   const conduitRequests = { completed: 2, sent: 2 };
   const rows: Row[] = [];
   for (const mode of MODES) {
-    for (const target of targets) {
-      process.stdout.write(`[bench] ${target.name}, ${mode}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
-      const warm = await runLoad(target, mode, CONNECTIONS, WARMUP_SECONDS);
-      const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
-      const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
-      const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
-      const perRequest = (i: number) => (cpuBefore[i] === undefined || cpuAfter[i] === undefined || load.completed === 0 ? undefined : ((cpuAfter[i]! - cpuBefore[i]!) * 1000) / load.completed);
-      const cpuUs = perRequest(0);
-      const servicesUs = perRequest(1);
+    // Rounds take turns target by target, so a slow spell of the shared machine (the run-to-run
+    // noise here is ±20 %) falls on every target alike instead of on whichever ran during it.
+    const measured = targets.map(() => ({ runs: [] as LoadResult[], cpuMs: 0, servicesMs: 0, cpuKnown: true }));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) {
+        const warmUp = round === 1 ? WARMUP_SECONDS : REWARM_SECONDS;
+        process.stdout.write(`[bench] ${mode}, round ${round}/${ROUNDS}, ${target.name}: ${warmUp} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
+        const warm = await runLoad(target, mode, CONNECTIONS, warmUp);
+        const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
+        const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
+        const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
+        const spent = (k: number) => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : cpuAfter[k]! - cpuBefore[k]!);
+        const [cpu, services] = [spent(0), spent(1)];
+        if (cpu === undefined || services === undefined) measured[i]!.cpuKnown = false;
+        else [measured[i]!.cpuMs, measured[i]!.servicesMs] = [measured[i]!.cpuMs + cpu, measured[i]!.servicesMs + services];
+        measured[i]!.runs.push(load);
+        console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms`);
+        note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
+        note(`${target.name} ${mode}`, load.failures, load.firstFailure);
+        if (target.name === CONDUIT) count(conduitRequests, [warm, load], 0);
+      }
+    }
+    for (const [i, target] of targets.entries()) {
+      const { runs, cpuMs, servicesMs, cpuKnown } = measured[i]!;
+      const load = mergeLoads(runs);
+      const perRequest = (ms: number) => (cpuKnown && load.completed > 0 ? (ms * 1000) / load.completed : undefined);
       const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
-      console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${cpuUs === undefined ? '' : `, server CPU ${Math.round(cpuUs)} µs/request`}${servicesUs === undefined ? '' : `, Redis + PostgreSQL ${Math.round(servicesUs)} µs/request`}`);
-      note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
-      note(`${target.name} ${mode}`, load.failures, load.firstFailure);
       if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
-      if (target.name === CONDUIT) count(conduitRequests, [warm, load], stream ? TTFB_SAMPLES : 0);
-      rows.push({ target: target.name, mode, load, stream, cpuUs, servicesUs });
+      if (stream && target.name === CONDUIT) count(conduitRequests, [], TTFB_SAMPLES);
+      rows.push({ target: target.name, mode, load, stream, cpuUs: perRequest(cpuMs), servicesUs: perRequest(servicesMs) });
     }
   }
 
@@ -90,7 +107,7 @@ async function main(): Promise<number> {
   const setup =
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; load generator (autocannon) in the bench process, ` +
     `mock upstream, forwarder and Conduit in their own processes, all on the same cores. ${CONNECTIONS} connections, ` +
-    `${WARMUP_SECONDS} s warm-up + ${SECONDS} s per row; POST ${PATH}, max_tokens 16; TTFB: ${TTFB_SAMPLES} sequential streams. ` +
+    `${ROUNDS} rounds taking turns, each ${SECONDS} s per target after a warm-up (${WARMUP_SECONDS} s, then ${REWARM_SECONDS} s): ${ROUNDS * SECONDS} s per row; POST ${PATH}, max_tokens 16; TTFB: ${TTFB_SAMPLES} sequential streams. ` +
     `1-min load average ${before.toFixed(2)} before, ${after.toFixed(2)} after.`;
   console.log(`\n${renderReport(rows, setup)}\n\n${renderStreamCheck(check, CHECK_DELAY_MS, CHECK_SAMPLES)}\n`);
 

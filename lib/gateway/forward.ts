@@ -3,6 +3,7 @@ import { ApiError, errorResponse } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { settle, type Reservation } from '@/lib/limits/admission';
 import { BytesResponse } from '@/lib/server/bytes-response';
+import { RelayResponse } from '@/lib/server/relay-response';
 import { readBounded } from '@/lib/streams/read-bounded';
 import { queuedRecord } from '@/lib/usage/queue';
 import type { CatalogModel } from './catalog';
@@ -11,7 +12,7 @@ import { requestCost, tokenCounts, type TokenCounts } from './cost';
 import { promptTokenGuess } from './estimate';
 import { providerFor } from './providers';
 import type { GatewayRequestBody } from './request-schemas';
-import { tapStream, type OpenAIUsage, type StreamOutcome } from './sse-tap';
+import { sseTap, type OpenAIUsage, type StreamOutcome } from './sse-tap';
 import { UpstreamTimeoutError } from './upstream';
 
 interface Forwarding {
@@ -30,13 +31,6 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
 
 /** Sends an admitted request to its provider and returns the answer, settling spend once it is known. */
 export async function forward(f: Forwarding): Promise<Response> {
-  const upstreamAbort = new AbortController();
-  const onClientGone = () => upstreamAbort.abort(f.request.signal.reason);
-  f.request.signal.addEventListener('abort', onClientGone, { once: true });
-  // A listener added to an already-aborted signal never fires: the client may have left
-  // during the checks.
-  if (f.request.signal.aborted) onClientGone();
-
   let upstream: Response;
   try {
     upstream = await providerFor(f.model.provider).send({
@@ -45,7 +39,8 @@ export async function forward(f: Forwarding): Promise<Response> {
       requestedModel: f.model.id,
       body: f.upstreamBody,
       stream: f.stream,
-      signal: upstreamAbort.signal,
+      // fetch stops the upstream request (and its body, mid-stream) when the client leaves.
+      signal: f.request.signal,
     });
   } catch (error) {
     if (f.request.signal.aborted) {
@@ -113,15 +108,14 @@ export async function forward(f: Forwarding): Promise<Response> {
   }
 
   const showUsage = (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;
-  const body = tapStream(upstream.body, {
+  const tap = sseTap({
     showUsage,
-    abortUpstream: () => upstreamAbort.abort(),
     onEnd: (outcome) => {
       if (outcome.firstOutputAt) f.context.record.ttftMs = outcome.firstOutputAt - f.context.startedAt;
       settleInBackground(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
     },
   });
-  return new Response(body, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
+  return new RelayResponse(upstream.body, tap, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
 }
 
 /** Tokens of a stream: the provider's own count, or — if it was cut short — what was delivered. */

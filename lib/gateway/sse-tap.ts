@@ -1,3 +1,5 @@
+import { relayStream, type RelaySteps } from '@/lib/server/relay-response';
+
 /**
  * Passes an OpenAI SSE stream through to the client as it arrives, byte for byte (one upstream
  * read, one enqueue — nothing waits for the whole answer), while reading the usage the provider
@@ -27,8 +29,6 @@ export interface StreamOutcome {
 interface TapOptions {
   showUsage: boolean;
   onEnd(outcome: StreamOutcome): void;
-  /** Called when the client goes away: the upstream request must stop too. */
-  abortUpstream(): void;
 }
 
 const encoder = new TextEncoder();
@@ -90,8 +90,8 @@ function carriesOutput(event: Buffer): boolean {
   return tools !== -1 && event[tools] === 0x5b; // '['
 }
 
-export function tapStream(upstream: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
+/** The tap as the steps of a relay (lib/server/relay-response.ts): the gateway's streamed answers. */
+export function sseTap(options: TapOptions): RelaySteps {
   const outcome: StreamOutcome = { usage: null, outputChunks: 0, firstOutputAt: null, interrupted: null };
   let pending: Buffer = Buffer.alloc(0);
   let ended = false;
@@ -147,40 +147,30 @@ export function tapStream(upstream: ReadableStream<Uint8Array>, options: TapOpti
     return { out, rest: bytes.subarray(at) };
   }
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Keep reading until there is something to hand on: a pull that enqueues nothing is not
-      // called again, and the stream would stall.
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            // A last event without its blank line still counts (and may still be the usage chunk).
-            if (pending.byteLength > 0 && pending.toString('latin1').trim() && inspect(pending)) controller.enqueue(pending);
-            controller.close();
-            end(null);
-            return;
-          }
-          const bytes = pending.byteLength > 0 ? Buffer.concat([pending, value]) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-          const { out, rest } = split(bytes);
-          // A copy of what is held back: `value` belongs to the upstream's reader.
-          pending = rest.byteLength > 0 ? Buffer.from(rest) : Buffer.alloc(0);
-          if (out.length > 0) {
-            for (const part of out) controller.enqueue(part);
-            return;
-          }
-        }
-      } catch {
-        // The upstream connection broke mid-stream: tell the client in-band, then end.
-        controller.enqueue(upstreamBroke());
-        controller.close();
-        end('upstream');
-      }
+  return {
+    chunk(value) {
+      const bytes = pending.byteLength > 0 ? Buffer.concat([pending, value]) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      const { out, rest } = split(bytes);
+      // A copy of what is held back: `value` belongs to the upstream's reader.
+      pending = rest.byteLength > 0 ? Buffer.from(rest) : Buffer.alloc(0);
+      return out;
     },
-    cancel(reason) {
-      options.abortUpstream();
-      reader.cancel(reason).catch(() => {});
+    end() {
+      // A last event without its blank line still counts (and may still be the usage chunk).
+      const last = pending.byteLength > 0 && pending.toString('latin1').trim() && inspect(pending) ? pending : null;
+      end(null);
+      return last;
+    },
+    fail() {
+      // The upstream connection broke mid-stream: tell the client in-band, then end.
+      end('upstream');
+      return upstreamBroke();
+    },
+    cancel() {
       end('client');
     },
-  });
+  };
 }
+
+/** The tap as a stream of its own (what a reader other than the lean entry sees). */
+export const tapStream = (upstream: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> => relayStream(upstream, sseTap(options));

@@ -2,13 +2,14 @@ import 'server-only';
 import { openSecret } from '@/lib/crypto/secret-box';
 import { env } from '@/lib/env';
 import { bufferedBody } from '@/lib/server/node-request';
+import { RelayResponse } from '@/lib/server/relay-response';
 import { fetchUpstream, UpstreamTimeoutError } from '@/lib/gateway/upstream';
 import type { LinkRecord } from '@/lib/links/record';
 import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './headers';
-import { BodyTooLargeError, limitBody, meterBody } from './meter';
+import { BodyTooLargeError, bodyMeter, limitBody } from './meter';
 import { upstreamUrl } from './path';
 import { proxyRefusals } from './refusals';
-import { blockedByGuard, guardedAgent } from './guarded-agent';
+import { blockedByGuard } from './guarded-agent';
 import { checkHostname } from './ssrf';
 import { recordProxyUsage, type ProxyContext } from './usage';
 
@@ -18,6 +19,18 @@ function causedBy(error: unknown, type: new (...args: never[]) => Error): boolea
     if (current instanceof type) return true;
   }
   return false;
+}
+
+/**
+ * Opened secrets by link record: records are cached objects, and a replaced secret arrives in a
+ * new record, so each is decrypted once per cached record rather than on every request.
+ */
+const openedSecrets = new WeakMap<LinkRecord, string>();
+
+function secretOf(link: LinkRecord): string {
+  let secret = openedSecrets.get(link);
+  if (secret === undefined) openedSecrets.set(link, (secret = openSecret(link.secretSealed)));
+  return secret;
 }
 
 interface Forwarding {
@@ -61,7 +74,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
 
   if (Number(f.request.headers.get('content-length') ?? 0) > maxBody) throw proxyRefusals.bodyTooLarge(maxBody);
   const headers = forwardRequestHeaders(f.request.headers, { stripAuthorization: true });
-  injectSecret(headers, url, openSecret(f.link.secretSealed), f.link.injection, f.link.extraHeaders);
+  injectSecret(headers, url, secretOf(f.link), f.link.injection, f.link.extraHeaders);
 
   let upstream: Response;
   try {
@@ -72,7 +85,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
       timeoutMs: UPSTREAM_TIMEOUT_MS,
       redirects: 'relay',
       signal: f.request.signal,
-      dispatcher: allowPrivate ? undefined : guardedAgent(),
+      guarded: !allowPrivate,
     });
   } catch (error) {
     if (causedBy(error, BodyTooLargeError)) throw proxyRefusals.bodyTooLarge(maxBody);
@@ -88,18 +101,19 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
     responseHeaders.set('cache-control', 'no-cache, no-transform');
     responseHeaders.set('x-accel-buffering', 'no');
   }
-  const body = upstream.body
-    ? meterBody(upstream.body, kind, (metered, ended) => {
-        Object.assign(f.context, {
-          responseBytes: metered.bytes,
-          inputTokens: metered.inputTokens,
-          outputTokens: metered.outputTokens,
-          ttftMs: metered.firstByteAt === null ? null : metered.firstByteAt - f.context.startedAt,
-          errorCode: ended === 'complete' ? null : ended,
-        });
-        recordProxyUsage(f.context, upstream.status);
-      })
-    : null;
-  if (!body) recordProxyUsage(f.context, upstream.status);
-  return new Response(body, { status: upstream.status, headers: responseHeaders });
+  if (!upstream.body) {
+    recordProxyUsage(f.context, upstream.status);
+    return new Response(null, { status: upstream.status, headers: responseHeaders });
+  }
+  const meter = bodyMeter(kind, (metered, ended) => {
+    Object.assign(f.context, {
+      responseBytes: metered.bytes,
+      inputTokens: metered.inputTokens,
+      outputTokens: metered.outputTokens,
+      ttftMs: metered.firstByteAt === null ? null : metered.firstByteAt - f.context.startedAt,
+      errorCode: ended === 'complete' ? null : ended,
+    });
+    recordProxyUsage(f.context, upstream.status);
+  });
+  return new RelayResponse(upstream.body, meter, { status: upstream.status, headers: responseHeaders });
 }

@@ -35,8 +35,8 @@ export function guardedLookup(resolver: Resolver) {
   };
 }
 
-export function createGuardedAgent(resolver: Resolver = systemResolver): Agent {
-  return new Agent({ connect: { lookup: guardedLookup(resolver) } });
+export function createGuardedAgent(resolver: Resolver = systemResolver, timeouts: { headersTimeout?: number; connectTimeout?: number } = {}): Agent {
+  return new Agent({ headersTimeout: timeouts.headersTimeout, connect: { lookup: guardedLookup(resolver), timeout: timeouts.connectTimeout } });
 }
 
 const SHARED = Symbol.for('conduit.proxy.guardedAgent');

@@ -1,3 +1,5 @@
+import { relayStream, type RelaySteps } from '@/lib/server/relay-response';
+
 /**
  * Counts the bytes of a body as they stream by, unchanged. For LLM upstreams it also picks up
  * the token usage they report — OpenAI (`prompt_tokens`/`completion_tokens`) and Anthropic
@@ -28,23 +30,19 @@ function absorb(metered: Metered, value: unknown): void {
   if (typeof output === 'number') metered.outputTokens = Math.max(metered.outputTokens, output);
 }
 
+type Ending = 'complete' | 'upstream_error' | 'client_gone';
+
 /**
- * Passes `body` through unchanged; `onEnd` runs exactly once — at the end, on an upstream error,
- * or when the client goes away (a ReadableStream, not a TransformStream, because only its
- * cancel() tells us about the last case).
+ * The meter as the steps of a relay (lib/server/relay-response.ts): every chunk passes unchanged;
+ * `onEnd` runs exactly once — at the end, on an upstream error, or when the client goes away.
  */
-export function meterBody(
-  body: ReadableStream<Uint8Array>,
-  kind: 'sse' | 'json' | 'other',
-  onEnd: (metered: Metered, ended: 'complete' | 'upstream_error' | 'client_gone') => void,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+export function bodyMeter(kind: 'sse' | 'json' | 'other', onEnd: (metered: Metered, ended: Ending) => void): RelaySteps {
   const metered: Metered = { bytes: 0, firstByteAt: null, inputTokens: 0, outputTokens: 0 };
   const decoder = new TextDecoder();
   let text = '';
   let scanning = kind !== 'other';
   let done = false;
-  const finish = (how: 'complete' | 'upstream_error' | 'client_gone') => {
+  const finish = (how: Ending) => {
     if (done) return;
     done = true;
     if (how === 'complete' && scanning && kind === 'json') {
@@ -71,38 +69,38 @@ export function meterBody(
     }
   };
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done: end, value } = await reader.read();
-        if (end) {
-          controller.close();
-          finish('complete');
-          return;
-        }
-        controller.enqueue(value);
-        metered.bytes += value.byteLength;
-        metered.firstByteAt ??= Date.now();
-        if (!scanning) return;
+  return {
+    chunk(value) {
+      metered.bytes += value.byteLength;
+      metered.firstByteAt ??= Date.now();
+      if (scanning) {
         text += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
         if (kind === 'sse') scanEvents();
-        // Bounded either way: an upstream that never ends an event (or a huge JSON body) must
-        // not make us buffer without limit; it is still forwarded, just not scanned.
         if (text.length > MAX_JSON_SCAN) {
           scanning = false;
           text = '';
         }
-      } catch (error) {
-        controller.error(error);
-        finish('upstream_error');
       }
+      return value;
     },
-    cancel(reason) {
-      reader.cancel(reason).catch(() => {});
+    end() {
+      finish('complete');
+      return null;
+    },
+    fail() {
+      // The client's body breaks too: a relay cannot make a broken upstream answer whole.
+      finish('upstream_error');
+      return null;
+    },
+    cancel() {
       finish('client_gone');
     },
-  });
+  };
 }
+
+/** The meter as a stream of its own (what a reader other than the lean entry sees). */
+export const meterBody = (body: ReadableStream<Uint8Array>, kind: 'sse' | 'json' | 'other', onEnd: (metered: Metered, ended: Ending) => void): ReadableStream<Uint8Array> =>
+  relayStream(body, bodyMeter(kind, onEnd));
 
 /** Counts request body bytes and fails the stream past `max` (the upload is then refused). */
 export class BodyTooLargeError extends Error {

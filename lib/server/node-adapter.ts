@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
 import { NodeRequest } from './node-request';
+import { RelayResponse } from './relay-response';
 
 export { rawTarget } from './node-request';
 
@@ -28,14 +29,19 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
   });
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  // The headers as pairs, handed to the Request once (a Headers object would be validated and
+  // copied twice); the TCP peer is appended to X-Forwarded-For (Node has joined repeats with ', ').
+  const headers: [string, string][] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 15 || raw[i]!.toLowerCase() !== 'x-forwarded-for') headers.push([raw[i]!, raw[i + 1]!]);
+  }
   const peer = req.socket.remoteAddress ?? '';
-  const forwarded = headers.get('x-forwarded-for');
-  headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${peer}` : peer);
+  const forwarded = req.headers['x-forwarded-for'];
+  headers.push(['x-forwarded-for', forwarded ? `${String(forwarded)}, ${peer}` : peer]);
   const method = req.method ?? 'GET';
   const target = req.url ?? '/';
-  const url = requestUrl(headers.get('host'), target);
+  const url = requestUrl(req.headers.host, target);
   const options = { signal: controller.signal, target };
   if (method === 'GET' || method === 'HEAD') return new NodeRequest(url, { method, headers }, options);
 
@@ -49,7 +55,7 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
  * A Host header that is not a valid host must not turn into a 500: the handlers route by path
  * (and by the Host header themselves, for proxy link hosts).
  */
-function requestUrl(host: string | null, target: string): string {
+function requestUrl(host: string | undefined, target: string): string {
   const url = `http://${host ?? 'localhost'}${target.startsWith('/') ? target : `/${target}`}`;
   return URL.canParse(url) ? url : new URL(target, 'http://localhost').href;
 }
@@ -86,6 +92,18 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     return;
   }
   res.writeHead(response.status, headers);
+  if (response instanceof RelayResponse) {
+    const relay = response.relayTo({
+      write: (chunk) => res.write(chunk),
+      drained: () => drained(res),
+      end: (last) => void (last ? res.end(last) : res.end()),
+      destroy: () => res.destroy(),
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) relay.clientGone();
+    });
+    return relay.done;
+  }
   if (!response.body) {
     res.end();
     return;
@@ -100,18 +118,26 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
       if (done) break;
       if (res.destroyed) throw new Error('client gone');
       // Respect backpressure: wait for the socket to drain (or close) before reading more.
-      if (!res.write(value)) {
-        await new Promise((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
-        });
-      }
+      if (!res.write(value)) await drained(res);
     }
     res.end();
   } catch {
     await reader.cancel().catch(() => {});
     res.destroy();
   }
+}
+
+/** Resolves when the socket can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 export async function handleNodeRequest(handler: WebHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -53,6 +53,7 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
         body: Buffer.from(JSON.stringify(payload)),
         timeoutMs,
         redirects: 'refuse',
+        guarded: false,
         signal: request.signal,
       });
       if (!upstream.ok) return anthropicErrorResponse(upstream.status, await upstream.text());

@@ -41,6 +41,7 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
         body: Buffer.from(JSON.stringify(body)),
         timeoutMs,
         redirects: 'refuse',
+        guarded: false,
         signal: request.signal,
       });
       // Only content-type goes back: fetch has already decoded the body (so content-encoding

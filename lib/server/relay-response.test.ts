@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { serve, type WebHandler } from './node-adapter';
+import { RelayResponse, type RelaySteps } from './relay-response';
+
+// A relayed body reaches the client the same way whoever reads it: the lean entry driving the
+// steps itself, or anyone reading `body` as a stream.
+
+const servers: { close(): Promise<void> }[] = [];
+afterAll(async () => Promise.all(servers.map((server) => server.close())));
+
+async function served(handler: WebHandler) {
+  const server = await serve(handler);
+  servers.push(server);
+  return server.url;
+}
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** An upstream body of these parts; fails after `failAfter` parts, if given; counts its cancels. */
+function upstream(parts: string[], options: { failAfter?: number; pauseAfter?: number } = {}) {
+  const state = { cancelled: 0 };
+  let i = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (options.failAfter === i) return controller.error(new Error('socket hang up'));
+      if (options.pauseAfter === i) await new Promise(() => {}); // hangs until cancelled
+      if (i < parts.length) controller.enqueue(encode(parts[i++]!));
+      else controller.close();
+    },
+    cancel() {
+      state.cancelled += 1;
+    },
+  });
+  return { stream, state };
+}
+
+/** Upper-cases each chunk, drops chunks that say "drop", adds a trailer; records how it ended. */
+function steps(failWith: string | null = null) {
+  const ended: string[] = [];
+  const relay: RelaySteps = {
+    chunk: (bytes) => {
+      const text = new TextDecoder().decode(bytes);
+      return text === 'drop' ? null : [encode(text.toUpperCase())];
+    },
+    end: () => (ended.push('end'), encode('|trailer')),
+    fail: () => (ended.push('fail'), failWith === null ? null : encode(failWith)),
+    cancel: () => void ended.push('cancel'),
+  };
+  return { relay, ended };
+}
+
+describe('a relayed response', () => {
+  for (const reader of ['the lean entry', 'a stream reader'] as const) {
+    it(`applies the steps to every chunk and ends with their last bytes (${reader})`, async () => {
+      const { stream } = upstream(['ab', 'drop', 'cd']);
+      const { relay, ended } = steps();
+      const response = new RelayResponse(stream, relay, { status: 201, headers: { 'x-kind': 'relay' } });
+      if (reader === 'a stream reader') {
+        expect(await response.text()).toBe('ABCD|trailer');
+      } else {
+        const answer = await fetch(await served(async () => response));
+        expect([answer.status, answer.headers.get('x-kind'), await answer.text()]).toEqual([201, 'relay', 'ABCD|trailer']);
+      }
+      expect(ended).toEqual(['end']);
+    });
+
+    it(`tells the client in-band when the upstream breaks and the steps have words for it (${reader})`, async () => {
+      const { stream } = upstream(['ab', 'cd'], { failAfter: 1 });
+      const { relay, ended } = steps('|broken');
+      const response = new RelayResponse(stream, relay, { status: 200 });
+      const text = reader === 'a stream reader' ? await response.text() : await (await fetch(await served(async () => response))).text();
+      expect(text).toBe('AB|broken');
+      expect(ended).toEqual(['fail']);
+    });
+
+    it(`breaks the client's body when the upstream breaks and the steps have nothing to say (${reader})`, async () => {
+      const { stream } = upstream(['ab', 'cd'], { failAfter: 1 });
+      const { relay, ended } = steps(null);
+      const response = new RelayResponse(stream, relay, { status: 200 });
+      const read = reader === 'a stream reader' ? response.text() : fetch(await served(async () => response)).then((answer) => answer.text());
+      await expect(read).rejects.toThrow();
+      expect(ended).toEqual(['fail']);
+    });
+  }
+
+  it('cancels the upstream and tells the steps once when the client leaves mid-body', async () => {
+    const { stream, state } = upstream(['ab', 'cd'], { pauseAfter: 1 });
+    const { relay, ended } = steps();
+    const response = new RelayResponse(stream, relay, { status: 200 });
+    const leave = new AbortController();
+    const answer = await fetch(await served(async () => response), { signal: leave.signal });
+    const body = answer.body!.getReader();
+    expect(new TextDecoder().decode((await body.read()).value)).toBe('AB');
+    leave.abort();
+    await expect.poll(() => ended).toEqual(['cancel']);
+    expect(state.cancelled).toBe(1);
+  });
+
+  it('is read once', async () => {
+    const response = new RelayResponse(upstream(['ab']).stream, steps().relay, { status: 200 });
+    expect(await response.text()).toBe('AB|trailer');
+    expect(response.bodyUsed).toBe(true);
+    expect(() => response.relayTo({ write: () => true, drained: async () => {}, end: () => {}, destroy: () => {} })).toThrow(TypeError);
+  });
+});
