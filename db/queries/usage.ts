@@ -31,32 +31,26 @@ const SELECT_LIST = sql.raw(COLUMNS.map((column) => `"${column.name}"`).join(', 
  * The batch travels as ONE JSON parameter expanded by json_populate_recordset: building a VALUES
  * list of 500 rows × 19 parameters cost the gateway's process more CPU than the rest of the
  * drain (profiled under `npm run bench`); JSON.stringify and PostgreSQL's JSON parser do it for little.
+ * Only the request ids come back: the caller already holds the rows, and reading every column
+ * back (and mapping it through drizzle) cost as much as sending them.
  */
-export function insertUsageRows(tx: Executor, rows: NewUsageRow[]) {
+export async function insertUsageRows<Row extends NewUsageRow>(tx: Executor, rows: readonly Row[]): Promise<Row[]> {
   const sorted = [...rows].sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
-  const json = JSON.stringify(sorted.map((row) => Object.fromEntries(COLUMNS.map(({ key, name, fallback }) => [name, row[key] ?? fallback]))));
-  return tx
+  const json = JSON.stringify(sorted.map(columnsOf));
+  const inserted = await tx
     .insert(usageRecords)
     .select(sql`select ${SELECT_LIST} from json_populate_recordset(null::${usageRecords}, ${json}::json)`)
     .onConflictDoNothing({ target: usageRecords.requestId })
-    .returning({
-      requestId: usageRecords.requestId,
-      userId: usageRecords.userId,
-      keyId: usageRecords.keyId,
-      costMicros: usageRecords.costMicros,
-      createdAt: usageRecords.createdAt,
-      // The rest of what the hourly rollups add up (lib/usage/rollups/aggregate.ts).
-      linkId: usageRecords.linkId,
-      model: usageRecords.model,
-      endUser: usageRecords.endUser,
-      status: usageRecords.status,
-      inputTokens: usageRecords.inputTokens,
-      cachedInputTokens: usageRecords.cachedInputTokens,
-      outputTokens: usageRecords.outputTokens,
-      requestBytes: usageRecords.requestBytes,
-      responseBytes: usageRecords.responseBytes,
-      latencyMs: usageRecords.latencyMs,
-    });
+    .returning({ requestId: usageRecords.requestId });
+  const ids = new Set(inserted.map((row) => row.requestId));
+  return sorted.filter((row) => ids.has(row.requestId));
+}
+
+/** A row as json_populate_recordset reads it: column names as keys, defaults where the row has none. */
+function columnsOf(row: NewUsageRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { key, name, fallback } of COLUMNS) out[name] = row[key] ?? fallback;
+  return out;
 }
 
 /**

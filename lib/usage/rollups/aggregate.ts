@@ -73,7 +73,7 @@ export function aggregateRollups(rows: readonly RollupSource[]): { main: RollupR
 type Dimensions = Pick<RollupRow, 'userId' | 'hour' | 'keyId' | 'linkId' | 'model' | 'statusClass' | 'endUser'>;
 
 function add(into: Map<string, RollupRow>, dims: Dimensions, row: RollupSource) {
-  const key = [dims.userId, dims.hour.toISOString(), dims.keyId, dims.linkId, dims.model, dims.statusClass, dims.endUser].join('\u0000');
+  const key = [dims.userId, dims.hour.getTime(), dims.keyId, dims.linkId, dims.model, dims.statusClass, dims.endUser].join('\u0000');
   let target = into.get(key);
   if (!target) {
     target = {
