@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
+import { runCommand } from '@/lib/redis/raw';
 import { USAGE_QUEUE_CAP, type UsageQueue } from './queue';
 
 /**
@@ -95,11 +96,10 @@ export async function claimBatch(
     );
   }
 
-  const [claim, entries] = await redis
-    .pipeline()
-    .eval(CLAIM, [queue.key, mine, queue.consumersKey], [batchSize, now, consumer, USAGE_QUEUE_CAP])
-    .lrange(mine, 0, -1)
-    .exec<[[number, number, number], unknown[]]>();
+  const claim = await redis.eval<unknown[], [number, number, number]>(CLAIM, [queue.key, mine, queue.consumersKey], [batchSize, now, consumer, USAGE_QUEUE_CAP]);
+  // As the JSON strings they are: the SDK would parse every entry in one go, holding the event
+  // loop (shared with the gateway) for milliseconds; the drain parses them in slices.
+  const entries = (await runCommand(redis, ['LRANGE', mine, 0, -1])) as unknown[];
   return { entries, recovered, dropped: Number(claim[1]), backlog: Number(claim[2]) };
 }
 

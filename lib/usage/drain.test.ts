@@ -105,6 +105,25 @@ describe(`usage drain on ${services.label}`, () => {
     expect(stored).toEqual({ ...records[7], createdAt: new Date(records[7]!.createdAt) });
   });
 
+  it('stores text as it was sent (quotes, backslashes, newlines, emoji) and every kind of column exactly', async () => {
+    const queue = freshQueue();
+    const record = usageRecord({
+      userId: userIds[3]!,
+      endUser: 'o\'brien "the \\ user"\n👋 ✓',
+      errorCode: 'upstream_stream_error',
+      model: 'gpt-4o-mini',
+      stream: true,
+      ttftMs: 123,
+      costMicros: 9_007_199_254,
+      requestBytes: 3_000_000_000,
+      createdAt: Date.parse('2030-02-03T04:05:06.789Z'),
+    });
+    await enqueueUsageNow(record, getRedis(), queue);
+    expect(await drainAll(queue, 'c1')).toMatchObject({ inserted: 1 });
+    const [row] = await rowsOf([record.requestId]);
+    expect(row).toEqual({ ...record, createdAt: new Date(record.createdAt) });
+  });
+
   it('stores refused requests without an account, with their status and error code', async () => {
     const queue = freshQueue();
     const refused = usageRecord({ status: 401, errorCode: 'invalid_api_key', costMicros: 0, inputTokens: 0, outputTokens: 0 });

@@ -5,6 +5,7 @@ import { getDb } from '@/db';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
 import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
 import { upsertRollups } from '@/db/queries/rollups';
+import { nextTurn, SLICE } from '@/lib/server/next-turn';
 import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
 import type { NewUsageRow } from '@/db/schema';
 import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
@@ -104,7 +105,8 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   const records = new Map<string, UsageRecord>();
   let malformed = 0;
   let repeated = 0;
-  for (const entry of batch.entries) {
+  for (const [i, entry] of batch.entries.entries()) {
+    if (i > 0 && i % SLICE === 0) await nextTurn();
     const parsed = usageRecordSchema.safeParse(decode(entry));
     if (!parsed.success) {
       malformed++;

@@ -55,29 +55,28 @@ export function aggregateRollups(rows: readonly RollupSource[]): { main: RollupR
   const endUsers = new Map<string, RollupRow>();
   for (const row of rows) {
     if (row.userId === null) continue;
-    const hour = new Date(Math.floor(row.createdAt.getTime() / HOUR_MS) * HOUR_MS);
-    const base = {
-      userId: row.userId,
-      hour,
-      keyId: row.keyId ?? '',
-      linkId: row.linkId ?? '',
-      model: row.model ?? '',
-      statusClass: statusClass(row.status),
-    };
-    add(main, { ...base, endUser: '' }, row);
-    if (row.endUser) add(endUsers, { ...base, endUser: row.endUser }, row);
+    const hour = Math.floor(row.createdAt.getTime() / HOUR_MS) * HOUR_MS;
+    const status = statusClass(row.status);
+    // The primary key's columns in order, as one string (its sort order is the locking order).
+    const key = `${row.userId}\u0000${hour}\u0000${row.keyId ?? ''}\u0000${row.linkId ?? ''}\u0000${row.model ?? ''}\u0000${status}`;
+    add(main, key, row, { userId: row.userId, hour, status, endUser: '' });
+    if (row.endUser) add(endUsers, `${key}\u0000${row.endUser}`, row, { userId: row.userId, hour, status, endUser: row.endUser });
   }
   return { main: sortByKey(main), endUsers: sortByKey(endUsers) };
 }
 
-type Dimensions = Pick<RollupRow, 'userId' | 'hour' | 'keyId' | 'linkId' | 'model' | 'statusClass' | 'endUser'>;
-
-function add(into: Map<string, RollupRow>, dims: Dimensions, row: RollupSource) {
-  const key = [dims.userId, dims.hour.getTime(), dims.keyId, dims.linkId, dims.model, dims.statusClass, dims.endUser].join('\u0000');
+/** Adds `row` to its group; the group's dimensions are only built the first time it is seen. */
+function add(into: Map<string, RollupRow>, key: string, row: RollupSource, group: { userId: string; hour: number; status: number; endUser: string }) {
   let target = into.get(key);
   if (!target) {
     target = {
-      ...dims,
+      userId: group.userId,
+      hour: new Date(group.hour),
+      keyId: row.keyId ?? '',
+      linkId: row.linkId ?? '',
+      model: row.model ?? '',
+      statusClass: group.status,
+      endUser: group.endUser,
       requests: 0,
       costMicros: 0,
       inputTokens: 0,
