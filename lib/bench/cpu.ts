@@ -42,3 +42,25 @@ export function servicesCpuMs(): number | undefined {
   for (const pid of [...pidsNamed('redis-server'), ...pidsNamed('postgres')]) total += processCpuMs(pid) ?? 0;
   return total > 0 ? total : undefined;
 }
+
+/**
+ * The machine's CPU time so far, all of it and the part stolen by the hypervisor (the `cpu` line
+ * of /proc/stat, in ticks). On a virtual machine a run can lose a good share of its CPU to
+ * neighbours; the benchmark prints the stolen share of each run so such runs can be told apart.
+ */
+export function machineTicks(): { total: number; steal: number } | undefined {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    const ticks = fields.map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    return { total: ticks.slice(0, 8).reduce((sum, value) => sum + value, 0), steal: ticks[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stolen share (0–1) between two readings of machineTicks(). */
+export function stolenShare(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return (after.steal - before.steal) / (after.total - before.total);
+}

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { appEnvironment, createBenchKey } from './account';
-import { processCpuMs, servicesCpuMs } from './cpu';
+import { machineTicks, processCpuMs, servicesCpuMs, stolenShare } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
@@ -62,6 +62,7 @@ async function main(): Promise<number> {
   // Conduit requests, to compare with the usage rows at the end (2 probes so far).
   const conduitRequests = { completed: 2, sent: 2 };
   const rows: Row[] = [];
+  const stolenShares: number[] = [];
   for (const mode of MODES) {
     // Rounds take turns target by target, so a slow spell of the shared machine (the run-to-run
     // noise here is ±20 %) falls on every target alike instead of on whichever ran during it.
@@ -72,14 +73,17 @@ async function main(): Promise<number> {
         process.stdout.write(`[bench] ${mode}, round ${round}/${ROUNDS}, ${target.name}: ${warmUp} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
         const warm = await runLoad(target, mode, CONNECTIONS, warmUp);
         const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
+        const ticksBefore = machineTicks();
         const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
+        const stolen = stolenShare(ticksBefore, machineTicks());
         const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
         const spent = (k: number) => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : cpuAfter[k]! - cpuBefore[k]!);
         const [cpu, services] = [spent(0), spent(1)];
         if (cpu === undefined || services === undefined) measured[i]!.cpuKnown = false;
         else [measured[i]!.cpuMs, measured[i]!.servicesMs] = [measured[i]!.cpuMs + cpu, measured[i]!.servicesMs + services];
         measured[i]!.runs.push(load);
-        console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms`);
+        console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${stolen === undefined ? '' : `, ${(stolen * 100).toFixed(1)} % of the CPU stolen by the hypervisor`}`);
+        if (stolen !== undefined) stolenShares.push(stolen);
         note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
         note(`${target.name} ${mode}`, load.failures, load.firstFailure);
         if (target.name === CONDUIT) count(conduitRequests, [warm, load], 0);
@@ -108,7 +112,8 @@ async function main(): Promise<number> {
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; load generator (autocannon) in the bench process, ` +
     `mock upstream, forwarder and Conduit in their own processes, all on the same cores. ${CONNECTIONS} connections, ` +
     `${ROUNDS} rounds taking turns, each ${SECONDS} s per target after a warm-up (${WARMUP_SECONDS} s, then ${REWARM_SECONDS} s): ${ROUNDS * SECONDS} s per row; POST ${PATH}, max_tokens 16; TTFB: ${TTFB_SAMPLES} sequential streams. ` +
-    `1-min load average ${before.toFixed(2)} before, ${after.toFixed(2)} after.`;
+    `1-min load average ${before.toFixed(2)} before, ${after.toFixed(2)} after` +
+    (stolenShares.length ? `; CPU stolen by the hypervisor during the runs: ${(Math.min(...stolenShares) * 100).toFixed(1)}–${(Math.max(...stolenShares) * 100).toFixed(1)} %.` : '.');
   console.log(`\n${renderReport(rows, setup)}\n\n${renderStreamCheck(check, CHECK_DELAY_MS, CHECK_SAMPLES)}\n`);
 
   // Every Conduit request leaves a usage row; those cut off in flight at the end of a run may too.

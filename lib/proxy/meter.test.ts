@@ -33,6 +33,21 @@ describe('meterBody', () => {
     expect(ended).toMatchObject({ how: 'complete', metered: { bytes: Buffer.byteLength(events.join('')), inputTokens: 12, outputTokens: 3 } });
   });
 
+  it("reads Anthropic's stream usage (input in message_start, output in message_delta) and skips OpenAI's usage: null", async () => {
+    const anthropic = [
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m1","usage":{"input_tokens":21,"output_tokens":1}}}\n\n',
+      'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"usage: {not json"}}\n\n',
+      'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage": {"output_tokens":15}}\n\n',
+    ];
+    expect((await relay(anthropic, 'sse')).ended.metered).toMatchObject({ inputTokens: 21, outputTokens: 15 });
+    const openai = [
+      'data: {"choices":[{"delta":{"content":"a"}}],"usage":null}\n\n',
+      'data: {"choices":[],"usage":{"prompt_tokens":8,"completion_tokens":2}}\n\n',
+      'data: {"choices":[{"delta":{"content":"b"}}],"usage":null}\n\n',
+    ];
+    expect((await relay(openai, 'sse')).ended.metered).toMatchObject({ inputTokens: 8, outputTokens: 2 });
+  });
+
   it('stops scanning an event that never ends past 1 MiB, but still relays all of it', async () => {
     // 3 MiB of one endless SSE line: buffered for scanning it would grow without bound.
     const chunk = `data: ${'x'.repeat(64 * 1024)}`;

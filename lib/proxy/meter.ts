@@ -13,6 +13,9 @@ export interface Metered {
   outputTokens: number;
 }
 
+/** `"usage": {` — where OpenAI and Anthropic report tokens (Anthropic's message_start nests it in `message`). */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
 /** A JSON body larger than this is not parsed for usage (it is still counted and forwarded). */
 const MAX_JSON_SCAN = 1024 * 1024;
 
@@ -58,7 +61,9 @@ export function bodyMeter(kind: 'sse' | 'json' | 'other', onEnd: (metered: Meter
   const scanEvents = () => {
     for (let at = text.indexOf('\n\n'); at !== -1; at = text.indexOf('\n\n')) {
       for (const line of text.slice(0, at).split('\n')) {
-        if (!line.startsWith('data:')) continue;
+        // Only an event with a usage object is worth parsing: parsing every event of a stream
+        // was the largest share of relaying one (OpenAI repeats `"usage":null` in each chunk).
+        if (!line.startsWith('data:') || !USAGE_OBJECT.test(line)) continue;
         try {
           absorb(metered, JSON.parse(line.slice(5)));
         } catch {
