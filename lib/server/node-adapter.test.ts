@@ -1,19 +1,12 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
-import { serve, type WebHandler } from './node-adapter';
+import { describe, expect, it } from 'vitest';
 import { BytesResponse } from './bytes-response';
 import { bufferedBody, NodeRequest } from './node-request';
+import { adapterServers } from './testing';
 
 // The lean entry's Node ⇄ Web bridge: what a handler sees of the client's request.
 
-const servers: { close(): Promise<void> }[] = [];
-afterAll(async () => Promise.all(servers.map((server) => server.close())));
-
-async function served(handler: WebHandler) {
-  const server = await serve(handler);
-  servers.push(server);
-  return server.url;
-}
+const served = adapterServers();
 
 describe('the node adapter', () => {
   it('hands a small body over whole, readable as JSON, text or a stream, once', async () => {

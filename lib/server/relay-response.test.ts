@@ -1,18 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { serve, type WebHandler } from './node-adapter';
+import { describe, expect, it } from 'vitest';
 import { RelayResponse, type RelaySteps } from './relay-response';
+import { adapterServers } from './testing';
 
 // A relayed body reaches the client the same way whoever reads it: the lean entry driving the
 // steps itself, or anyone reading `body` as a stream.
 
-const servers: { close(): Promise<void> }[] = [];
-afterAll(async () => Promise.all(servers.map((server) => server.close())));
-
-async function served(handler: WebHandler) {
-  const server = await serve(handler);
-  servers.push(server);
-  return server.url;
-}
+const served = adapterServers();
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
