@@ -60,7 +60,7 @@ export function renderReport(rows: Row[], setup: string): string {
   }
 
   lines.push('', `Targets vs the bare forwarder: ≥ ${MIN_THROUGHPUT_RATIO * 100}% of its req/s, p50 and p99 within ${MAX_LATENCY_RATIO}×.`, '');
-  for (const target of MEASURED) {
+  for (const target of [...MEASURED, ...rows.map((row) => row.target).filter((name, i, all) => name.startsWith(`${CONDUIT} [`) && all.indexOf(name) === i)]) {
     for (const mode of ['json', 'stream'] as const) {
       const measured = find(target, mode)?.load;
       if (!measured) continue;

@@ -19,6 +19,13 @@ const REWARM_SECONDS = 1;
 /** BENCH_SECONDS (per round) and BENCH_ROUNDS shorten a trial run; published numbers use the defaults. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** BENCH_VARIANT="--v8-flag KEY=value …": see main(). */
+const VARIANT = process.env.BENCH_VARIANT
+  ? {
+      flags: process.env.BENCH_VARIANT.split(' ').filter((word) => word.startsWith('--')),
+      env: Object.fromEntries(process.env.BENCH_VARIANT.split(' ').flatMap((word) => (/^[A-Z_]+=/.test(word) ? [word.split(/=(.*)/s).slice(0, 2)] : []))),
+    }
+  : undefined;
 const TTFB_SAMPLES = 200;
 const CHECK_DELAY_MS = 10;
 const CHECK_SAMPLES = 20;
@@ -53,14 +60,23 @@ async function main(): Promise<number> {
     { name: CONDUIT, url: conduitUrl, apiKey: key.secret, pid: conduit.pid },
     { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
+  // BENCH_VARIANT: a second Conduit server, started with other V8 flags and/or environment
+  // (e.g. "--max-semi-space-size=64" or "CONDUIT_BACKGROUND=inline"), measured in the same rounds
+  // — on this machine the only fair way to compare two setups.
+  if (VARIANT) {
+    // Its own Redis database, so it drains its own usage queue: each server's CPU is its own work.
+    const variant = await startConduit({ ...environment, REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/14`, ...VARIANT.env }, VARIANT.flags);
+    targets.push({ name: `${CONDUIT} [${process.env.BENCH_VARIANT}]`, url: variant.url, apiKey: key.secret, pid: variant.pid });
+  }
   console.log(`[bench] upstream ${mock.url}, forwarder ${bare.url}, Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
   // Fail fast (with the answer) if a target is misconfigured, before minutes of load.
   for (const target of targets) for (const mode of ['json', 'stream'] as const) await probe(target, mode);
   if (failures.length > 0) return reportFailures();
 
-  // Conduit requests, to compare with the usage rows at the end (2 probes so far).
-  const conduitRequests = { completed: 2, sent: 2 };
+  // Conduit requests, to compare with the usage rows at the end (2 probes per Conduit server so far).
+  const gateways = targets.filter((target) => target.name.startsWith(CONDUIT)).length;
+  const conduitRequests = { completed: 2 * gateways, sent: 2 * gateways };
   const rows: Row[] = [];
   const stolenShares: number[] = [];
   for (const mode of MODES) {
@@ -86,7 +102,7 @@ async function main(): Promise<number> {
         if (stolen !== undefined) stolenShares.push(stolen);
         note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
         note(`${target.name} ${mode}`, load.failures, load.firstFailure);
-        if (target.name === CONDUIT) count(conduitRequests, [warm, load], 0);
+        if (target.name.startsWith(CONDUIT)) count(conduitRequests, [warm, load], 0);
       }
     }
     for (const [i, target] of targets.entries()) {
@@ -95,7 +111,7 @@ async function main(): Promise<number> {
       const perRequest = (ms: number) => (cpuKnown && load.completed > 0 ? (ms * 1000) / load.completed : undefined);
       const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
       if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
-      if (stream && target.name === CONDUIT) count(conduitRequests, [], TTFB_SAMPLES);
+      if (stream && target.name.startsWith(CONDUIT)) count(conduitRequests, [], TTFB_SAMPLES);
       rows.push({ target: target.name, mode, load, stream, cpuUs: perRequest(cpuMs), servicesUs: perRequest(servicesMs) });
     }
   }
@@ -105,7 +121,7 @@ async function main(): Promise<number> {
   const check: { target: string; timings: StreamTimings }[] = [];
   for (const target of targets) check.push({ target: target.name, timings: await sampleStreams(target, CHECK_SAMPLES) });
   for (const { target, timings } of check) note(`${target} stream check`, timings.failures, timings.firstFailure);
-  count(conduitRequests, [], CHECK_SAMPLES);
+  count(conduitRequests, [], CHECK_SAMPLES * gateways);
 
   const after = loadavg()[0]!;
   const setup =

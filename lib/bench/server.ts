@@ -50,7 +50,7 @@ function buildRunning(): boolean {
 }
 
 /** Starts the server on a free loopback port and waits until it answers. */
-export async function startConduit(environment: Record<string, string>): Promise<{ url: string; pid: number | undefined }> {
+export async function startConduit(environment: Record<string, string>, flags: string[] = []): Promise<{ url: string; pid: number | undefined }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -60,7 +60,7 @@ export async function startConduit(environment: Record<string, string>): Promise
   };
   delete env.UPSTASH_REDIS_REST_URL;
   delete env.UPSTASH_REDIS_REST_TOKEN;
-  const child = spawnTracked('conduit', process.execPath, [...profiling(), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
+  const child = spawnTracked('conduit', process.execPath, [...profiling(), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
   const url = `http://127.0.0.1:${port}`;
   // Generous: the first start applies every migration to the fresh database.
   await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
