@@ -16,9 +16,7 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   // Background work every instance shares: usage records into PostgreSQL, and the release of
-  // spend reserved by requests whose process died. The production entry runs it in a thread of
-  // its own when it can (lib/server/background.ts) and says so.
-  if (process.env.CONDUIT_BACKGROUND_THREAD === '1') return;
+  // spend reserved by requests whose process died.
   startUsageDrain();
   startReservationSweeper();
 }

@@ -1,4 +1,4 @@
-// Bundles lib/server/hot-path.ts and lib/server/background.ts for the production entry (see those files for why).
+// Bundles lib/server/hot-path.ts for the production entry (see that file for why).
 // `server-only` becomes an empty module, as it is inside Next's server bundles (the hot path is
 // server code by definition; the marker only guards against client imports).
 import { build } from 'esbuild';
@@ -12,10 +12,8 @@ const serverOnlyIsEmpty = {
 };
 
 await build({
-  // The hot paths, and the background thread's entry (usage drain, reservation sweeper).
-  entryPoints: { 'hot-path': 'lib/server/hot-path.ts', background: 'lib/server/background.ts' },
-  outdir: '.next/conduit',
-  outExtension: { '.js': '.mjs' },
+  entryPoints: ['lib/server/hot-path.ts'],
+  outfile: '.next/conduit/hot-path.mjs',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,4 +23,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs, the background thread into .next/conduit/background.mjs');
+console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs');

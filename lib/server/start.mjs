@@ -13,7 +13,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import next from 'next';
 
 const { values } = parseArgs({
@@ -21,12 +20,6 @@ const { values } = parseArgs({
 });
 const port = Number(values.port);
 const hostname = values.hostname;
-
-// On PostgreSQL the usage drain and the reservation sweeper run in a thread of their own
-// (lib/server/background.ts); the embedded database (PGlite) is one per process, so without
-// DATABASE_URL they stay in this thread (lib/startup.ts).
-const backgroundThread = Boolean(process.env.DATABASE_URL);
-if (backgroundThread) process.env.CONDUIT_BACKGROUND_THREAD = '1';
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -38,19 +31,6 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 const hotPath = await import(pathToFileURL(bundle).href);
-
-/** Starts the background thread after the database is migrated (app.prepare()), and again if it dies. */
-function startBackground() {
-  const worker = new Worker(path.resolve('.next/conduit/background.mjs'));
-  worker.on('error', (error) => console.error('[background] thread failed:', error));
-  worker.on('exit', (code) => {
-    console.error(`[background] thread exited (${code}); restarting in 5 s`);
-    setTimeout(startBackground, 5_000).unref();
-  });
-  // The server's listener keeps the process alive; the thread must not keep it from stopping.
-  worker.unref();
-}
-if (backgroundThread) startBackground();
 
 function appendPeer(req) {
   const peer = req.socket.remoteAddress ?? '';
