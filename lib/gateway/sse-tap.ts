@@ -40,35 +40,34 @@ const upstreamBroke = () =>
     })}\n\n`,
   );
 
-// Needles as bytes once: Buffer#indexOf would encode a string needle on every call.
-const bytesOf = (text: string) => Buffer.from(text, 'latin1');
-const LF_LF = bytesOf('\n\n');
-const CRLF_CRLF = bytesOf('\r\n\r\n');
-const USAGE_KEY = bytesOf('"usage"');
-const TEXT_KEYS = ['"content"', '"text"', '"refusal"'].map(bytesOf);
-const TOOL_CALLS_KEY = bytesOf('"tool_calls"');
-const CR = 0x0d;
+// Each chunk is read as a latin1 string: one character per byte, so positions are byte offsets,
+// and events are searched with JavaScript's string search on slices of it (no copy) — a Buffer and
+// a call into C++ per event and per search cost more than the rest of relaying a chunk.
+const USAGE_KEY = '"usage"';
+const TEXT_KEYS = ['"content"', '"text"', '"refusal"'];
+const TOOL_CALLS_KEY = '"tool_calls"';
+const EMPTY = Buffer.alloc(0);
 
 /** Where the event starting at `from` ends (just past its blank line), or -1 if it has not ended yet. */
-function eventEnd(bytes: Buffer, from: number, crlf: boolean): number {
-  const lf = bytes.indexOf(LF_LF, from);
+function eventEnd(text: string, from: number, crlf: boolean): number {
+  const lf = text.indexOf('\n\n', from);
   if (!crlf) return lf === -1 ? -1 : lf + 2;
-  const crlfAt = bytes.indexOf(CRLF_CRLF, from);
+  const crlfAt = text.indexOf('\r\n\r\n', from);
   if (lf === -1) return crlfAt === -1 ? -1 : crlfAt + 4;
   return crlfAt === -1 || lf < crlfAt ? lf + 2 : crlfAt + 4;
 }
 
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 const QUOTE = 0x22;
 
 /** Where the JSON value of `"key":` starts in `event` (spaces skipped), or -1. */
-function valueAt(event: Buffer, key: Buffer): number {
+function valueAt(event: string, key: string): number {
   for (let at = event.indexOf(key); at !== -1; at = event.indexOf(key, at + 1)) {
     let i = at + key.length;
-    while (SPACE.has(event[i]!)) i++;
-    if (event[i] !== 0x3a) continue; // ':' — a key, not the same text inside a string
+    while (isSpace(event.charCodeAt(i))) i++;
+    if (event.charCodeAt(i) !== 0x3a) continue; // ':' — a key, not the same text inside a string
     i++;
-    while (SPACE.has(event[i]!)) i++;
+    while (isSpace(event.charCodeAt(i))) i++;
     if (i < event.length) return i;
   }
   return -1;
@@ -78,22 +77,22 @@ function valueAt(event: Buffer, key: Buffer): number {
  * Output in a chat or completion chunk: a non-empty content, text or refusal string, or a tool
  * call. Inside a JSON string the quotes of `"content"` would be escaped, so only keys match.
  */
-function carriesOutput(event: Buffer): boolean {
+function carriesOutput(event: string): boolean {
   // Most events are content deltas: the first key decides them in one search.
   for (const key of TEXT_KEYS) {
     const at = valueAt(event, key);
     if (at === -1) continue;
     // A string value, and not the empty one (its opening quote followed by the closing one).
-    if (event[at] === QUOTE && event[at + 1] !== QUOTE) return true;
+    if (event.charCodeAt(at) === QUOTE && event.charCodeAt(at + 1) !== QUOTE) return true;
   }
   const tools = valueAt(event, TOOL_CALLS_KEY);
-  return tools !== -1 && event[tools] === 0x5b; // '['
+  return tools !== -1 && event.charCodeAt(tools) === 0x5b; // '['
 }
 
 /** The tap as the steps of a relay (lib/server/relay-response.ts): the gateway's streamed answers. */
 export function sseTap(options: TapOptions): RelaySteps {
   const outcome: StreamOutcome = { usage: null, outputChunks: 0, firstOutputAt: null, interrupted: null };
-  let pending: Buffer = Buffer.alloc(0);
+  let pending: Buffer = EMPTY;
   let ended = false;
   const end = (interrupted: StreamOutcome['interrupted']) => {
     if (ended) return;
@@ -102,15 +101,15 @@ export function sseTap(options: TapOptions): RelaySteps {
     options.onEnd(outcome);
   };
 
-  /** Reads one event; true when it should reach the client. */
-  function inspect(event: Buffer): boolean {
+  /** Reads one event (latin1 text); true when it should reach the client. */
+  function inspect(event: string): boolean {
     // OpenAI puts `"usage":null` in every chunk once usage is asked for; only an object counts.
     if (carriesOutput(event)) {
       outcome.outputChunks += 1;
       outcome.firstOutputAt ??= Date.now();
     }
     const usage = valueAt(event, USAGE_KEY);
-    return !(usage !== -1 && event[usage] === 0x7b && absorbUsage(event.toString('utf8')) && !options.showUsage);
+    return !(usage !== -1 && event.charCodeAt(usage) === 0x7b && absorbUsage(Buffer.from(event, 'latin1').toString('utf8')) && !options.showUsage);
   }
 
   /** Takes the usage from an event's data lines; true when the event is nothing but usage (no choices). */
@@ -132,17 +131,20 @@ export function sseTap(options: TapOptions): RelaySteps {
 
   /** The whole events at the front of `bytes` that the client should see, and the rest (an event not yet ended). */
   function split(bytes: Buffer): { out: Buffer[]; rest: Buffer } {
+    const text = bytes.toString('latin1');
     const out: Buffer[] = [];
     let start = 0; // first byte not yet handed on or dropped
     let at = 0;
-    const crlf = bytes.indexOf(CR) !== -1;
-    for (let next = eventEnd(bytes, at, crlf); next !== -1; next = eventEnd(bytes, at, crlf)) {
-      if (!inspect(bytes.subarray(at, next))) {
+    const crlf = text.includes('\r');
+    for (let next = eventEnd(text, at, crlf); next !== -1; next = eventEnd(text, at, crlf)) {
+      if (!inspect(text.slice(at, next))) {
         if (at > start) out.push(bytes.subarray(start, at));
         start = next;
       }
       at = next;
     }
+    // Usually every event is whole and kept: the chunk goes on as it came.
+    if (start === 0 && at === bytes.length) return { out: [bytes], rest: EMPTY };
     if (at > start) out.push(bytes.subarray(start, at));
     return { out, rest: bytes.subarray(at) };
   }
@@ -152,12 +154,13 @@ export function sseTap(options: TapOptions): RelaySteps {
       const bytes = pending.byteLength > 0 ? Buffer.concat([pending, value]) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       const { out, rest } = split(bytes);
       // A copy of what is held back: `value` belongs to the upstream's reader.
-      pending = rest.byteLength > 0 ? Buffer.from(rest) : Buffer.alloc(0);
+      pending = rest.byteLength > 0 ? Buffer.from(rest) : EMPTY;
       return out;
     },
     end() {
       // A last event without its blank line still counts (and may still be the usage chunk).
-      const last = pending.byteLength > 0 && pending.toString('latin1').trim() && inspect(pending) ? pending : null;
+      const text = pending.toString('latin1');
+      const last = text.trim() && inspect(text) ? pending : null;
       end(null);
       return last;
     },
