@@ -100,6 +100,15 @@ export const envSchema = z
       .max(36_500)
       .refine((days) => days === 0 || days >= 31, 'must be 0 (keep forever) or at least 31 (the links pages show the last 30 days of raw records)')
       .default(90),
+    /**
+     * The Redis key of the usage queue (and the prefix of its consumers' keys). Every instance of
+     * one deployment must share it; deployments (or test files) sharing one Redis each need their own,
+     * or one's drain would store the other's records in the wrong database.
+     */
+    USAGE_QUEUE_KEY: z
+      .string()
+      .regex(/^[\w:.-]{1,200}$/, 'must be 1–200 letters, digits, _ : . or -')
+      .default('conduit:usage'),
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   })

@@ -199,13 +199,18 @@ describe(`the /v1 gateway on ${services.label}`, () => {
       });
       ids.push(response.headers.get('x-request-id')!);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    for (let i = 0; i < 5; i++) await drainUsageOnce();
-    const rows = await (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, ids));
-    expect(rows.map((row) => [row.status, row.model, row.endUser]).sort()).toEqual([
-      [200, 'gpt-4o-mini', 'end-user-42'],
-      [404, 'no-such-model', null],
-    ]);
-    expect(rows.find((row) => row.status === 200)!.costMicros).toBeGreaterThan(0);
+    // Records are settled after the answer and drained in batches (other test files drain the
+    // same queue in parallel): they arrive, not at a fixed moment.
+    const stored = async () => {
+      await drainUsageOnce();
+      return (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, ids));
+    };
+    await expect
+      .poll(async () => (await stored()).map((row) => [row.status, row.model, row.endUser]).sort(), { timeout: 10_000, interval: 200 })
+      .toEqual([
+        [200, 'gpt-4o-mini', 'end-user-42'],
+        [404, 'no-such-model', null],
+      ]);
+    expect((await stored()).find((row) => row.status === 200)!.costMicros).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,9 @@ export async function useTestServices(): Promise<{ label: string; cleanup(): Pro
     process.env.AUTH_SECRET = 'test-secret-test-secret-test-secret-0123';
   }
   if (process.env.TEST_REDIS_URL) process.env.REDIS_URL = process.env.TEST_REDIS_URL;
+  // Test files share one Redis but each has its own database: each needs its own usage queue too,
+  // or one file's drain would take another's records into the wrong database.
+  process.env.USAGE_QUEUE_KEY = `conduit-test:${randomUUID()}:usage`;
   return {
     label: `${scratch ? 'PostgreSQL' : 'embedded PGlite'} + ${process.env.TEST_REDIS_URL ? 'Redis' : 'embedded store'}`,
     async cleanup() {

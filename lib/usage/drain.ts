@@ -12,7 +12,7 @@ import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
 import { randomId } from '@/lib/keys/secret';
 import { getRedis } from '@/lib/redis/client';
 import { acknowledge, claimBatch, retireConsumer } from './consumer';
-import { USAGE_QUEUE, type UsageQueue } from './queue';
+import { appUsageQueue, type UsageQueue } from './queue';
 import { usageRecordSchema, type UsageRecord } from './record';
 import { pruneUsage, retentionCutoff } from './retention';
 import { aggregateRollups } from './rollups/aggregate';
@@ -95,7 +95,7 @@ export function drainUsageOnce(options: DrainOptions = {}): Promise<DrainResult>
 
 async function drainPass(consumer: string, options: DrainOptions): Promise<DrainResult> {
   const redis = options.redis ?? getRedis();
-  const queue = options.queue ?? USAGE_QUEUE;
+  const queue = options.queue ?? appUsageQueue();
   const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE)), MAX_BATCH_SIZE);
   const batch = await claimBatch(redis, queue, consumer, batchSize, options.idleMs ?? DEFAULT_IDLE_MS);
   if (batch.dropped > 0) {
@@ -226,7 +226,7 @@ const ERROR_INTERVAL_MS = 5_000;
  */
 export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueue } = {}): void {
   if (registry[LOOP]) return;
-  const loop: Loop = { stopped: false, consumer: processConsumerName(), queue: options.queue ?? USAGE_QUEUE };
+  const loop: Loop = { stopped: false, consumer: processConsumerName(), queue: options.queue ?? appUsageQueue() };
   registry[LOOP] = loop;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
+import { env } from '@/lib/env';
 import { getRedis } from '@/lib/redis/client';
 import { runCommandSoon } from '@/lib/redis/soon';
 import type { UsageRecord } from './record';
@@ -15,7 +16,7 @@ import type { UsageRecord } from './record';
  * lib/redis, see queue.test.ts). So the queue is the classic reliable list, built from commands all
  * three backends run alike:
  *
- * - `conduit:usage` — producers LPUSH JSON records (newest on the left);
+ * - `conduit:usage` (USAGE_QUEUE_KEY) — producers LPUSH JSON records (newest on the left);
  * - `conduit:usage:processing:<consumer>` — a drain atomically LMOVEs up to a batch from the right
  *   of the queue into its own list (a Lua loop, one round trip), reads it, inserts into PostgreSQL,
  *   and only then acknowledges by trimming what it read. A crash at any point leaves the records
@@ -42,8 +43,12 @@ export function usageQueue(name: string): UsageQueue {
   return { key: name, consumersKey: `${name}:consumers`, processingKey: (consumer) => `${name}:processing:${consumer}` };
 }
 
-/** The app's queue: `conduit:usage`, `conduit:usage:consumers`, `conduit:usage:processing:<consumer>`. */
-export const USAGE_QUEUE = usageQueue('conduit:usage');
+let appQueue: UsageQueue | undefined;
+
+/** The app's queue: USAGE_QUEUE_KEY (`conduit:usage`), `…:consumers`, `…:processing:<consumer>`. */
+export function appUsageQueue(): UsageQueue {
+  return (appQueue ??= usageQueue(env().USAGE_QUEUE_KEY));
+}
 
 /**
  * A memory guard for Redis, enforced by the drain rather than on every push (so the gateway pays
@@ -60,13 +65,13 @@ export type UsagePipeline = ReturnType<Redis['pipeline']>;
  * Adds `record` to `pipeline`, e.g. the gateway's settlement MULTI, so a settled request and its
  * usage record reach Redis together in one round trip. Nothing is sent until the caller execs.
  */
-export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): void {
+export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue: UsageQueue = appUsageQueue()): void {
   // Serialised here rather than by the SDK so the queue holds exactly the record's JSON.
   pipeline.lpush(queue.key, JSON.stringify(record));
 }
 
 /** `record` as the gateway's settlement queues it (lib/limits/admission.ts `settle`). */
-export function queuedRecord(record: UsageRecord, queue: UsageQueue = USAGE_QUEUE): { queueKey: string; json: string } {
+export function queuedRecord(record: UsageRecord, queue: UsageQueue = appUsageQueue()): { queueKey: string; json: string } {
   return { queueKey: queue.key, json: JSON.stringify(record) };
 }
 
@@ -74,7 +79,7 @@ export function queuedRecord(record: UsageRecord, queue: UsageQueue = USAGE_QUEU
 export async function enqueueUsageNow(
   record: UsageRecord,
   redis: Redis = getRedis(),
-  queue: UsageQueue = USAGE_QUEUE,
+  queue: UsageQueue = appUsageQueue(),
 ): Promise<void> {
   await runCommandSoon(redis, ['lpush', queue.key, JSON.stringify(record)]);
 }
