@@ -9,12 +9,8 @@ import { startGateway } from './testing';
  * delivered.
  */
 const gateway = await startGateway();
-const { services, openaiMock, server, serve, handleGateway, keys, actor, newKey, client } = gateway;
-const { drainUsageOnce } = await import('@/lib/usage/drain');
+const { services, openaiMock, server, serve, handleGateway, keys, actor, newKey, client, storedUsage } = gateway;
 const { readKeySpend } = await import('@/lib/limits/spend-counters');
-const { getDb } = await import('@/db');
-const { usageRecords } = await import('@/db/schema');
-const { inArray } = await import('drizzle-orm');
 afterAll(() => gateway.close());
 
 describe(`the /v1 gateway when upstreams fail or clients leave, on ${services.label}`, () => {
@@ -140,12 +136,8 @@ describe(`the /v1 gateway when upstreams fail or clients leave, on ${services.la
     expect(openaiMock.requests.length).toBe(before);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBe(0);
-    // Drained in batches, with other test files draining the same queue: it arrives, in time.
-    const stored = async () => {
-      await drainUsageOnce();
-      return (await (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, [response.headers.get('x-request-id')!])))[0];
-    };
-    await expect.poll(stored, { timeout: 10_000, interval: 200 }).toMatchObject({ status: 499, errorCode: 'client_disconnected', costMicros: 0 });
+    const requestId = response.headers.get('x-request-id')!;
+    await expect.poll(async () => (await storedUsage([requestId]))[0], { timeout: 10_000, interval: 200 }).toMatchObject({ status: 499, errorCode: 'client_disconnected', costMicros: 0 });
   });
 
   it('a client that disconnects mid-stream aborts the upstream and pays for what it received', async () => {

@@ -8,12 +8,8 @@ import { startGateway } from './testing';
  * usage records. Upstream failures and clients that leave are in gateway-failures.test.ts.
  */
 const gateway = await startGateway();
-const { services, openaiMock, anthropicMock, server, keys, actor, newKey, client } = gateway;
-const { drainUsageOnce } = await import('@/lib/usage/drain');
+const { services, openaiMock, anthropicMock, server, keys, actor, newKey, client, storedUsage } = gateway;
 const { readKeySpend } = await import('@/lib/limits/spend-counters');
-const { getDb } = await import('@/db');
-const { usageRecords } = await import('@/db/schema');
-const { inArray } = await import('drizzle-orm');
 afterAll(() => gateway.close());
 
 describe(`the /v1 gateway on ${services.label}`, () => {
@@ -199,18 +195,12 @@ describe(`the /v1 gateway on ${services.label}`, () => {
       });
       ids.push(response.headers.get('x-request-id')!);
     }
-    // Records are settled after the answer and drained in batches (other test files drain the
-    // same queue in parallel): they arrive, not at a fixed moment.
-    const stored = async () => {
-      await drainUsageOnce();
-      return (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, ids));
-    };
     await expect
-      .poll(async () => (await stored()).map((row) => [row.status, row.model, row.endUser]).sort(), { timeout: 10_000, interval: 200 })
+      .poll(async () => (await storedUsage(ids)).map((row) => [row.status, row.model, row.endUser]).sort(), { timeout: 10_000, interval: 200 })
       .toEqual([
         [200, 'gpt-4o-mini', 'end-user-42'],
         [404, 'no-such-model', null],
       ]);
-    expect((await stored()).find((row) => row.status === 200)!.costMicros).toBeGreaterThan(0);
+    expect((await storedUsage(ids)).find((row) => row.status === 200)!.costMicros).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tapStream, type StreamOutcome } from './sse-tap';
+import { relayStream } from '@/lib/server/relay-response';
+import { sseTap, type StreamOutcome } from './sse-tap';
+
+/** The tap as a stream reader other than the lean entry sees it. */
+const tapStream = (upstream: ReadableStream<Uint8Array>, options: Parameters<typeof sseTap>[0]) => relayStream(upstream, sseTap(options));
 
 // What a streaming client receives through the gateway, and what the gateway bills from it.
 

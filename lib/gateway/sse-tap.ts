@@ -1,4 +1,4 @@
-import { relayStream, type RelaySteps } from '@/lib/server/relay-response';
+import type { RelaySteps } from '@/lib/server/relay-response';
 
 /**
  * Passes an OpenAI SSE stream through to the client as it arrives, byte for byte (one upstream
@@ -174,6 +174,3 @@ export function sseTap(options: TapOptions): RelaySteps {
     },
   };
 }
-
-/** The tap as a stream of its own (what a reader other than the lean entry sees). */
-export const tapStream = (upstream: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> => relayStream(upstream, sseTap(options));

@@ -27,6 +27,10 @@ export async function startGateway() {
   const { handleGateway } = await import('./handler');
   const { signUp } = await import('@/lib/auth/users');
   const keys = await import('@/lib/keys/service');
+  const { drainUsageOnce } = await import('@/lib/usage/drain');
+  const { getDb } = await import('@/db');
+  const { usageRecords } = await import('@/db/schema');
+  const { inArray } = await import('drizzle-orm');
 
   const server = await serve(handleGateway);
   const signed = await signUp({ email: `gateway-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password: 'gateway tests 1' });
@@ -44,6 +48,14 @@ export async function startGateway() {
     actor,
     /** A new key of the test account; its secret. */
     newKey: async (input: Parameters<typeof keys.createKey>[1] = { name: 'test' }) => (await keys.createKey(actor, input)).secret,
+    /**
+     * One drain pass, then the stored usage rows of these requests. Records are settled after the
+     * answer and drained in batches: poll this (expect.poll) rather than expect them at once.
+     */
+    storedUsage: async (requestIds: string[]) => {
+      await drainUsageOnce();
+      return (await getDb()).select().from(usageRecords).where(inArray(usageRecords.requestId, requestIds));
+    },
     /** The official SDK pointed at the gateway. */
     client: (apiKey: string, headers: Record<string, string> = {}) =>
       new OpenAI({ apiKey, baseURL: `${server.url}/v1`, maxRetries: 0, defaultHeaders: headers }),

@@ -43,12 +43,6 @@ interface Forwarding {
 }
 
 /**
- * Sends the checked request to the link's upstream with the real secret, and streams the
- * answer back untouched (status, safe headers, body). Never follows redirects, so the secret
- * never leaves for another origin; refuses upstream addresses that resolve to private ranges
- * (checked again here, after DNS, against rebinding).
- */
-/**
  * The body to send on: the bytes themselves when the entry already read them whole (cheaper
  * than a stream by far), otherwise the client's stream, counted and cut off past `maxBody`.
  */
@@ -65,6 +59,12 @@ function requestBody(f: Forwarding, maxBody: number): Pick<RequestInit, 'body'> 
   return { body: f.request.body.pipeThrough(limitBody(maxBody, (count) => (f.context.requestBytes = count))), duplex: 'half' };
 }
 
+/**
+ * Sends the checked request to the link's upstream with the real secret, and streams the
+ * answer back untouched (status, safe headers, body). Never follows redirects, so the secret
+ * never leaves for another origin; refuses upstream addresses that resolve to private ranges
+ * (the guarded pool checks them when it connects, so DNS rebinding finds no window).
+ */
 export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   const { PROXY_ALLOW_PRIVATE_UPSTREAMS: allowPrivate, PROXY_MAX_BODY_BYTES: maxBody, UPSTREAM_TIMEOUT_MS } = env();
   const url = upstreamUrl(f.link.upstreamBaseUrl, f.path, new URLSearchParams(f.query));

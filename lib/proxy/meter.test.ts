@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { meterBody, type Metered } from './meter';
+import { relayStream } from '@/lib/server/relay-response';
+import { bodyMeter, type Metered } from './meter';
+
+/** The meter as a stream reader other than the lean entry sees it. */
+const meterBody = (body: ReadableStream<Uint8Array>, ...meter: Parameters<typeof bodyMeter>) => relayStream(body, bodyMeter(...meter));
 
 // The proxy relays bodies untouched while counting them; these pin down its limits.
 

@@ -1,4 +1,4 @@
-import { relayStream, type RelaySteps } from '@/lib/server/relay-response';
+import type { RelaySteps } from '@/lib/server/relay-response';
 
 /**
  * Counts the bytes of a body as they stream by, unchanged. For LLM upstreams it also picks up
@@ -102,10 +102,6 @@ export function bodyMeter(kind: 'sse' | 'json' | 'other', onEnd: (metered: Meter
     },
   };
 }
-
-/** The meter as a stream of its own (what a reader other than the lean entry sees). */
-export const meterBody = (body: ReadableStream<Uint8Array>, kind: 'sse' | 'json' | 'other', onEnd: (metered: Metered, ended: Ending) => void): ReadableStream<Uint8Array> =>
-  relayStream(body, bodyMeter(kind, onEnd));
 
 /** Counts request body bytes and fails the stream past `max` (the upload is then refused). */
 export class BodyTooLargeError extends Error {
