@@ -10,22 +10,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import postgres from 'postgres';
+import { freshDatabase } from './services';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
 const DATABASE = 'conduit_bench_drain';
 const BATCH_SIZES = [500, 1_000];
 
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-await admin.unsafe(`create database ${DATABASE}`);
-await admin.end();
-const url = new URL(ADMIN_URL);
-url.pathname = `/${DATABASE}`;
+const databaseUrl = await freshDatabase(DATABASE);
 // lib/env.ts reads process.env once, on first use: set it before any app module loads.
-Object.assign(process.env, { DATABASE_URL: url.toString(), REDIS_URL, AUTH_SECRET: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
+Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL, AUTH_SECRET: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
 delete process.env.UPSTASH_REDIS_REST_URL;
 
 const { getDb } = await import('@/db');

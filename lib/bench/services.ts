@@ -17,24 +17,24 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 export const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 export const DATABASE_NAME = 'conduit_bench';
 
-export function benchDatabaseUrl(): string {
+export function benchDatabaseUrl(name = DATABASE_NAME): string {
   const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE_NAME}`;
+  url.pathname = `/${name}`;
   return url.toString();
 }
 
-/** Drops and re-creates the bench database; fails with a clear message when PostgreSQL is down. */
-export async function freshDatabase(): Promise<string> {
+/** Drops and re-creates a bench database (each benchmark has its own); fails with a clear message when PostgreSQL is down. */
+export async function freshDatabase(name = DATABASE_NAME): Promise<string> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    await admin.unsafe(`drop database if exists ${DATABASE_NAME} with (force)`);
-    await admin.unsafe(`create database ${DATABASE_NAME}`);
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.unsafe(`create database ${name}`);
   } catch (error) {
     throw new Error(`PostgreSQL at ${redact(adminUrl)} is required (set BENCH_DATABASE_URL): ${(error as Error).message}`);
   } finally {
     await admin.end({ timeout: 5 });
   }
-  return benchDatabaseUrl();
+  return benchDatabaseUrl(name);
 }
 
 /**

@@ -9,25 +9,19 @@
  * modules the page and the export route call.
  */
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { freshDatabase } from '../services';
 import { renderUsageBench, type Timing } from './report';
 import { seedAccount, seedRecords, buildRollups } from './seed';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const DATABASE = 'conduit_bench_usage';
 const EXPORT_ROWS = 100_000;
 const RUNS = 7;
 const LIMIT_MS = 300;
 
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-await admin.unsafe(`create database ${DATABASE}`);
-await admin.end();
-const url = new URL(ADMIN_URL);
-url.pathname = `/${DATABASE}`;
+const databaseUrl = await freshDatabase(DATABASE);
 // lib/env.ts reads process.env once, on first use: set it before any app module loads.
-Object.assign(process.env, { DATABASE_URL: url.toString(), AUTH_SECRET: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
+Object.assign(process.env, { DATABASE_URL: databaseUrl, AUTH_SECRET: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
 delete process.env.REDIS_URL;
 
 const { getDb } = await import('@/db');
