@@ -23,8 +23,8 @@ export function spawnTracked(name: string, command: string, args: string[], opti
  * Runs a TypeScript entry of lib/bench in its own Node process (through tsx's loader, in the same
  * process, so the pid we hold is the one to kill) and waits for the `{ url }` it sends once listening.
  */
-export async function startEntry(name: string, file: string, args: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnTracked(name, process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startEntry(name: string, file: string, args: string[] = [], nodeFlags: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnTracked(name, process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before listening`)));

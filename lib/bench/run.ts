@@ -7,8 +7,8 @@ import { appEnvironment, createBenchKey } from './account';
 import { machineTicks, processCpuMs, servicesCpuMs, stolenShare } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
-import { BARE, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
-import { ensureBuild, startConduit } from './server';
+import { BARE, BARE_REQUEST, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { ensureBuild, profiling, startConduit } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
 
@@ -52,11 +52,14 @@ async function main(): Promise<number> {
   const conduit = await startConduit(environment);
   const conduitUrl = conduit.url;
   const key = await createBenchKey(environment);
-  const bare = await startEntry('bare forwarder', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey]);
+  const bareProfile = process.env.BENCH_CPU_PROF && `${process.env.BENCH_CPU_PROF}/bare`;
+  const bare = await startEntry('bare forwarder', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey, 'fetch'], profiling(bareProfile));
+  const bareRequest = await startEntry('bare forwarder (request)', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey, 'request']);
   const targets: (Target & { pid: number | undefined })[] = [
     { name: UPSTREAM, url: mock.url, apiKey: upstreamKey, pid: mock.child.pid },
     // The forwarder puts the upstream key in itself, like any forwarder holding the secret.
     { name: BARE, url: bare.url, apiKey: 'ignored', pid: bare.child.pid },
+    { name: BARE_REQUEST, url: bareRequest.url, apiKey: 'ignored', pid: bareRequest.child.pid },
     { name: CONDUIT, url: conduitUrl, apiKey: key.secret, pid: conduit.pid },
     { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
@@ -68,7 +71,7 @@ async function main(): Promise<number> {
     const variant = await startConduit({ ...environment, REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/14`, ...VARIANT.env }, VARIANT.flags);
     targets.push({ name: `${CONDUIT} [${process.env.BENCH_VARIANT}]`, url: variant.url, apiKey: key.secret, pid: variant.pid });
   }
-  console.log(`[bench] upstream ${mock.url}, forwarder ${bare.url}, Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
+  console.log(`[bench] upstream ${mock.url}, forwarders ${bare.url} (fetch) and ${bareRequest.url} (request), Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
   // Fail fast (with the answer) if a target is misconfigured, before minutes of load.
   for (const target of targets) for (const mode of ['json', 'stream'] as const) await probe(target, mode);

@@ -60,7 +60,7 @@ export async function startConduit(environment: Record<string, string>, flags: s
   };
   delete env.UPSTASH_REDIS_REST_URL;
   delete env.UPSTASH_REDIS_REST_TOKEN;
-  const child = spawnTracked('conduit', process.execPath, [...profiling(), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
+  const child = spawnTracked('conduit', process.execPath, [...profiling(process.env.BENCH_CPU_PROF), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
   const url = `http://127.0.0.1:${port}`;
   // Generous: the first start applies every migration to the fresh database.
   await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
@@ -70,12 +70,12 @@ export async function startConduit(environment: Record<string, string>, flags: s
 }
 
 /**
- * BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there (open it in Chrome DevTools).
- * Node only writes it on a normal exit, so SIGTERM is turned into process.exit().
+ * BENCH_CPU_PROF=<dir>: the Conduit server writes a V8 CPU profile there (open it in Chrome
+ * DevTools), the bare forwarder into <dir>/bare. Node only writes one on a normal exit, so SIGTERM
+ * is turned into process.exit().
  */
-function profiling(): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
+export function profiling(dir: string | undefined): string[] {
   if (!dir) return [];
-  console.log(`[bench] profiling the Conduit server into ${path.resolve(dir)}`);
+  console.log(`[bench] profiling into ${path.resolve(dir)}`);
   return ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'data:text/javascript,process.once("SIGTERM",()=>process.exit(0))'];
 }

@@ -4,7 +4,6 @@ import type { Operation } from '@/lib/keys/schema';
 import { settle, type Reservation } from '@/lib/limits/admission';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { RelayResponse } from '@/lib/server/relay-response';
-import { readBounded } from '@/lib/streams/read-bounded';
 import { queuedRecord } from '@/lib/usage/queue';
 import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
@@ -14,6 +13,7 @@ import { providerFor } from './providers';
 import type { GatewayRequestBody } from './request-schemas';
 import { sseTap, type OpenAIUsage, type StreamOutcome } from './sse-tap';
 import { UpstreamTimeoutError } from './upstream';
+import { relaySource } from './upstream-response';
 
 interface Forwarding {
   request: Request;
@@ -90,11 +90,12 @@ export async function forward(f: Forwarding): Promise<Response> {
     return new BytesResponse(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
-  if (!f.stream || !upstream.body) {
+  const source = f.stream ? relaySource(upstream) : null;
+  if (!source) {
     let bytes: Buffer;
     try {
-      // A reader loop, not text(): the body is relayed as bytes and parsed once, for its usage.
-      bytes = (await readBounded(upstream.body, Number.POSITIVE_INFINITY))!;
+      // Bytes, not text(): the body is relayed as it came and parsed once, for its usage.
+      bytes = Buffer.from(await upstream.arrayBuffer());
     } catch {
       // The client left or the upstream broke while the answer downloaded: the provider has
       // done the work, so the prompt is billed (as for a stream cut short), then 502.
@@ -115,7 +116,7 @@ export async function forward(f: Forwarding): Promise<Response> {
       settleInBackground(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
     },
   });
-  return new RelayResponse(upstream.body, tap, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
+  return new RelayResponse(source, tap, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
 }
 
 /** Tokens of a stream: the provider's own count, or — if it was cut short — what was delivered. */

@@ -1,11 +1,21 @@
 import 'server-only';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { createGuardedAgent } from '@/lib/proxy/guarded-agent';
+import { UpstreamResponse } from './upstream-response';
 
 /**
- * fetch() towards an upstream API, the way every forwarder here needs it: never follows
- * redirects (a secret must never leave for another origin), gives up waiting for response
- * headers after `timeoutMs`, and aborts when `signal` does (the client went away).
+ * A request to an upstream API, the way every forwarder here needs it: never follows redirects
+ * (a secret must never leave for another origin), gives up waiting for response headers after
+ * `timeoutMs`, and aborts when `signal` does (the client went away).
+ *
+ * It goes out through undici's `request()` — the engine under Node's fetch — not fetch itself.
+ * fetch wraps every request in WHATWG machinery a forwarder has no use for: a Request object,
+ * a ReadableStream and an async generator around every body (a Buffer included), another
+ * stream for the answer, per-chunk promises. On this machine a bare Node forwarder serves about
+ * 3.5× the requests per second with `request()` as with fetch (`npm run bench`, its two bare
+ * rows); for the gateway and the links that was most of a request's CPU. The answer is still a
+ * Response (UpstreamResponse), so everything above this module stays Web-standard; on a runtime
+ * without undici this one function would go back to fetch.
  */
 export class UpstreamTimeoutError extends Error {
   override name = 'UpstreamTimeoutError';
@@ -15,23 +25,19 @@ export class UpstreamUnreachableError extends Error {
   override name = 'UpstreamUnreachableError';
 }
 
-/**
- * Node's own fetch. Next.js patches the global one (data cache, tracing spans) in any process
- * that runs it — including the production entry, where the hot paths share the process with
- * Next — and a forwarder needs none of that on every request. Next keeps the original on the
- * patched function; read per call, since the patch may land after this module loads.
- */
-const nativeFetch = (): typeof fetch => (globalThis.fetch as typeof fetch & { _nextOriginalFetch?: typeof fetch })._nextOriginalFetch ?? globalThis.fetch;
-
-export interface UpstreamInit extends Omit<RequestInit, 'signal' | 'redirect' | 'window'> {
+export interface UpstreamInit {
+  method?: string;
+  /** Header names are sent as given: callers pass lower-case names. */
+  headers?: Headers | Record<string, string>;
+  /** Bytes, text, or a stream of bytes (sent chunked). */
+  body?: string | Uint8Array | ReadableStream<Uint8Array>;
   timeoutMs: number;
   /** The client's signal: the upstream request stops when it aborts. */
   signal?: AbortSignal;
   /**
    * What a 3xx answer becomes; it is never followed either way. 'relay' hands it back as it is
    * (a proxy link relays the upstream's answer untouched); 'refuse' makes it an
-   * UpstreamUnreachableError — and spares fetch() cloning and teeing every request body in
-   * case a redirect must be replayed (a visible share of the bench's profile before this).
+   * UpstreamUnreachableError.
    */
   redirects: 'relay' | 'refuse';
   /**
@@ -62,7 +68,7 @@ function upstreamPool(guarded: boolean, timeoutMs: number): Agent {
   return pool;
 }
 
-/** undici's codes for "no answer in time" (fetch wraps them as the cause of a TypeError). */
+/** undici's codes for "no answer in time". */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function timedOut(error: unknown): boolean {
@@ -72,17 +78,47 @@ function timedOut(error: unknown): boolean {
   return false;
 }
 
-export async function fetchUpstream(url: string | URL, init: UpstreamInit): Promise<Response> {
-  const { timeoutMs, redirects, guarded, ...rest } = init;
+/**
+ * The headers as undici takes them (a flat name/value list). Accept-Encoding asks for the body as
+ * it is: nothing here decompresses, and the gateway and the link meter read usage from the bytes.
+ */
+function outgoingHeaders(headers: UpstreamInit['headers']): string[] {
+  const flat: string[] = [];
+  let encoding = false;
+  const add = (name: string, value: string) => {
+    flat.push(name, value);
+    if (name.toLowerCase() === 'accept-encoding') encoding = true;
+  };
+  if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
+  else if (headers) for (const name in headers) add(name, headers[name]!);
+  if (!encoding) flat.push('accept-encoding', 'identity');
+  return flat;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export async function fetchUpstream(url: string | URL, init: UpstreamInit): Promise<UpstreamResponse> {
+  const { timeoutMs, redirects, guarded, signal, method = 'GET', body } = init;
+  let answer: Dispatcher.ResponseData;
   try {
-    return await nativeFetch()(url, {
-      ...rest,
-      redirect: redirects === 'relay' ? 'manual' : 'error',
-      dispatcher: upstreamPool(guarded, timeoutMs),
-    } as RequestInit);
+    const target = typeof url === 'string' ? new URL(url) : url;
+    answer = await upstreamPool(guarded, timeoutMs).request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: method as Dispatcher.HttpMethod,
+      headers: outgoingHeaders(init.headers),
+      body: body as Dispatcher.DispatchOptions['body'],
+      signal,
+    });
   } catch (error) {
-    if (init.signal?.aborted) throw error;
+    if (signal?.aborted) throw error;
     if (timedOut(error)) throw new UpstreamTimeoutError(`no response within ${timeoutMs} ms`, { cause: error });
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error), { cause: error });
   }
+  if (redirects === 'refuse' && REDIRECTS.has(answer.statusCode)) {
+    // Dumped, not destroyed: a small body is read off so the connection can be reused.
+    answer.body.dump().catch(() => {});
+    throw new UpstreamUnreachableError(`redirected (HTTP ${answer.statusCode}); redirects are not followed`);
+  }
+  return new UpstreamResponse(answer.statusCode, answer.headers, answer.body);
 }

@@ -3,7 +3,8 @@ import { openSecret } from '@/lib/crypto/secret-box';
 import { env } from '@/lib/env';
 import { bufferedBody } from '@/lib/server/node-request';
 import { RelayResponse } from '@/lib/server/relay-response';
-import { fetchUpstream, UpstreamTimeoutError } from '@/lib/gateway/upstream';
+import { fetchUpstream, UpstreamTimeoutError, type UpstreamInit } from '@/lib/gateway/upstream';
+import type { UpstreamResponse } from '@/lib/gateway/upstream-response';
 import type { LinkRecord } from '@/lib/links/record';
 import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './headers';
 import { BodyTooLargeError, bodyMeter, limitBody } from './meter';
@@ -13,7 +14,7 @@ import { blockedByGuard } from './guarded-agent';
 import { checkHostname } from './ssrf';
 import { recordProxyUsage, type ProxyContext } from './usage';
 
-/** fetch wraps a failing body stream's error (and fetchUpstream wraps fetch's): look down the chain. */
+/** fetchUpstream wraps the failure of a request body's stream: look down the chain. */
 function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
   for (let current: unknown = error; current instanceof Error; current = (current as Error).cause) {
     if (current instanceof type) return true;
@@ -46,17 +47,16 @@ interface Forwarding {
  * The body to send on: the bytes themselves when the entry already read them whole (cheaper
  * than a stream by far), otherwise the client's stream, counted and cut off past `maxBody`.
  */
-function requestBody(f: Forwarding, maxBody: number): Pick<RequestInit, 'body'> & { duplex?: 'half' } {
+function requestBody(f: Forwarding, maxBody: number): Pick<UpstreamInit, 'body'> {
   if (f.request.method === 'GET' || f.request.method === 'HEAD') return {};
   const bytes = bufferedBody(f.request);
   if (bytes) {
     if (bytes.byteLength > maxBody) throw proxyRefusals.bodyTooLarge(maxBody);
     f.context.requestBytes = bytes.byteLength;
-    return { body: bytes as Uint8Array<ArrayBuffer> };
+    return { body: bytes };
   }
   if (f.request.body === null) return {};
-  // Node's fetch needs duplex for a streamed body.
-  return { body: f.request.body.pipeThrough(limitBody(maxBody, (count) => (f.context.requestBytes = count))), duplex: 'half' };
+  return { body: f.request.body.pipeThrough(limitBody(maxBody, (count) => (f.context.requestBytes = count))) };
 }
 
 /**
@@ -76,7 +76,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   const headers = forwardRequestHeaders(f.request.headers, { stripAuthorization: true });
   injectSecret(headers, url, secretOf(f.link), f.link.injection, f.link.extraHeaders);
 
-  let upstream: Response;
+  let upstream: UpstreamResponse;
   try {
     upstream = await fetchUpstream(url, {
       method: f.request.method,
@@ -93,17 +93,13 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
     throw error instanceof UpstreamTimeoutError ? proxyRefusals.upstreamTimeout() : proxyRefusals.upstreamUnavailable();
   }
 
-  const contentType = upstream.headers.get('content-type') ?? '';
+  const contentType = upstream.header('content-type') ?? '';
   const kind = contentType.includes('text/event-stream') ? 'sse' : contentType.includes('json') ? 'json' : 'other';
   f.context.stream = kind === 'sse';
   const responseHeaders = forwardResponseHeaders(upstream.headers);
   if (kind === 'sse') {
     responseHeaders.set('cache-control', 'no-cache, no-transform');
     responseHeaders.set('x-accel-buffering', 'no');
-  }
-  if (!upstream.body) {
-    recordProxyUsage(f.context, upstream.status);
-    return new Response(null, { status: upstream.status, headers: responseHeaders });
   }
   const meter = bodyMeter(kind, (metered, ended) => {
     Object.assign(f.context, {
@@ -115,5 +111,5 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
     });
     recordProxyUsage(f.context, upstream.status);
   });
-  return new RelayResponse(upstream.body, meter, { status: upstream.status, headers: responseHeaders });
+  return new RelayResponse(upstream.source, meter, { status: upstream.status, headers: responseHeaders });
 }

@@ -141,7 +141,7 @@ describe('query credential: the upstream sees one key, ours', () => {
 });
 
 describe('response headers: nothing that sets policy for our origin', () => {
-  it('drops cookies, origin-wide policy, CORS, internal redirects and decoded framing', () => {
+  it('drops cookies, origin-wide policy, CORS, internal redirects and framing (an encoded body is relayed with its encoding)', () => {
     const upstream = new Headers([
       ['set-cookie', 'session=upstream; Domain=conduit.link'],
       ['strict-transport-security', 'max-age=63072000; includeSubDomains; preload'],
@@ -170,6 +170,7 @@ describe('response headers: nothing that sets policy for our origin', () => {
       ['link', '<https://api.example.com/x?page=2>; rel="next"'],
     ]);
     expect(Object.fromEntries(forwardResponseHeaders(upstream))).toEqual({
+      'content-encoding': 'br',
       'content-type': 'application/json',
       'x-request-id': 'req_1',
       'openai-processing-ms': '42',

@@ -21,10 +21,10 @@ export const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Framing and negotiation that fetch does itself for the hop it makes. A forwarded
- * Content-Length could disagree with the body fetch sends (request smuggling upstream);
- * a forwarded Accept-Encoding could ask for an encoding fetch cannot decode (zstd), and we
- * stream the decoded body; Expect would stall fetch.
+ * Framing and negotiation that the HTTP client does itself for the hop it makes. A forwarded
+ * Content-Length could disagree with the body it sends (request smuggling upstream); the
+ * upstream is asked for an unencoded body (the link meter reads usage from it), whatever
+ * Accept-Encoding the client sent; Expect would stall the request.
  */
 export const FRAMING = new Set(['host', 'content-length', 'expect', 'accept-encoding']);
 

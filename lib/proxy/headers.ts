@@ -81,7 +81,8 @@ export function forwardRequestHeaders(incoming: Headers, options: ForwardRequest
  * - x-accel-*, x-sendfile, x-lighttpd-send-file: nginx/Apache/lighttpd in front of us would
  *   serve an INTERNAL file or location named by the upstream;
  * - x-middleware-*, x-nextjs-*: Next.js reads some as instructions (rewrite, set-cookie);
- * - content-encoding, content-length: fetch already decoded the body we stream.
+ * - content-length: the body is relayed in chunks as it arrives. (Content-Encoding stays: the
+ *   body is relayed as the upstream encoded it — Conduit asks for none, see lib/gateway/upstream.ts.)
  * Kept: server, x-powered-by (harmless and useful when debugging), cache-control, etag, link,
  * location (a 201's Location; redirects are never followed here), rate-limit and request-id headers.
  */
@@ -115,7 +116,6 @@ const RESPONSE_DROPPED = new Set([
   'refresh',
   'x-sendfile',
   'x-lighttpd-send-file',
-  'content-encoding',
   'content-length',
 ]);
 const RESPONSE_DROPPED_PREFIXES = ['access-control-', 'x-accel-', 'x-middleware-', 'x-nextjs-'];

@@ -1,5 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
@@ -121,6 +123,27 @@ describe(`Conduit Link on ${services.label}`, () => {
     expect(seen.query.get('KEY')).toBeNull();
     expect(seen.query.get('address')).toBe('1600 Amphitheatre');
     expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('asks the upstream for an unencoded body, and relays an encoded one untouched with its encoding', async () => {
+    const original = JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => ({ i, text: 'compressible text' })) });
+    const seenEncodings: (string | undefined)[] = [];
+    const gzipping = createServer((req, res) => {
+      seenEncodings.push(req.headers['accept-encoding']);
+      // A server that compresses whatever it was asked.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(original));
+    });
+    await new Promise<void>((resolve) => gzipping.listen(0, '127.0.0.1', resolve));
+    try {
+      const { id, token } = await link({ preset: 'custom', upstream_base_url: `http://127.0.0.1:${(gzipping.address() as AddressInfo).port}`, secret: 's', allowed_paths: ['/items'], injection: { type: 'bearer' } });
+      const response = await fetch(`${server.url}/proxy/${id}/items`, { headers: { 'X-Access-Token': token, 'accept-encoding': 'gzip, br' } });
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+      // fetch decodes it: the bytes arrived exactly as the upstream encoded them.
+      expect(await response.text()).toBe(original);
+      expect(seenEncodings).toEqual(['identity']);
+    } finally {
+      await new Promise((resolve) => gzipping.close(resolve));
+    }
   });
 
   it('SendGrid mail/send with a bearer key, and Twilio Messages.json with Basic auth pinned to the account', async () => {

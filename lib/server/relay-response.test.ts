@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RelayResponse, type RelaySteps } from './relay-response';
+import { RelayResponse, type RelaySource, type RelaySteps } from './relay-response';
 import { adapterServers } from './testing';
 
 // A relayed body reaches the client the same way whoever reads it: the lean entry driving the
@@ -9,10 +10,26 @@ const served = adapterServers();
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
+type SourceKind = 'a web stream' | 'a Node stream (undici)';
+
 /** An upstream body of these parts; fails after `failAfter` parts, if given; counts its cancels. */
-function upstream(parts: string[], options: { failAfter?: number; pauseAfter?: number } = {}) {
+function upstream(parts: string[], options: { failAfter?: number; pauseAfter?: number; kind?: SourceKind } = {}): { stream: RelaySource; state: { cancelled: number } } {
   const state = { cancelled: 0 };
   let i = 0;
+  if (options.kind === 'a Node stream (undici)') {
+    const stream = new Readable({
+      read() {
+        if (options.failAfter === i) return this.destroy(new Error('socket hang up'));
+        if (options.pauseAfter === i) return; // nothing more until destroyed
+        this.push(i < parts.length ? encode(parts[i++]!) : null);
+      },
+      destroy(error, callback) {
+        if (!error) state.cancelled += 1;
+        callback(error);
+      },
+    });
+    return { stream, state };
+  }
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (options.failAfter === i) return controller.error(new Error('socket hang up'));
@@ -42,10 +59,10 @@ function steps(failWith: string | null = null) {
   return { relay, ended };
 }
 
-describe('a relayed response', () => {
+describe.each<SourceKind>(['a web stream', 'a Node stream (undici)'])('a response relayed from %s', (kind) => {
   for (const reader of ['the lean entry', 'a stream reader'] as const) {
     it(`applies the steps to every chunk and ends with their last bytes (${reader})`, async () => {
-      const { stream } = upstream(['ab', 'drop', 'cd']);
+      const { stream } = upstream(['ab', 'drop', 'cd'], { kind });
       const { relay, ended } = steps();
       const response = new RelayResponse(stream, relay, { status: 201, headers: { 'x-kind': 'relay' } });
       if (reader === 'a stream reader') {
@@ -58,7 +75,7 @@ describe('a relayed response', () => {
     });
 
     it(`tells the client in-band when the upstream breaks and the steps have words for it (${reader})`, async () => {
-      const { stream } = upstream(['ab', 'cd'], { failAfter: 1 });
+      const { stream } = upstream(['ab', 'cd'], { failAfter: 1, kind });
       const { relay, ended } = steps('|broken');
       const response = new RelayResponse(stream, relay, { status: 200 });
       const text = reader === 'a stream reader' ? await response.text() : await (await fetch(await served(async () => response))).text();
@@ -67,7 +84,7 @@ describe('a relayed response', () => {
     });
 
     it(`breaks the client's body when the upstream breaks and the steps have nothing to say (${reader})`, async () => {
-      const { stream } = upstream(['ab', 'cd'], { failAfter: 1 });
+      const { stream } = upstream(['ab', 'cd'], { failAfter: 1, kind });
       const { relay, ended } = steps(null);
       const response = new RelayResponse(stream, relay, { status: 200 });
       const read = reader === 'a stream reader' ? response.text() : fetch(await served(async () => response)).then((answer) => answer.text());
@@ -77,7 +94,7 @@ describe('a relayed response', () => {
   }
 
   it('cancels the upstream and tells the steps once when the client leaves mid-body', async () => {
-    const { stream, state } = upstream(['ab', 'cd'], { pauseAfter: 1 });
+    const { stream, state } = upstream(['ab', 'cd'], { pauseAfter: 1, kind });
     const { relay, ended } = steps();
     const response = new RelayResponse(stream, relay, { status: 200 });
     const leave = new AbortController();
@@ -90,7 +107,7 @@ describe('a relayed response', () => {
   });
 
   it('is read once', async () => {
-    const response = new RelayResponse(upstream(['ab']).stream, steps().relay, { status: 200 });
+    const response = new RelayResponse(upstream(['ab'], { kind }).stream, steps().relay, { status: 200 });
     expect(await response.text()).toBe('AB|trailer');
     expect(response.bodyUsed).toBe(true);
     expect(() => response.relayTo({ write: () => true, drained: async () => {}, end: () => {}, destroy: () => {} })).toThrow(TypeError);

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 /**
  * A Response that relays an upstream body to the client with a step on every chunk (the gateway's
  * SSE tap, the proxy's meter). Piping through a second ReadableStream for that step costs a
@@ -6,7 +8,11 @@
  * (node-adapter.ts) drives the steps itself, reading the upstream and writing the socket
  * (`relayTo`); anyone else (a Next.js route, a test) gets an ordinary stream from `body`, built
  * on first access and driven by the same steps.
+ *
+ * The source is the upstream's body as undici hands it (a Node stream: see
+ * lib/gateway/upstream.ts), or any ReadableStream (a translated or generated answer).
  */
+export type RelaySource = Readable | ReadableStream<Uint8Array>;
 
 export interface RelaySteps {
   /** What of this upstream chunk reaches the client: the chunk, parts of it, or nothing yet. */
@@ -30,12 +36,12 @@ export interface RelaySink {
 }
 
 export class RelayResponse extends Response {
-  readonly #source: ReadableStream<Uint8Array>;
+  readonly #source: RelaySource;
   readonly #steps: RelaySteps;
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #taken = false;
 
-  constructor(source: ReadableStream<Uint8Array>, steps: RelaySteps, init: ResponseInit) {
+  constructor(source: RelaySource, steps: RelaySteps, init: ResponseInit) {
     super(null, init);
     this.#source = source;
     this.#steps = steps;
@@ -50,7 +56,8 @@ export class RelayResponse extends Response {
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
     if (!this.#stream) {
       this.#take();
-      this.#stream = relayStream(this.#source, this.#steps) as ReadableStream<Uint8Array<ArrayBuffer>>;
+      const source = this.#source instanceof Readable ? (Readable.toWeb(this.#source) as ReadableStream<Uint8Array>) : this.#source;
+      this.#stream = relayStream(source, this.#steps) as ReadableStream<Uint8Array<ArrayBuffer>>;
     }
     return this.#stream;
   }
@@ -65,40 +72,81 @@ export class RelayResponse extends Response {
    */
   relayTo(sink: RelaySink): { done: Promise<void>; clientGone: () => void } {
     this.#take();
-    const reader = this.#source.getReader();
+    const steps = this.#steps;
     let over = false;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    let stopSource = () => {};
+    /** Hands a chunk on through the steps; false when the sink wants a pause. */
+    const deliver = (chunk: Uint8Array): boolean => {
+      const out = steps.chunk(chunk);
+      let room = true;
+      if (Array.isArray(out)) for (const part of out) room = sink.write(part) && room;
+      else if (out) room = sink.write(out);
+      return room;
+    };
+    const end = (error?: unknown) => {
+      if (over) return;
+      over = true;
+      stopSource();
+      finish();
+      if (error === undefined) return sink.end(steps.end());
+      const last = steps.fail(error);
+      if (last) sink.end(last);
+      else sink.destroy();
+    };
     const clientGone = () => {
       if (over) return;
       over = true;
-      reader.cancel().catch(() => {});
-      this.#steps.cancel();
+      stopSource();
+      finish();
+      cancelSource();
+      steps.cancel();
     };
-    const done = (async () => {
-      for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>;
+
+    let cancelSource: () => void;
+    const source = this.#source;
+    if (source instanceof Readable) {
+      // undici's body, event-driven: a 'data' listener costs no promise per chunk, unlike a reader loop.
+      const onData = (chunk: Uint8Array) => {
+        let room: boolean;
         try {
-          next = await reader.read();
+          room = deliver(chunk);
         } catch (error) {
-          if (over) return;
-          over = true;
-          const last = this.#steps.fail(error);
-          if (last) sink.end(last);
-          else sink.destroy();
-          return;
+          // A step that throws must not escape an event handler (it would take the process down).
+          end(error);
+          return cancelSource();
         }
-        if (over) return;
-        if (next.done) {
-          over = true;
-          sink.end(this.#steps.end());
-          return;
+        if (room) return;
+        source.pause();
+        void sink.drained().then(() => !over && source.resume());
+      };
+      const onEnd = () => end();
+      const onError = (error: unknown) => end(error);
+      // Closed without 'end' or 'error': the body was cut short.
+      const onClose = () => end(new Error('upstream body closed before its end'));
+      source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+      // Once over, a late error (destroying undici's body reports one) has nowhere to go: swallowed.
+      stopSource = () => source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose).on('error', () => {});
+      // Destroying undici's body aborts the upstream request.
+      cancelSource = () => source.destroy();
+    } else {
+      const reader = source.getReader();
+      cancelSource = () => void reader.cancel().catch(() => {});
+      void (async () => {
+        try {
+          for (;;) {
+            const next = await reader.read();
+            if (over) return;
+            if (next.done) return end();
+            if (!deliver(next.value)) await sink.drained();
+          }
+        } catch (error) {
+          end(error);
+          cancelSource();
         }
-        const out = this.#steps.chunk(next.value);
-        let room = true;
-        if (Array.isArray(out)) for (const part of out) room = sink.write(part) && room;
-        else if (out) room = sink.write(out);
-        if (!room) await sink.drained();
-      }
-    })();
+      })();
+    }
     return { done, clientGone };
   }
 

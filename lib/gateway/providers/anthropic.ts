@@ -50,7 +50,7 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
       const upstream = await fetchUpstream(`${baseUrl.replace(/\/+$/, '')}/v1/messages`, {
         method: 'POST',
         headers: { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify(payload)),
+        body: JSON.stringify(payload),
         timeoutMs,
         redirects: 'refuse',
         guarded: false,

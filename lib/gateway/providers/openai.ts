@@ -38,16 +38,15 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
       const upstream = await fetchUpstream(`${baseUrl.replace(/\/+$/, '')}/${paths[request.operation]}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: request.stream ? 'text/event-stream' : 'application/json' },
-        body: Buffer.from(JSON.stringify(body)),
+        body: JSON.stringify(body),
         timeoutMs,
         redirects: 'refuse',
         guarded: false,
         signal: request.signal,
       });
-      // Only content-type goes back: fetch has already decoded the body (so content-encoding
-      // and content-length would lie), and OpenAI's org and rate-limit headers are ours alone.
-      const headers = { 'content-type': upstream.headers.get('content-type') ?? 'application/json' };
-      if (upstream.ok) return new Response(upstream.body, { status: upstream.status, headers });
+      // Only content-type goes back: OpenAI's org and rate-limit headers are ours alone.
+      const headers = { 'content-type': upstream.header('content-type') ?? 'application/json' };
+      if (upstream.ok) return upstream.withHeaders(headers);
       return upstreamError(upstream.status, await upstream.text(), headers);
     },
   };

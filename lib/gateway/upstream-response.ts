@@ -1,0 +1,110 @@
+import 'server-only';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+
+type UpstreamBody = Dispatcher.ResponseData['body'];
+type RawHeaders = Dispatcher.ResponseData['headers'];
+
+/**
+ * An upstream's answer as undici's `request()` gives it — a status, the raw headers, the body as
+ * a Node stream — seen as an ordinary Response. Nothing is converted until someone asks:
+ * `headers` becomes a Headers object on first access, `body` a ReadableStream; `text()`,
+ * `json()` and `bytes()` read the Node stream directly; and a relay (RelayResponse) reads
+ * `source` itself, so a relayed answer never becomes a web stream at all. See upstream.ts for
+ * why the hot paths leave fetch() for `request()`.
+ */
+export class UpstreamResponse extends Response {
+  readonly #status: number;
+  readonly #raw: RawHeaders;
+  readonly #body: UpstreamBody;
+  #headers: Headers | undefined;
+
+  constructor(status: number, headers: RawHeaders, body: UpstreamBody) {
+    super(null);
+    this.#status = status;
+    this.#raw = headers;
+    this.#body = body;
+  }
+
+  override get status(): number {
+    return this.#status;
+  }
+
+  override get ok(): boolean {
+    return this.#status >= 200 && this.#status < 300;
+  }
+
+  override get statusText(): string {
+    return '';
+  }
+
+  override get headers(): Headers {
+    if (!this.#headers) {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(this.#raw)) {
+        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+        else if (value !== undefined) headers.append(name, value);
+      }
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  /** One header as the upstream sent it (repeats joined with ', '), without building a Headers object. */
+  header(name: string): string | undefined {
+    const value = this.#raw[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  /** The body as undici's Node stream: what a relay reads. */
+  get source(): Readable {
+    return this.#body;
+  }
+
+  /** The same answer under other headers (the body is handed over, not copied). */
+  withHeaders(headers: Record<string, string>): UpstreamResponse {
+    return new UpstreamResponse(this.#status, headers, this.#body);
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    // undici's own getter (typed as absent in its .d.ts): a stream over the Node one, made once.
+    return (this.#body as unknown as { body: ReadableStream<Uint8Array<ArrayBuffer>> }).body;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#body.bodyUsed;
+  }
+
+  override text(): Promise<string> {
+    return this.#body.text();
+  }
+
+  override json(): Promise<unknown> {
+    return this.#body.json();
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#body.arrayBuffer();
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await this.#body.arrayBuffer());
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([await this.#body.arrayBuffer()], { type: this.header('content-type') ?? '' });
+  }
+
+  override formData(): Promise<FormData> {
+    return new Response(this.body, { headers: this.headers }).formData();
+  }
+
+  override clone(): Response {
+    throw new TypeError('An upstream response cannot be cloned: its body is read once.');
+  }
+}
+
+/** What a relay reads from a provider's or an upstream's answer: undici's Node stream when there is one. */
+export function relaySource(response: Response): Readable | ReadableStream<Uint8Array> | null {
+  return response instanceof UpstreamResponse ? response.source : response.body;
+}
