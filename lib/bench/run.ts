@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const key = await createBenchKey(environment);
   const bareProfile = process.env.BENCH_CPU_PROF && `${process.env.BENCH_CPU_PROF}/bare`;
   const bare = await startEntry('bare forwarder', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey, 'fetch'], profiling(bareProfile));
-  const bareRequest = await startEntry('bare forwarder (request)', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey, 'request']);
+  const bareRequest = await startEntry('bare forwarder (request)', 'lib/bench/bare-forwarder.ts', [mock.url, upstreamKey, 'request'], profiling(bareProfile && `${bareProfile}-request`));
   const targets: (Target & { pid: number | undefined })[] = [
     { name: UPSTREAM, url: mock.url, apiKey: upstreamKey, pid: mock.child.pid },
     // The forwarder puts the upstream key in itself, like any forwarder holding the secret.

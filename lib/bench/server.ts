@@ -71,7 +71,7 @@ export async function startConduit(environment: Record<string, string>, flags: s
 
 /**
  * BENCH_CPU_PROF=<dir>: the Conduit server writes a V8 CPU profile there (open it in Chrome
- * DevTools), the bare forwarder into <dir>/bare. Node only writes one on a normal exit, so SIGTERM
+ * DevTools), the bare forwarders into <dir>/bare and <dir>/bare-request. Node only writes one on a normal exit, so SIGTERM
  * is turned into process.exit().
  */
 export function profiling(dir: string | undefined): string[] {

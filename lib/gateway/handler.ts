@@ -1,5 +1,6 @@
 import 'server-only';
 import { ApiError, errorResponse } from '@/lib/errors';
+import { setResponseHeader } from '@/lib/server/lean-response';
 import type { Operation } from '@/lib/keys/schema';
 import { authorizeKey } from './authorize';
 import { handleCompletion } from './completion';
@@ -28,7 +29,7 @@ export async function handleGateway(request: Request): Promise<Response> {
     context.record.errorCode = error instanceof ApiError ? error.code : 'internal_error';
     recordUsage(context, response.status);
   }
-  response.headers.set('x-request-id', context.requestId);
+  setResponseHeader(response, 'x-request-id', context.requestId);
   return response;
 }
 

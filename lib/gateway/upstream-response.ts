@@ -1,59 +1,24 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { LeanResponse, type HeaderRecord } from '@/lib/server/lean-response';
 
 type UpstreamBody = Dispatcher.ResponseData['body'];
-type RawHeaders = Dispatcher.ResponseData['headers'];
 
 /**
  * An upstream's answer as undici's `request()` gives it — a status, the raw headers, the body as
  * a Node stream — seen as an ordinary Response. Nothing is converted until someone asks:
- * `headers` becomes a Headers object on first access, `body` a ReadableStream; `text()`,
+ * `headers` becomes a Headers object on first access (see LeanResponse), `body` a ReadableStream; `text()`,
  * `json()` and `bytes()` read the Node stream directly; and a relay (RelayResponse) reads
  * `source` itself, so a relayed answer never becomes a web stream at all. See upstream.ts for
  * why the hot paths leave fetch() for `request()`.
  */
-export class UpstreamResponse extends Response {
-  readonly #status: number;
-  readonly #raw: RawHeaders;
+export class UpstreamResponse extends LeanResponse {
   readonly #body: UpstreamBody;
-  #headers: Headers | undefined;
 
-  constructor(status: number, headers: RawHeaders, body: UpstreamBody) {
-    super(null);
-    this.#status = status;
-    this.#raw = headers;
+  constructor(status: number, headers: HeaderRecord, body: UpstreamBody) {
+    super(status, headers);
     this.#body = body;
-  }
-
-  override get status(): number {
-    return this.#status;
-  }
-
-  override get ok(): boolean {
-    return this.#status >= 200 && this.#status < 300;
-  }
-
-  override get statusText(): string {
-    return '';
-  }
-
-  override get headers(): Headers {
-    if (!this.#headers) {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(this.#raw)) {
-        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-        else if (value !== undefined) headers.append(name, value);
-      }
-      this.#headers = headers;
-    }
-    return this.#headers;
-  }
-
-  /** One header as the upstream sent it (repeats joined with ', '), without building a Headers object. */
-  header(name: string): string | undefined {
-    const value = this.#raw[name];
-    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   /** The body as undici's Node stream: what a relay reads. */
@@ -63,7 +28,7 @@ export class UpstreamResponse extends Response {
 
   /** The same answer under other headers (the body is handed over, not copied). */
   withHeaders(headers: Record<string, string>): UpstreamResponse {
-    return new UpstreamResponse(this.#status, headers, this.#body);
+    return new UpstreamResponse(this.status, headers, this.#body);
   }
 
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {

@@ -5,7 +5,7 @@ import type { Micros } from '@/lib/money';
 import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
 import { luaScript } from '@/lib/redis/raw';
-import { runScriptSoon } from '@/lib/redis/soon';
+import { runScriptLater, runScriptSoon } from '@/lib/redis/soon';
 import { ADMIT, SETTLE } from './lua';
 import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
@@ -132,8 +132,8 @@ export interface QueuedRecord {
 /**
  * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
  * price the client was promised would never be exceeded) and, if given, queues the request's
- * usage record in the same script — one Redis command after the response, pipelined with the other
- * commands of the same event-loop turn (lib/redis/soon.ts). Returns the cost charged.
+ * usage record in the same script — one Redis command after the response, riding along with the
+ * next pipeline that leaves within a few milliseconds (lib/redis/soon.ts). Returns the cost charged.
  */
 export async function settle(reservation: Reservation, cost: Micros, record?: QueuedRecord, redis: Redis = getRedis()): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
@@ -143,6 +143,6 @@ export async function settle(reservation: Reservation, cost: Micros, record?: Qu
     keys.push(record.queueKey);
     args.push(record.json);
   }
-  await runScriptSoon(redis, SETTLE_SCRIPT, keys, args);
+  await runScriptLater(redis, SETTLE_SCRIPT, keys, args);
   return charged;
 }

@@ -63,6 +63,22 @@ export function windowReset(window: SpendWindow, now: Date): Date {
  * a day and a week that start on the same Monday apart.
  */
 export function windowId(window: SpendWindow, now: Date): string {
+  // All three ids are functions of the UTC day alone, and every gateway request asks for them
+  // (building them costs three Dates and three ISO strings): kept for the day they were built for.
+  const day = Math.floor(now.getTime() / DAY_MS);
+  if (day !== idsDay) {
+    assertValid(now);
+    ids = { day: buildId('day', now), week: buildId('week', now), month: buildId('month', now) };
+    idsDay = day;
+  }
+  return ids[window];
+}
+
+const DAY_MS = 86_400_000;
+let idsDay = Number.NaN;
+let ids: Record<SpendWindow, string>;
+
+function buildId(window: SpendWindow, now: Date): string {
   const start = windowStart(window, now).toISOString();
   return window === 'month' ? `m${start.slice(0, 7)}` : `${window === 'day' ? 'd' : 'w'}${start.slice(0, 10)}`;
 }

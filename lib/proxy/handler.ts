@@ -5,6 +5,7 @@ import { verifyAccessToken } from '@/lib/links/access';
 import { lookupLink } from '@/lib/links/cache';
 import { verifyEndUserJwt } from '@/lib/links/jwt';
 import type { LinkRecord } from '@/lib/links/record';
+import { setResponseHeader } from '@/lib/server/lean-response';
 import { rawTarget } from '@/lib/server/node-request';
 import { corsHeaders, isPreflight, originAllowed, preflightResponse } from './cors';
 import { callerCredentials } from './credentials';
@@ -77,7 +78,7 @@ export async function handleProxy(request: Request): Promise<Response> {
     const response = errorResponse(error, link ? corsHeaders(origin, link.allowedOrigins) : undefined);
     context.errorCode = error instanceof ApiError ? error.code : 'internal_error';
     if (link) recordProxyUsage(context, response.status);
-    response.headers.set('x-request-id', context.requestId);
+    setResponseHeader(response, 'x-request-id', context.requestId);
     return response;
   }
 }
@@ -118,6 +119,6 @@ async function serve(request: Request, context: ProxyContext, link: LinkRecord, 
   for (const [name, value] of Object.entries(corsHeaders(origin, link.allowedOrigins, response.headers.keys()))) {
     response.headers.set(name, value);
   }
-  response.headers.set('x-request-id', context.requestId);
+  setResponseHeader(response, 'x-request-id', context.requestId);
   return response;
 }

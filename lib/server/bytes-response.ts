@@ -1,3 +1,4 @@
+import { LeanResponse, type HeaderRecord } from './lean-response';
 import { WholeBody } from './whole-body';
 
 /**
@@ -8,11 +9,11 @@ import { WholeBody } from './whole-body';
  * route, a test) sees an ordinary Response: `body` becomes a stream on first access, and
  * `json()`, `text()` and `arrayBuffer()` read the bytes directly.
  */
-export class BytesResponse extends Response {
+export class BytesResponse extends LeanResponse {
   readonly #body: WholeBody;
 
-  constructor(body: string | Buffer, init: ResponseInit) {
-    super(null, init);
+  constructor(body: string | Buffer, init: { status: number; headers?: HeaderRecord | Headers }) {
+    super(init.status, init.headers);
     this.#body = new WholeBody(body);
   }
 
@@ -55,6 +56,6 @@ export class BytesResponse extends Response {
 
   override clone(): Response {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new BytesResponse(this.#body.bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new BytesResponse(this.#body.bytes, { status: this.status, headers: new Headers(this.headers) });
   }
 }

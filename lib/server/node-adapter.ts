@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
+import { headerRecordOf, LeanResponse } from './lean-response';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
 
@@ -74,13 +75,7 @@ function readWhole(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name === 'set-cookie') return;
-    headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers['set-cookie'] = cookies;
+  const headers = response instanceof LeanResponse ? response.headerRecord() : headerRecordOf(response.headers);
   if (res.destroyed) {
     // The client left while the handler ran: cancelling the body settles the request.
     await response.body?.cancel().catch(() => {});
@@ -93,8 +88,23 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   }
   res.writeHead(response.status, headers);
   if (response instanceof RelayResponse) {
+    // Chunks relayed in one turn of the event loop leave in one write, and the end with them
+    // when it comes in that turn too (end() uncorks fully): node:http alone uncorks on the next
+    // tick, so an answer whose body and end arrived together cost the socket two system calls.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     const relay = response.relayTo({
-      write: (chunk) => res.write(chunk),
+      write: (chunk) => {
+        if (!corked) {
+          corked = true;
+          res.cork();
+          setImmediate(uncork);
+        }
+        return res.write(chunk);
+      },
       drained: () => drained(res),
       end: (last) => void (last ? res.end(last) : res.end()),
       destroy: () => res.destroy(),

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { LeanResponse, type HeaderRecord } from './lean-response';
 
 /**
  * A Response that relays an upstream body to the client with a step on every chunk (the gateway's
@@ -35,14 +36,14 @@ export interface RelaySink {
   destroy(): void;
 }
 
-export class RelayResponse extends Response {
+export class RelayResponse extends LeanResponse {
   readonly #source: RelaySource;
   readonly #steps: RelaySteps;
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #taken = false;
 
-  constructor(source: RelaySource, steps: RelaySteps, init: ResponseInit) {
-    super(null, init);
+  constructor(source: RelaySource, steps: RelaySteps, init: { status: number; headers?: HeaderRecord | Headers }) {
+    super(init.status, init.headers);
     this.#source = source;
     this.#steps = steps;
   }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { env } from '@/lib/env';
 import { getRedis } from '@/lib/redis/client';
-import { runCommandSoon } from '@/lib/redis/soon';
+import { runCommandLater } from '@/lib/redis/soon';
 import type { UsageRecord } from './record';
 
 /**
@@ -81,5 +81,5 @@ export async function enqueueUsageNow(
   redis: Redis = getRedis(),
   queue: UsageQueue = appUsageQueue(),
 ): Promise<void> {
-  await runCommandSoon(redis, ['lpush', queue.key, JSON.stringify(record)]);
+  await runCommandLater(redis, ['lpush', queue.key, JSON.stringify(record)]);
 }
