@@ -44,13 +44,17 @@ function upstream(parts: string[], options: { failAfter?: number; pauseAfter?: n
   return { stream, state };
 }
 
-/** Upper-cases each chunk, drops chunks that say "drop", adds a trailer; records how it ended. */
+/**
+ * Upper-cases the text, drops every "drop" in it (a chunk of nothing else yields nothing), adds a
+ * trailer; records how it ended. Like the real steps, it does not depend on where chunks split:
+ * a relay may hand over several upstream chunks as one.
+ */
 function steps(failWith: string | null = null) {
   const ended: string[] = [];
   const relay: RelaySteps = {
     chunk: (bytes) => {
-      const text = new TextDecoder().decode(bytes);
-      return text === 'drop' ? null : [encode(text.toUpperCase())];
+      const text = new TextDecoder().decode(bytes).replaceAll('drop', '');
+      return text === '' ? null : [encode(text.toUpperCase())];
     },
     end: () => (ended.push('end'), encode('|trailer')),
     fail: () => (ended.push('fail'), failWith === null ? null : encode(failWith)),

@@ -108,8 +108,16 @@ export class RelayResponse extends LeanResponse {
     let cancelSource: () => void;
     const source = this.#source;
     if (source instanceof Readable) {
-      // undici's body, event-driven: a 'data' listener costs no promise per chunk, unlike a reader loop.
-      const onData = (chunk: Uint8Array) => {
+      // undici's body, event-driven: a 'data' listener costs no promise per chunk, unlike a reader
+      // loop. Chunks that arrive in the same turn of the event loop (an upstream writing its SSE
+      // events back to back sends them in one TCP segment, one HTTP chunk each) go through the
+      // steps and to the socket as one: one tap call and one write instead of one per event. A
+      // chunk waits for nothing but the end of the turn it arrived in.
+      let held: Buffer[] = [];
+      const release = () => {
+        if (over || held.length === 0) return;
+        const chunk = held.length === 1 ? held[0]! : Buffer.concat(held);
+        held = [];
         let room: boolean;
         try {
           room = deliver(chunk);
@@ -122,10 +130,19 @@ export class RelayResponse extends LeanResponse {
         source.pause();
         void sink.drained().then(() => !over && source.resume());
       };
-      const onEnd = () => end();
-      const onError = (error: unknown) => end(error);
+      const onData = (chunk: Buffer) => {
+        if (held.push(chunk) === 1) setImmediate(release);
+      };
+      const onEnd = () => {
+        release();
+        end();
+      };
+      const onError = (error: unknown) => {
+        release();
+        end(error);
+      };
       // Closed without 'end' or 'error': the body was cut short.
-      const onClose = () => end(new Error('upstream body closed before its end'));
+      const onClose = () => onError(new Error('upstream body closed before its end'));
       source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
       // Once over, a late error (destroying undici's body reports one) has nowhere to go: swallowed.
       stopSource = () => source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose).on('error', () => {});
