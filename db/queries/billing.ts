@@ -104,6 +104,11 @@ export async function insertPendingAutoTopUp(db: Database, attempt: { id: string
   return inserted.length > 0;
 }
 
+/** Removes a pending attempt that never reached Stripe (it turned out not to be needed). */
+export async function dropPendingAutoTopUp(db: Database, id: string): Promise<void> {
+  await db.delete(autoTopUps).where(and(eq(autoTopUps.id, id), eq(autoTopUps.status, 'pending')));
+}
+
 /** A pending attempt older than this was interrupted (its process died): it stops blocking. */
 export async function failStalePendingAutoTopUps(db: Database, userId: string, olderThanSeconds: number): Promise<void> {
   await db

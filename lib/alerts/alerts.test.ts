@@ -136,3 +136,27 @@ describe(`spending alerts on ${services.label}`, () => {
     expect(rows.map((r) => r.webhookStatus)).toEqual(['sent', 'sent']);
   });
 });
+
+describe('webhook delivery to a misbehaving receiver', () => {
+  it('a receiver that answers 200 and then breaks off its body is "sent", and nothing is left dangling', async () => {
+    const { deliverWebhook } = await import('./webhook');
+    let closed = 0;
+    const breaking = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial…');
+      res.on('close', () => (closed += 1));
+      // The rest never comes; the receiver gives up after 1.5 s (by then Conduit must have let go).
+      setTimeout(() => res.socket?.destroy(), 1_500);
+    });
+    await new Promise<void>((resolve) => breaking.listen(0, '127.0.0.1', resolve));
+    try {
+      const outcome = await deliverWebhook(`http://127.0.0.1:${(breaking.address() as AddressInfo).port}/hook`, 'whsec_test', { hello: 'world' });
+      expect(outcome).toBe('sent');
+      // The unread body was dropped at once: Conduit closed the connection, long before the receiver would.
+      await expect.poll(() => closed, { timeout: 1_000 }).toBe(1);
+    } finally {
+      breaking.closeAllConnections();
+      await new Promise((resolve) => breaking.close(resolve));
+    }
+  });
+});

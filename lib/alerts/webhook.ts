@@ -49,7 +49,7 @@ export async function deliverWebhook(url: string, secret: string, payload: unkno
       // is one that passed (no DNS rebinding in between).
       guarded: !allowPrivate,
     });
-    await response.body?.cancel();
+    response.discard();
     return response.ok ? 'sent' : `failed: HTTP ${response.status}`;
   } catch (error) {
     return `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { getDb } from '@/db';
 import {
   autoTopUpAccounts,
+  dropPendingAutoTopUp,
   failStalePendingAutoTopUps,
   insertPendingAutoTopUp,
   latestAutoTopUp,
@@ -59,6 +60,12 @@ export async function runAutoTopUp(account: BillingAccount): Promise<AutoTopUpOu
   await failStalePendingAutoTopUps(db, userId, STALE_PENDING_SECONDS);
   const attempt = randomId('atu');
   if (!(await insertPendingAutoTopUp(db, { id: attempt, userId, amountMicros: amount }))) return 'in_flight';
+  // Checked again holding the one pending slot: a call that read the balance before another
+  // attempt credited it (and freed the slot) would otherwise top up a second time.
+  if ((await loadCreditBalance(userId)) >= threshold) {
+    await dropPendingAutoTopUp(db, attempt);
+    return 'above_threshold';
+  }
 
   try {
     const created = await stripe.paymentIntents.create(

@@ -13,7 +13,7 @@ import { providerFor } from './providers';
 import type { GatewayRequestBody } from './request-schemas';
 import { sseTap, type OpenAIUsage, type StreamOutcome } from './sse-tap';
 import { UpstreamTimeoutError } from './upstream';
-import { relaySource } from './upstream-response';
+import { discardBody, relaySource } from './upstream-response';
 
 interface Forwarding {
   request: Request;
@@ -39,7 +39,7 @@ export async function forward(f: Forwarding): Promise<Response> {
       requestedModel: f.model.id,
       body: f.upstreamBody,
       stream: f.stream,
-      // fetch stops the upstream request (and its body, mid-stream) when the client leaves.
+      // The upstream request (and its body, mid-stream) stops when the client leaves.
       signal: f.request.signal,
     });
   } catch (error) {
@@ -60,7 +60,7 @@ export async function forward(f: Forwarding): Promise<Response> {
   if (upstream.status === 401 || upstream.status === 403) {
     // The provider refused *our* credentials: a server misconfiguration, not the client's key,
     // so it must not look like one (an SDK would raise AuthenticationError for its own key).
-    await upstream.body?.cancel();
+    await discardBody(upstream);
     const refusal = new ApiError(502, 'upstream_auth_failed', `${f.model.provider} rejected Conduit's credentials; the operator has been notified.`, {
       type: 'api_error',
     });
@@ -73,7 +73,7 @@ export async function forward(f: Forwarding): Promise<Response> {
     // The provider's own limits or failures: its wording can name Conduit's provider account
     // (org ids, quota state) and a 429 would read like this key's own rate limit. Same status,
     // Conduit's words.
-    await upstream.body?.cancel();
+    await discardBody(upstream);
     const refusal =
       upstream.status === 429
         ? new ApiError(429, 'upstream_rate_limited', `${f.model.provider} is rate limiting Conduit; try again shortly.`, { type: 'api_error', headers: { 'retry-after': '1' } })

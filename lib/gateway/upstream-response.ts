@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LeanResponse, type HeaderRecord } from '@/lib/server/lean-response';
 
@@ -15,10 +15,19 @@ type UpstreamBody = Dispatcher.ResponseData['body'];
  */
 export class UpstreamResponse extends LeanResponse {
   readonly #body: UpstreamBody;
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
 
   constructor(status: number, headers: HeaderRecord, body: UpstreamBody) {
     super(status, headers);
+    // A body nobody reads can still fail later (a reset, undici's body timeout): with no listener
+    // that error would be uncaught and end the process. Readers see errors their own way.
+    body.on('error', () => {});
     this.#body = body;
+  }
+
+  /** Drops the body unread; undici aborts the request (or reuses the connection if it had ended). */
+  discard(): void {
+    this.#body.destroy();
   }
 
   /** The body as undici's Node stream: what a relay reads. */
@@ -31,9 +40,9 @@ export class UpstreamResponse extends LeanResponse {
     return new UpstreamResponse(this.status, headers, this.#body);
   }
 
+  /** A stream over the Node one, made once; cancelling it destroys the Node stream (undici's own getter would not). */
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    // undici's own getter (typed as absent in its .d.ts): a stream over the Node one, made once.
-    return (this.#body as unknown as { body: ReadableStream<Uint8Array<ArrayBuffer>> }).body;
+    return (this.#stream ??= Readable.toWeb(this.#body) as ReadableStream<Uint8Array<ArrayBuffer>>);
   }
 
   override get bodyUsed(): boolean {
@@ -67,6 +76,12 @@ export class UpstreamResponse extends LeanResponse {
   override clone(): Response {
     throw new TypeError('An upstream response cannot be cloned: its body is read once.');
   }
+}
+
+/** Drops any Response's body unread (an UpstreamResponse's without making a stream of it). */
+export async function discardBody(response: Response): Promise<void> {
+  if (response instanceof UpstreamResponse) response.discard();
+  else await response.body?.cancel().catch(() => {});
 }
 
 /** What a relay reads from a provider's or an upstream's answer: undici's Node stream when there is one. */

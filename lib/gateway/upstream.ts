@@ -84,15 +84,27 @@ function timedOut(error: unknown): boolean {
  */
 function outgoingHeaders(headers: UpstreamInit['headers']): string[] {
   const flat: string[] = [];
-  let encoding = false;
+  const given = new Set<string>();
   const add = (name: string, value: string) => {
     flat.push(name, value);
-    if (name.toLowerCase() === 'accept-encoding') encoding = true;
+    given.add(name.toLowerCase());
   };
   if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
   else if (headers) for (const name in headers) add(name, headers[name]!);
-  if (!encoding) flat.push('accept-encoding', 'identity');
+  if (!given.has('accept-encoding')) flat.push('accept-encoding', 'identity');
+  // What fetch sent when the caller did not say: some APIs refuse a request without a User-Agent.
+  if (!given.has('user-agent')) flat.push('user-agent', 'Conduit');
+  if (!given.has('accept')) flat.push('accept', '*/*');
   return flat;
+}
+
+/**
+ * An answer whose body came compressed although none was asked for: the gateway cannot read
+ * usage from it (nothing here decompresses), so its providers refuse it rather than bill nothing.
+ */
+export function encodedAnswer(response: UpstreamResponse): boolean {
+  const encoding = response.header('content-encoding');
+  return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

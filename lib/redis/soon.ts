@@ -5,7 +5,8 @@ import { isNoScript, RedisCommandError, runScript, transport, type Command, type
 /**
  * The hot path's Redis commands — admissions before forwarding, settlements and usage records
  * after — leave at the end of the current turn of the event loop (setImmediate), together with
- * every other one issued in that turn, as one pipeline: one write and one read for several
+ * every other one issued in that turn, as one pipeline (settlements and usage records, which nobody
+ * waits for, may wait up to LATER_MS for the next one): one write and one read for several
  * requests instead of one each. Under load a turn handles several requests, and the system calls
  * saved were a large part of the gateway's CPU (their share of the bench's profile halved); an
  * admission waits at most for the rest of the turn it was issued in. Each command still gets its

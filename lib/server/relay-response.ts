@@ -22,7 +22,7 @@ export interface RelaySteps {
   end(): Uint8Array | null;
   /** The upstream broke mid-body: bytes that tell the client in-band (then the body ends), or null to break the client's body too. */
   fail(error: unknown): Uint8Array | null;
-  /** The client went away before the end (the upstream body is cancelled, which aborts its fetch). */
+  /** The client went away before the end (the upstream body is cancelled, which aborts its request). */
   cancel(): void;
 }
 
@@ -91,10 +91,16 @@ export class RelayResponse extends LeanResponse {
       over = true;
       stopSource();
       finish();
-      if (error === undefined) return sink.end(steps.end());
-      const last = steps.fail(error);
-      if (last) sink.end(last);
-      else sink.destroy();
+      try {
+        if (error === undefined) return sink.end(steps.end());
+        const last = steps.fail(error);
+        if (last) sink.end(last);
+        else sink.destroy();
+      } catch (failure) {
+        // Called from event handlers: a step that throws must not escape (it would end the process).
+        console.error('[relay] a relay step failed', failure);
+        sink.destroy();
+      }
     };
     const clientGone = () => {
       if (over) return;

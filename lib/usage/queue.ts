@@ -75,7 +75,11 @@ export function queuedRecord(record: UsageRecord, queue: UsageQueue = appUsageQu
   return { queueKey: queue.key, json: JSON.stringify(record) };
 }
 
-/** For records not tied to a settlement (e.g. a request refused before admission). */
+/**
+ * For records not tied to a settlement (e.g. a request refused before admission, a link's
+ * request): sent with the next Redis pipeline that leaves, within a few milliseconds
+ * (lib/redis/soon.ts); resolves once Redis has it.
+ */
 export async function enqueueUsageNow(
   record: UsageRecord,
   redis: Redis = getRedis(),

@@ -1,4 +1,6 @@
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '@/lib/testing/mock-openai';
 import { UpstreamTimeoutError, UpstreamUnreachableError } from '../upstream';
@@ -91,6 +93,23 @@ describe('OpenAI provider', () => {
     expect(await response.json()).toEqual({
       error: { message: `OpenAI answered HTTP ${status} without an error description.`, type: 'api_error', param: null, code: 'upstream_error' },
     });
+  });
+
+  it('asks for an unencoded body, and refuses a compressed one it cannot meter (502, nothing passed on)', async () => {
+    const seen: (string | undefined)[] = [];
+    const gzipping = createHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding'], req.headers['user-agent']);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"usage":{"prompt_tokens":3}}'));
+    });
+    await new Promise<void>((resolve) => gzipping.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await provider({ baseUrl: `http://127.0.0.1:${(gzipping.address() as AddressInfo).port}/v1` }).send(chat());
+      expect(response.status).toBe(502);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_error');
+      expect(seen).toEqual(['identity', 'Conduit']);
+    } finally {
+      await new Promise((resolve) => gzipping.close(resolve));
+    }
   });
 
   it('refuses a redirect instead of following it (the key must not travel to another origin)', async () => {
