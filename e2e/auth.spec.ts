@@ -72,6 +72,9 @@ test('wrong credentials do not reveal whether the email exists', async ({ page, 
 });
 
 test('login attempts are rate-limited per email', async ({ page, email }) => {
+  // Eleven argon2id verifications at OWASP cost take 23–25 s on the 2-core CI machine, and once
+  // went past the default 30 s while the other worker was busy.
+  test.setTimeout(60_000);
   await signUp(page, email);
   await logOut(page);
   // Every attempt counts, the sign-in that follows sign-up included: 1 + 9 wrong = 10 allowed.
