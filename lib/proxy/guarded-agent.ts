@@ -6,7 +6,7 @@ import { resolveAndCheck, systemResolver, type Resolver } from './ssrf';
 /**
  * The connection pool for requests made on a customer's behalf (link upstreams, JWKS URLs): an
  * undici Agent whose every new connection resolves the host through the SSRF rules and connects
- * to the very addresses that passed them. Checking in advance and then letting fetch() resolve
+ * to the very addresses that passed them. Checking in advance and then letting the client resolve
  * again would leave a window for a rebinding DNS server (public answer for the check, 127.0.0.1
  * for the connect); here there is one resolution, the one connected to. Pooled connections are
  * reused as they are: their address was vetted when they were opened. IP literals never reach

@@ -13,7 +13,7 @@ const MAX_NAME_LENGTH = 100;
 const MAX_VALUE_LENGTH = 4096;
 
 // Visible ASCII with inner spaces/tabs: no CR/LF (header splitting), no NUL, no other controls,
-// nothing fetch would refuse as a ByteString mid-request.
+// nothing the HTTP client would refuse as a header value mid-request.
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
 
 const headerNameSchema = z
@@ -105,7 +105,7 @@ export function injectSecret(headers: Headers, url: URL, secret: string, injecti
   // A secret with CR/LF/NUL would split or truncate headers; it was pasted wrong.
   if (secret.length === 0 || /[\x00-\x1f\x7f]/.test(secret)) throw new InjectionError('secret is empty or contains control characters');
   const config = how.data;
-  // Headers carry bytes, not text: a non-ASCII secret would be mangled or refused by fetch.
+  // Headers carry bytes, not text: a non-ASCII secret would be mangled or refused by the HTTP client.
   if ((config.type === 'bearer' || config.type === 'header') && !/^[\x20-\x7e]+$/.test(secret)) {
     throw new InjectionError('secret must be printable ASCII to travel in a header');
   }
