@@ -79,22 +79,24 @@ function timedOut(error: unknown): boolean {
 }
 
 /**
- * The headers as undici takes them (a flat name/value list). Accept-Encoding asks for the body as
- * it is: nothing here decompresses, and the gateway and the link meter read usage from the bytes.
+ * What is sent when the caller did not say. Accept-Encoding asks for the body as it is: nothing
+ * here decompresses, and the gateway and the link meter read usage from the bytes. User-Agent and
+ * Accept are what fetch sent: some APIs refuse a request without a User-Agent.
  */
-function outgoingHeaders(headers: UpstreamInit['headers']): string[] {
+const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
+  ['accept-encoding', 'identity'],
+  ['user-agent', 'Conduit'],
+  ['accept', '*/*'],
+];
+
+/** The headers as undici takes them: a flat name/value list (names in lower case, as given). */
+function outgoingHeaders(headers: Headers | Record<string, string> = {}): string[] {
   const flat: string[] = [];
-  const given = new Set<string>();
-  const add = (name: string, value: string) => {
-    flat.push(name, value);
-    given.add(name.toLowerCase());
-  };
-  if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
-  else if (headers) for (const name in headers) add(name, headers[name]!);
-  if (!given.has('accept-encoding')) flat.push('accept-encoding', 'identity');
-  // What fetch sent when the caller did not say: some APIs refuse a request without a User-Agent.
-  if (!given.has('user-agent')) flat.push('user-agent', 'Conduit');
-  if (!given.has('accept')) flat.push('accept', '*/*');
+  if (headers instanceof Headers) headers.forEach((value, name) => flat.push(name, value));
+  else for (const name in headers) flat.push(name, headers[name]!);
+  for (const [name, value] of DEFAULT_HEADERS) {
+    if (!(headers instanceof Headers ? headers.has(name) : name in headers)) flat.push(name, value);
+  }
   return flat;
 }
 
