@@ -76,6 +76,22 @@ describe(`admission on ${services.label}`, () => {
     expect(next.find((a) => a.outcome === 'rate_limited')).toMatchObject({ period: 'hour' });
   });
 
+  it('a request refused for credit or budget consumes no rate window', async () => {
+    const record = key({ rateLimits: { minute: 3, hour: 3, day: 3 }, spendLimits: { day: 10_000, week: null, month: null } });
+    // Credit not loaded yet, then a max_tokens the day's budget cannot pay for: refused in parallel,
+    // after the rate windows were counted inside the script — which must have undone them.
+    const unknown = await Promise.all(Array.from({ length: 10 }, () => admit(record, randomUUID(), cost)));
+    expect(new Set(unknown.map((a) => a.outcome))).toEqual(new Set(['credit_unknown']));
+    await fund(record, 10_000_000);
+    const tooDear = await Promise.all(Array.from({ length: 10 }, () => admit(record, randomUUID(), { ...cost, requestedOutputTokens: 50_000 })));
+    expect(tooDear.every((a) => a.outcome === 'spend_limited')).toBe(true);
+    // All three windows are still whole: three requests pass, the fourth is the first refused.
+    const next = await Promise.all(Array.from({ length: 4 }, () => admit(record, randomUUID(), cost)));
+    expect(next.filter((a) => a.outcome === 'admitted')).toHaveLength(3);
+    expect(next.find((a) => a.outcome === 'admitted')).toMatchObject({ rate: [{ period: 'minute' }, { period: 'hour' }, { period: 'day' }] });
+    expect(next.filter((a) => a.outcome === 'rate_limited')).toHaveLength(1);
+  });
+
   it('reports rate state for the headers', async () => {
     const record = key({ rateLimits: { minute: 10, hour: null, day: 100 } });
     await fund(record, 10_000_000);

@@ -110,7 +110,7 @@ export async function admit(
     case 'budget':
       return Number(reply[1]) === 0 ? { outcome: 'insufficient_credit' } : { outcome: 'spend_limited', window: SPEND_WINDOWS[Number(reply[1]) - 1]! };
   }
-  const [, outputTokens, reserved, ...rate] = reply.map(Number) as number[];
+  const [, outputTokens, reserved, ...used] = reply.map(Number) as number[];
   return {
     outcome: 'admitted',
     outputTokens: outputTokens!,
@@ -118,7 +118,7 @@ export async function admit(
     // a reservation without any other state).
     reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member: [requestId, reserved, credit, ...spendKeys].join('|') },
     rate: RATE_PERIODS.flatMap((period, i) =>
-      rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: rate[i * 2]!, resetMs: untilNextWindow(period, now) }] : [],
+      rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: used[i]!, resetMs: untilNextWindow(period, now) }] : [],
     ),
   };
 }

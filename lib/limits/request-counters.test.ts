@@ -33,4 +33,15 @@ describe(`request counters on ${services.label}`, () => {
     expect(refused).toMatchObject({ allowed: false, refusedBy: 1 });
     if (!refused.allowed) expect(refused.resetMs).toBeLessThanOrEqual(30_000);
   });
+
+  it('a refusal by a later window leaves the earlier ones uncounted', async () => {
+    const id = randomUUID();
+    const first = { key: `t:${id}:a`, limit: 3, windowMs: 60_000 };
+    expect(await consumeRequest([first, { key: `t:${id}:b`, limit: 1, windowMs: 60_000 }])).toEqual({ allowed: true });
+    const refused = await Promise.all(Array.from({ length: 10 }, () => consumeRequest([first, { key: `t:${id}:b`, limit: 1, windowMs: 60_000 }])));
+    expect(refused.every((result) => !result.allowed && result.refusedBy === 1)).toBe(true);
+    // The first window counted one request, not eleven: two more fit.
+    const next = await Promise.all(Array.from({ length: 4 }, () => consumeRequest([first])));
+    expect(next.filter((result) => result.allowed)).toHaveLength(2);
+  });
 });
