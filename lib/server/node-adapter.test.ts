@@ -44,6 +44,26 @@ describe('the node adapter', () => {
     expect(await response.json()).toEqual({ buffered: false, length: 4 });
   });
 
+  it('answers everything else a Request has as a Request would', async () => {
+    const url = await served(async (request) => {
+      const plain = new Request(request.url, { method: request.method, headers: request.headers });
+      const fields = ['method', 'url', 'cache', 'credentials', 'destination', 'integrity', 'keepalive', 'mode', 'redirect', 'referrer', 'referrerPolicy'] as const;
+      return Response.json({
+        differ: fields.filter((field) => request[field] !== plain[field]),
+        headers: [...request.headers],
+        aborted: request.signal.aborted,
+        body: request.body === null,
+      });
+    });
+    const response = await fetch(`${url}/x?q=1`, { headers: { 'X-Custom': 'a', 'x-custom-2': 'b' } });
+    expect(await response.json()).toEqual({
+      differ: [],
+      headers: expect.arrayContaining([['x-custom', 'a'], ['x-custom-2', 'b']]),
+      aborted: false,
+      body: true,
+    });
+  });
+
   it('keeps the raw target and appends the TCP peer to X-Forwarded-For', async () => {
     const url = await served(async (request) =>
       Response.json({ raw: request instanceof NodeRequest ? request.rawTarget : null, xff: request.headers.get('x-forwarded-for'), url: request.url }),

@@ -49,7 +49,7 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
   const length = Number(req.headers['content-length'] ?? NaN);
   if (length <= BUFFERED_BODY_MAX_BYTES) return new NodeRequest(url, { method, headers }, { ...options, bytes: await readWhole(req) });
   const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  return new NodeRequest(url, { method, headers, body, duplex: 'half' }, options);
+  return new NodeRequest(url, { method, headers, body }, options);
 }
 
 /**
@@ -57,8 +57,9 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
  * (and by the Host header themselves, for proxy link hosts).
  */
 function requestUrl(host: string | undefined, target: string): string {
+  // Serialised by the URL parser, as a Request's url is (lower-case host, dot segments resolved).
   const url = `http://${host ?? 'localhost'}${target.startsWith('/') ? target : `/${target}`}`;
-  return URL.canParse(url) ? url : new URL(target, 'http://localhost').href;
+  return URL.canParse(url) ? new URL(url).href : new URL(target, 'http://localhost').href;
 }
 
 /** The whole body of a request that announced a small Content-Length. Rejects if the client leaves first. */

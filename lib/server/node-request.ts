@@ -3,31 +3,56 @@ import { WholeBody } from './whole-body';
 /**
  * The `Request` the lean production entry (node-adapter.ts) hands to the hot-path handlers.
  *
- * Two parts of undici's Request cost more than everything else a gateway request does before
- * it reaches Redis (`npm run bench:profile` of a gateway run showed them among its largest shares):
- * - following a `signal` passed to the constructor (a dependent AbortSignal, weak references
- *   and a finalization registry, per request), and
- * - a body: every body, even a Buffer, becomes a ReadableStream at construction, and
- *   `json()` then reads it back chunk by chunk.
- * So this subclass keeps the client's abort signal itself, and a body the adapter already
- * holds whole (small ones, with a Content-Length) as bytes: `json()`, `text()` and
- * `arrayBuffer()` answer from them, and `body` makes a stream only when someone asks for one.
- * It is still a Request in every way the handlers and their tests rely on.
+ * undici's Request costs more to build than everything else a gateway request does before it
+ * reaches Redis (`npm run bench:profile` of a gateway run showed it among the largest shares): it
+ * parses the URL, validates and copies the headers, creates an AbortSignal of its own (and, given
+ * one, a dependent signal with weak references and a finalization registry), and turns every body,
+ * even a Buffer, into a ReadableStream. The handlers read four things: the method, the URL, the
+ * headers and the client's abort signal, then the body once. So this class holds exactly those —
+ * the headers as a real Headers object (their semantics are security-relevant: joined repeats,
+ * validated names) and a small body the adapter already read whole (a Content-Length it could
+ * trust) as bytes that `json()`, `text()` and `arrayBuffer()` answer from. Anything else a
+ * Request has — a streamed upload's body, cache mode, referrer… — comes from a real Request built
+ * the first time something asks, so it is still a Request in every way the handlers and their
+ * tests can tell.
  */
-export class NodeRequest extends Request {
+export class NodeRequest implements Request {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
   readonly #signal: AbortSignal;
-  readonly #body: WholeBody | undefined;
+  readonly #whole: WholeBody | undefined;
+  readonly #stream: ReadableStream<Uint8Array> | undefined;
   readonly #target: string;
+  #real: Request | undefined;
 
-  constructor(url: string, init: RequestInit & { duplex?: 'half' }, options: { signal: AbortSignal; bytes?: Buffer; target: string }) {
-    super(url, init);
+  constructor(
+    url: string,
+    init: { method: string; headers: [string, string][] | Headers; body?: ReadableStream<Uint8Array> },
+    options: { signal: AbortSignal; bytes?: Buffer; target: string },
+  ) {
+    this.method = init.method;
+    this.url = url;
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.#stream = init.body;
     this.#signal = options.signal;
-    this.#body = options.bytes ? new WholeBody(options.bytes) : undefined;
+    this.#whole = options.bytes ? new WholeBody(options.bytes) : undefined;
     this.#target = options.target;
   }
 
+  /** The full Request, for what the hot path never reads (built once, on first use). */
+  #request(): Request {
+    this.#real ??= new Request(this.url, {
+      method: this.method,
+      headers: this.headers,
+      signal: this.#signal,
+      ...(this.#stream ? { body: this.#stream, duplex: 'half' } : {}),
+    } as RequestInit);
+    return this.#real;
+  }
+
   /** Aborts when the client disconnects before the response is complete. */
-  override get signal(): AbortSignal {
+  get signal(): AbortSignal {
     return this.#signal;
   }
 
@@ -41,45 +66,83 @@ export class NodeRequest extends Request {
 
   /** The whole body, when the adapter read it before calling the handler. */
   get bufferedBody(): Buffer | undefined {
-    return this.#body?.bytes;
+    return this.#whole?.bytes;
   }
 
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    return this.#body ? this.#body.stream : super.body;
+  get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    if (this.#whole) return this.#whole.stream;
+    return this.#stream ? this.#request().body : null;
   }
 
-  override get bodyUsed(): boolean {
-    return this.#body ? this.#body.used : super.bodyUsed;
+  get bodyUsed(): boolean {
+    if (this.#whole) return this.#whole.used;
+    return this.#stream ? this.#request().bodyUsed : false;
   }
 
-  override async text(): Promise<string> {
-    return this.#body ? this.#body.text() : super.text();
+  async text(): Promise<string> {
+    return this.#whole ? this.#whole.text() : this.#request().text();
   }
 
-  override async json(): Promise<unknown> {
-    return this.#body ? JSON.parse(this.#body.text()) : super.json();
+  async json(): Promise<unknown> {
+    return this.#whole ? JSON.parse(this.#whole.text()) : this.#request().json();
   }
 
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#body ? this.#body.copy().buffer : super.arrayBuffer();
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#whole ? this.#whole.copy().buffer : this.#request().arrayBuffer();
   }
 
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return this.#body ? this.#body.copy() : super.bytes();
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#whole ? this.#whole.copy() : this.#request().bytes();
   }
 
-  override async blob(): Promise<Blob> {
-    return this.#body ? this.#body.blob(this.headers.get('content-type')) : super.blob();
+  async blob(): Promise<Blob> {
+    return this.#whole ? this.#whole.blob(this.headers.get('content-type')) : this.#request().blob();
   }
 
-  override async formData(): Promise<FormData> {
-    return this.#body ? this.#body.formData(this.headers) : super.formData();
+  async formData(): Promise<FormData> {
+    return this.#whole ? this.#whole.formData(this.headers) : this.#request().formData();
   }
 
-  override clone(): Request {
-    if (!this.#body) return super.clone();
+  clone(): Request {
+    if (!this.#whole) return this.#request().clone();
     if (this.bodyUsed) throw new TypeError('Request.clone: Body has already been consumed.');
-    return new NodeRequest(this.url, { method: this.method, headers: this.headers }, { signal: this.#signal, bytes: this.#body.bytes, target: this.#target });
+    return new NodeRequest(this.url, { method: this.method, headers: new Headers(this.headers) }, { signal: this.#signal, bytes: this.#whole.bytes, target: this.#target });
+  }
+
+  get cache(): RequestCache {
+    return this.#request().cache;
+  }
+
+  get credentials(): RequestCredentials {
+    return this.#request().credentials;
+  }
+
+  get destination(): RequestDestination {
+    return this.#request().destination;
+  }
+
+  get integrity(): string {
+    return this.#request().integrity;
+  }
+
+  get keepalive(): boolean {
+    return this.#request().keepalive;
+  }
+
+  get mode(): RequestMode {
+    return this.#request().mode;
+  }
+
+  get redirect(): RequestRedirect {
+    return this.#request().redirect;
+  }
+
+  get referrer(): string {
+    return this.#request().referrer;
+  }
+
+  get referrerPolicy(): ReferrerPolicy {
+    return this.#request().referrerPolicy;
   }
 }
 
