@@ -48,12 +48,12 @@ export function servicesCpuMs(): number | undefined {
  * of /proc/stat, in ticks). On a virtual machine a run can lose a good share of its CPU to
  * neighbours; the benchmark prints the stolen share of each run so such runs can be told apart.
  */
-export function machineTicks(): { total: number; steal: number } | undefined {
+export function machineTicks(): { total: number; steal: number; idle: number } | undefined {
   try {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
     const ticks = fields.map(Number);
     // user nice system idle iowait irq softirq steal (guest time is already inside user)
-    return { total: ticks.slice(0, 8).reduce((sum, value) => sum + value, 0), steal: ticks[7] ?? 0 };
+    return { total: ticks.slice(0, 8).reduce((sum, value) => sum + value, 0), steal: ticks[7] ?? 0, idle: (ticks[3] ?? 0) + (ticks[4] ?? 0) };
   } catch {
     return undefined;
   }
@@ -63,4 +63,15 @@ export function machineTicks(): { total: number; steal: number } | undefined {
 export function stolenShare(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): number | undefined {
   if (!before || !after || after.total <= before.total) return undefined;
   return (after.steal - before.steal) / (after.total - before.total);
+}
+
+/**
+ * The idle share (0–1) between two readings. Under the closed-loop load, a machine left partly idle
+ * means one thread — the serving process's event loop — is the bottleneck, not the cores: then its
+ * CPU per request sets the throughput, and (Little's law, with a fixed number of connections) the
+ * mean latency too.
+ */
+export function idleShare(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return (after.idle - before.idle) / (after.total - before.total);
 }

@@ -3,12 +3,13 @@
 // the Markdown table the README's numbers come from; exit 1 if any request or usage row is missing.
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { appEnvironment, createBenchKey } from './account';
-import { machineTicks, processCpuMs, servicesCpuMs, stolenShare } from './cpu';
+import { idleShare, machineTicks, processCpuMs, servicesCpuMs, stolenShare } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, BARE_REQUEST, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
-import { ensureBuild, profiling, startConduit } from './server';
+import { ensureBuild, profiling, startConduit, startConduitWithBundle } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
 
@@ -71,6 +72,13 @@ async function main(): Promise<number> {
     const variant = await startConduit({ ...environment, REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/14`, ...VARIANT.env }, VARIANT.flags);
     targets.push({ name: `${CONDUIT} [${process.env.BENCH_VARIANT}]`, url: variant.url, apiKey: key.secret, pid: variant.pid });
   }
+  // BENCH_BASELINE_BUNDLE: the same, for a change of code — a second server running another build of
+  // the hot path (see startConduitWithBundle), with a Redis database of its own.
+  const baselineBundle = process.env.BENCH_BASELINE_BUNDLE;
+  if (baselineBundle) {
+    const baseline = await startConduitWithBundle(baselineBundle, { ...environment, REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/12` });
+    targets.push({ name: `${CONDUIT} [${path.basename(baselineBundle)}]`, url: baseline.url, apiKey: key.secret, pid: baseline.pid });
+  }
   console.log(`[bench] upstream ${mock.url}, forwarders ${bare.url} (fetch) and ${bareRequest.url} (request), Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
   // Fail fast (with the answer) if a target is misconfigured, before minutes of load.
@@ -82,6 +90,7 @@ async function main(): Promise<number> {
   const conduitRequests = { completed: 2 * gateways, sent: 2 * gateways };
   const rows: Row[] = [];
   const stolenShares: number[] = [];
+  const idleShares: number[] = [];
   for (const mode of MODES) {
     // Rounds take turns target by target, so a slow spell of the shared machine (the run-to-run
     // noise here is ±20 %) falls on every target alike instead of on whichever ran during it.
@@ -94,15 +103,22 @@ async function main(): Promise<number> {
         const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
         const ticksBefore = machineTicks();
         const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
-        const stolen = stolenShare(ticksBefore, machineTicks());
+        const ticksAfter = machineTicks();
+        const stolen = stolenShare(ticksBefore, ticksAfter);
+        const idle = idleShare(ticksBefore, ticksAfter);
         const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
         const spent = (k: number) => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : cpuAfter[k]! - cpuBefore[k]!);
         const [cpu, services] = [spent(0), spent(1)];
         if (cpu === undefined || services === undefined) measured[i]!.cpuKnown = false;
         else [measured[i]!.cpuMs, measured[i]!.servicesMs] = [measured[i]!.cpuMs + cpu, measured[i]!.servicesMs + services];
         measured[i]!.runs.push(load);
-        console.log(`${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${stolen === undefined ? '' : `, ${(stolen * 100).toFixed(1)} % of the CPU stolen by the hypervisor`}`);
+        console.log(
+          `${Math.round(load.rps)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms` +
+            (idle === undefined ? '' : `, machine ${(idle * 100).toFixed(0)} % idle`) +
+            (stolen === undefined ? '' : `, ${(stolen * 100).toFixed(1)} % of the CPU stolen by the hypervisor`),
+        );
         if (stolen !== undefined) stolenShares.push(stolen);
+        if (idle !== undefined) idleShares.push(idle);
         note(`${target.name} ${mode} warm-up`, warm.failures, warm.firstFailure);
         note(`${target.name} ${mode}`, load.failures, load.firstFailure);
         if (target.name.startsWith(CONDUIT)) count(conduitRequests, [warm, load], 0);
@@ -132,7 +148,8 @@ async function main(): Promise<number> {
     `mock upstream, forwarder and Conduit in their own processes, all on the same cores. ${CONNECTIONS} connections, ` +
     `${ROUNDS} rounds taking turns, each ${SECONDS} s per target after a warm-up (${WARMUP_SECONDS} s, then ${REWARM_SECONDS} s): ${ROUNDS * SECONDS} s per row; POST ${PATH}, max_tokens 16; TTFB: ${TTFB_SAMPLES} sequential streams. ` +
     `1-min load average ${before.toFixed(2)} before, ${after.toFixed(2)} after` +
-    (stolenShares.length ? `; CPU stolen by the hypervisor during the runs: ${(Math.min(...stolenShares) * 100).toFixed(1)}–${(Math.max(...stolenShares) * 100).toFixed(1)} %.` : '.');
+    (stolenShares.length ? `; CPU stolen by the hypervisor during the runs: ${(Math.min(...stolenShares) * 100).toFixed(1)}–${(Math.max(...stolenShares) * 100).toFixed(1)} %` : '') +
+    (idleShares.length ? `; machine idle during the runs: ${(Math.min(...idleShares) * 100).toFixed(0)}–${(Math.max(...idleShares) * 100).toFixed(0)} %.` : '.');
   console.log(`\n${renderReport(rows, setup)}\n\n${renderStreamCheck(check, CHECK_DELAY_MS, CHECK_SAMPLES)}\n`);
 
   // Every Conduit request leaves a usage row; those cut off in flight at the end of a run may too.

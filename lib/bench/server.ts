@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, spawnTracked, waitForHttp } from './children';
@@ -78,4 +78,21 @@ export function profiling(dir: string | undefined): string[] {
   if (!dir) return [];
   console.log(`[bench] profiling into ${path.resolve(dir)}`);
   return ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'data:text/javascript,process.once("SIGTERM",()=>process.exit(0))'];
+}
+
+/**
+ * BENCH_BASELINE_BUNDLE=<file>: a Conduit server serving another build of the hot path — e.g. one
+ * made from an earlier commit with `node lib/server/build-hot-path.mjs` and copied aside — with
+ * everything else from the current build. The bundle is put in place only while that server
+ * starts (it is read once, at start-up), then the current one is put back.
+ */
+export async function startConduitWithBundle(bundle: string, environment: Record<string, string>): Promise<{ url: string; pid: number | undefined }> {
+  const current = path.join(mkdtempSync(path.join(tmpdir(), 'conduit-bundle-')), 'hot-path.mjs');
+  copyFileSync(HOT_PATH_BUNDLE, current);
+  copyFileSync(bundle, HOT_PATH_BUNDLE);
+  try {
+    return await startConduit(environment);
+  } finally {
+    copyFileSync(current, HOT_PATH_BUNDLE);
+  }
 }
