@@ -10,6 +10,7 @@ const { creditBalanceKey: creditKey } = await import('@/lib/billing/credit');
 const { sweepReservations } = await import('./sweeper');
 const { readKeySpend } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
+const { RATE_PERIOD_MS, RATE_PERIODS } = await import('./windows');
 afterAll(() => services.cleanup());
 
 function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
@@ -90,6 +91,25 @@ describe(`admission on ${services.label}`, () => {
     expect(next.filter((a) => a.outcome === 'admitted')).toHaveLength(3);
     expect(next.find((a) => a.outcome === 'admitted')).toMatchObject({ rate: [{ period: 'minute' }, { period: 'hour' }, { period: 'day' }] });
     expect(next.filter((a) => a.outcome === 'rate_limited')).toHaveLength(1);
+  });
+
+  it('every counter it writes expires, even one recreated by a settlement after Redis lost it', async () => {
+    const record = key({ rateLimits: { minute: 10, hour: 10, day: 10 }, spendLimits: { day: 1_000_000, week: null, month: null } });
+    await fund(record, 10_000_000);
+    const now = Date.now();
+    const first = await admit(record, randomUUID(), cost, now);
+    if (first.outcome !== 'admitted') throw new Error(first.outcome);
+    const redis = getRedis();
+    const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${record.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
+    expect(await redis.mget(...rateKeys)).toEqual([1, 1, 1]);
+    for (const counter of [...rateKeys, ...first.reservation.spendKeys]) expect(await redis.pttl(counter)).toBeGreaterThan(0);
+    // The day's spend counter is evicted mid-request: the settlement writes it back (without an
+    // expiry), and the next admission gives it one again.
+    await redis.del(first.reservation.spendKeys[0]);
+    await settle(first.reservation, 1_500);
+    const next = await admit(record, randomUUID(), cost);
+    expect(next.outcome).toBe('admitted');
+    expect(await redis.pttl(first.reservation.spendKeys[0])).toBeGreaterThan(0);
   });
 
   it('reports rate state for the headers', async () => {

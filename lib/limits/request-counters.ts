@@ -10,22 +10,18 @@ import { runScriptSoon } from '@/lib/redis/soon';
  * consumes none of the others. Used by proxy links (per link, per end user, monthly cap).
  */
 
-// Lua 5.1 / fengari-safe: doubles only (see lib/limits/lua.ts). Counted straight away and
-// uncounted if a window refuses (atomic, so the undone count is never seen): one call per window
-// for an allowed request, the usual one, instead of a read and a write.
+// Lua 5.1 / fengari-safe: doubles only (see lib/limits/lua.ts).
 const CONSUME = `
 local function num(x) return (tonumber(x) or 0) + 0.0 end
 for i = 1, #KEYS do
   local limit = num(ARGV[2 * i - 1])
-  if limit > 0 then
-    local used = redis.call('INCR', KEYS[i])
-    if used == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
-    if used > limit then
-      for j = 1, i do
-        if num(ARGV[2 * j - 1]) > 0 then redis.call('DECR', KEYS[j]) end
-      end
-      return {i, redis.call('PTTL', KEYS[i])}
-    end
+  if limit > 0 and num(redis.call('GET', KEYS[i])) >= limit then
+    return {i, redis.call('PTTL', KEYS[i])}
+  end
+end
+for i = 1, #KEYS do
+  if num(ARGV[2 * i - 1]) > 0 and redis.call('INCR', KEYS[i]) == 1 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
   end
 end
 return {0, 0}

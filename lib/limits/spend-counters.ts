@@ -6,8 +6,7 @@ import { SPEND_WINDOWS, windowId, type SpendWindow } from './windows';
 /**
  * Settled spend per key and calendar window lives in Redis under one key per window, e.g.
  * `conduit:spend:key_abc:d2026-11-29`; the gateway adds to it when a request settles.
- * Old windows expire on their own, SPEND_COUNTER_TTL_SECONDS after their first write: longer than
- * the longest window (a month) plus the longest request, so a counter outlives its window.
+ * Old windows expire on their own (SPEND_COUNTER_TTL_SECONDS after their last write).
  */
 export const SPEND_COUNTER_TTL_SECONDS = 35 * 24 * 3600;
 
