@@ -66,10 +66,10 @@ export function stolenShare(before: ReturnType<typeof machineTicks>, after: Retu
 }
 
 /**
- * The idle share (0–1) between two readings. Under the closed-loop load, a machine left partly idle
- * means one thread — the serving process's event loop — is the bottleneck, not the cores: then its
- * CPU per request sets the throughput, and (Little's law, with a fixed number of connections) the
- * mean latency too.
+ * The idle share (0–1) between two readings. Even a saturating closed-loop load leaves the cores
+ * partly idle here (the upstream alone: ~20 %): each request is handed from process to process,
+ * and each waits on the others' wake-ups. A run far idler than its neighbours waited on something
+ * (a round trip, a timer) rather than on the CPU.
  */
 export function idleShare(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): number | undefined {
   if (!before || !after || after.total <= before.total) return undefined;

@@ -12,6 +12,7 @@ import { callerCredentials } from './credentials';
 import { forwardToUpstream } from './forward';
 import { consumeLinkLimits } from './limits';
 import { canonicalizePath, compileAllowedPaths } from './path';
+import { PROXY_METHODS } from './allowed-paths';
 import { proxyRefusals } from './refusals';
 import { newProxyContext, recordProxyUsage, type ProxyContext } from './usage';
 
@@ -62,6 +63,10 @@ function allowedPathsOf(link: LinkRecord) {
   return matcher;
 }
 
+/** What a link forwards at all: the methods an allowed path can name, and OPTIONS (not a preflight). */
+const FORWARDED_METHODS: ReadonlySet<string> = new Set([...PROXY_METHODS, 'OPTIONS']);
+const forwardable = (method: string) => FORWARDED_METHODS.has(method);
+
 export async function handleProxy(request: Request): Promise<Response> {
   const context = newProxyContext();
   const origin = request.headers.get('origin');
@@ -91,12 +96,16 @@ async function serve(request: Request, context: ProxyContext, link: LinkRecord, 
     // Browsers send no credentials on a preflight: answer it from the origin and path alone.
     const method = request.headers.get('access-control-request-method')!.toUpperCase();
     if (!originAllowed(origin, link.allowedOrigins)) throw proxyRefusals.originNotAllowed(origin ?? 'unknown');
+    if (!forwardable(method)) throw proxyRefusals.methodNotAllowed(method);
     if (!canonical.ok || !allowed(method, canonical.path)) throw proxyRefusals.pathNotAllowed(method, target.path);
     return preflightResponse(request, origin!);
   }
   // A browser page on another origin gets a 403 without any CORS grant; calls without an
   // Origin header come from servers and apps, where CORS does not apply.
   if (origin !== null && !originAllowed(origin, link.allowedOrigins)) throw proxyRefusals.originNotAllowed(origin);
+  // Never TRACE (an upstream echoing the request would hand the injected secret back), nor any
+  // other method a link's owner could not have listed.
+  if (!forwardable(request.method)) throw proxyRefusals.methodNotAllowed(request.method);
 
   const credentials = callerCredentials(request.headers, link.jwt !== null);
   if (!credentials.accessToken) throw proxyRefusals.missingToken();

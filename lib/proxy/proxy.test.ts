@@ -169,6 +169,29 @@ describe(`Conduit Link on ${services.label}`, () => {
     expect(other.status).toBe(403);
   });
 
+  it('a streamed upload (chunked, no length) reaches the upstream whole', async () => {
+    const upload = await link({ upstream_base_url: generic.url, secret: 'sk-upload', injection: { type: 'bearer' }, allowed_paths: ['/upload'] });
+    const parts = ['{"part":1,', '"pad":"', 'y'.repeat(3000), '"}'];
+    const body = new ReadableStream({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${server.url}/proxy/${upload.id}/upload`, {
+      method: 'POST',
+      headers: { 'X-Access-Token': upload.token, 'content-type': 'application/json' },
+      body,
+      // @ts-expect-error -- duplex is missing from the DOM types
+      duplex: 'half',
+    });
+    expect(response.status).toBe(200);
+    const arrival = generic.arrivals.at(-1)!;
+    expect(arrival.path).toBe('/upload');
+    expect(arrival.body).toBe(parts.join(''));
+    expect(arrival.headers.get('authorization')).toBe('Bearer sk-upload');
+  });
+
   describe('attacks are refused and the upstream receives nothing', () => {
     let target: { id: string; token: string };
     let jwtLink: { id: string; token: string };
@@ -255,6 +278,42 @@ describe(`Conduit Link on ${services.label}`, () => {
       });
       expect(preflight.status).toBe(403);
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      expect(generic.arrivals.length).toBe(before);
+    });
+
+    it.each(['TRACE', 'TRACK', 'PROPFIND', 'MKCOL', 'PURGE'])('%s, a method no rule can name, is never forwarded', async (method) => {
+      const before = generic.arrivals.length;
+      // /v1/models allows any method, and an upstream echoing a TRACE would hand the secret back.
+      const status = await new Promise<number>((resolve) => {
+        const request = httpRequest({ host: '127.0.0.1', port, method, path: `/proxy/${target.id}/v1/models`, headers: { 'X-Access-Token': target.token } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', () => resolve(0)); // TRACE is not even made a request: the connection is closed
+        request.end();
+      });
+      // 400: Node's parser knows no TRACK.
+      expect([0, 400, 405]).toContain(status);
+      if (method === 'PROPFIND') expect(status).toBe(405);
+      expect(generic.arrivals.length).toBe(before);
+    });
+
+    it('an oversize body → 413, announced or streamed', async () => {
+      const before = generic.arrivals.length;
+      const chunked = new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1000)));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${server.url}/proxy/${target.id}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'X-Access-Token': target.token, 'content-type': 'application/json' },
+        body: chunked,
+        // @ts-expect-error -- duplex is missing from the DOM types
+        duplex: 'half',
+      });
+      expect(response.status).toBe(413);
       expect(generic.arrivals.length).toBe(before);
     });
 

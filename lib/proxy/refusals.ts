@@ -1,5 +1,6 @@
 import 'server-only';
 import { ApiError } from '@/lib/errors';
+import { PROXY_METHODS } from './allowed-paths';
 
 /** Every way a proxy link says no, in one place (same JSON error shape as the rest of Conduit). */
 export const proxyRefusals = {
@@ -9,6 +10,10 @@ export const proxyRefusals = {
   missingToken: () => new ApiError(401, 'missing_access_token', 'Send the link access token in the X-Access-Token header.'),
   invalidToken: () => new ApiError(401, 'invalid_access_token', 'Invalid access token for this link.'),
   invalidPath: (reason: string) => new ApiError(400, 'invalid_path', `The request path was refused: ${reason}.`),
+  methodNotAllowed: (method: string) =>
+    new ApiError(405, 'method_not_allowed', `${method} is never forwarded by a link; use ${PROXY_METHODS.join(', ')} or OPTIONS.`, {
+      headers: { allow: [...PROXY_METHODS, 'OPTIONS'].join(', ') },
+    }),
   pathNotAllowed: (method: string, path: string) =>
     new ApiError(403, 'path_not_allowed', `${method} ${path} is not in this link's allowed paths.`),
   missingUserToken: () => new ApiError(401, 'missing_user_token', "This link requires the end user's JWT in `Authorization: Bearer`."),

@@ -64,6 +64,22 @@ describe('the node adapter', () => {
     });
   });
 
+  it('never hands a TRACE to a handler, as a Request could not hold one', async () => {
+    let called = false;
+    const url = await served(async () => {
+      called = true;
+      return new Response('echo');
+    });
+    const { port } = new URL(url);
+    const outcome = await new Promise<string>((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'TRACE', path: '/x' }, (res) => resolve(`HTTP ${res.statusCode}`));
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      req.end();
+    });
+    expect(outcome).not.toMatch(/^HTTP 2/);
+    expect(called).toBe(false);
+  });
+
   it('keeps the raw target and appends the TCP peer to X-Forwarded-For', async () => {
     const url = await served(async (request) =>
       Response.json({ raw: request instanceof NodeRequest ? request.rawTarget : null, xff: request.headers.get('x-forwarded-for'), url: request.url }),

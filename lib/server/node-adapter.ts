@@ -58,8 +58,11 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
  */
 function requestUrl(host: string | undefined, target: string): string {
   // Serialised by the URL parser, as a Request's url is (lower-case host, dot segments resolved).
-  const url = `http://${host ?? 'localhost'}${target.startsWith('/') ? target : `/${target}`}`;
-  return URL.canParse(url) ? new URL(url).href : new URL(target, 'http://localhost').href;
+  try {
+    return new URL(`http://${host ?? 'localhost'}${target.startsWith('/') ? target : `/${target}`}`).href;
+  } catch {
+    return new URL(target, 'http://localhost').href;
+  }
 }
 
 /** The whole body of a request that announced a small Content-Length. Rejects if the client leaves first. */

@@ -13,9 +13,12 @@ import { WholeBody } from './whole-body';
  * validated names) and a small body the adapter already read whole (a Content-Length it could
  * trust) as bytes that `json()`, `text()` and `arrayBuffer()` answer from. Anything else a
  * Request has — a streamed upload's body, cache mode, referrer… — comes from a real Request built
- * the first time something asks, so it is still a Request in every way the handlers and their
- * tests can tell.
+ * the first time something asks. It answers everything a Request answers; what it is not is an
+ * instance of undici's class: `instanceof Request`, `new Request(it)` and `fetch(it)` do not take
+ * it (nothing on the hot path does that; build a Request from its fields if ever needed).
  */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
 export class NodeRequest implements Request {
   readonly method: string;
   readonly url: string;
@@ -31,6 +34,8 @@ export class NodeRequest implements Request {
     init: { method: string; headers: [string, string][] | Headers; body?: ReadableStream<Uint8Array> },
     options: { signal: AbortSignal; bytes?: Buffer; target: string },
   ) {
+    // As the Fetch standard (and undici's Request) would: these are never a request to hand on.
+    if (FORBIDDEN_METHODS.has(init.method.toUpperCase())) throw new TypeError(`'${init.method}' HTTP method is unsupported.`);
     this.method = init.method;
     this.url = url;
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
@@ -49,6 +54,15 @@ export class NodeRequest implements Request {
       ...(this.#stream ? { body: this.#stream, duplex: 'half' } : {}),
     } as RequestInit);
     return this.#real;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Request';
+  }
+
+  /** As undici's Request: a body is only ever read as it arrives. */
+  get duplex(): 'half' {
+    return 'half';
   }
 
   /** Aborts when the client disconnects before the response is complete. */
