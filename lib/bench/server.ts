@@ -83,16 +83,12 @@ export function profiling(dir: string | undefined): string[] {
 /**
  * BENCH_BASELINE_BUNDLE=<file>: a Conduit server serving another build of the hot path — e.g. one
  * made from an earlier commit with `node lib/server/build-hot-path.mjs` and copied aside — with
- * everything else from the current build. The bundle is put in place only while that server
- * starts (it is read once, at start-up), then the current one is put back.
+ * everything else from the current build. The file is copied beside the build (its package
+ * imports resolve from there) and named to the server by CONDUIT_HOT_PATH_BUNDLE; the current
+ * build is never touched.
  */
 export async function startConduitWithBundle(bundle: string, environment: Record<string, string>): Promise<{ url: string; pid: number | undefined }> {
-  const current = path.join(mkdtempSync(path.join(tmpdir(), 'conduit-bundle-')), 'hot-path.mjs');
-  copyFileSync(HOT_PATH_BUNDLE, current);
-  copyFileSync(bundle, HOT_PATH_BUNDLE);
-  try {
-    return await startConduit(environment);
-  } finally {
-    copyFileSync(current, HOT_PATH_BUNDLE);
-  }
+  const copy = path.join(path.dirname(HOT_PATH_BUNDLE), `baseline-${path.basename(bundle).replace(/\.m?js$/, '')}.mjs`);
+  copyFileSync(bundle, copy);
+  return startConduit({ ...environment, CONDUIT_HOT_PATH_BUNDLE: copy });
 }

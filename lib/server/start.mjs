@@ -25,7 +25,9 @@ const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const bundle = path.resolve('.next/conduit/hot-path.mjs');
+// CONDUIT_HOT_PATH_BUNDLE: another build of the hot path (the benchmark runs an older one beside
+// the current build to compare them; it must sit inside the project, for its imports to resolve).
+const bundle = path.resolve(process.env.CONDUIT_HOT_PATH_BUNDLE ?? '.next/conduit/hot-path.mjs');
 if (!existsSync(bundle)) {
   console.error('The /v1 and /proxy hot paths are not built: run `npm run build` first.');
   process.exit(1);
