@@ -4,7 +4,7 @@ import { getDb } from '@/db';
 import { getRedis } from '@/lib/redis/client';
 import { hashSecret, looksLike } from '@/lib/keys/secret';
 import { lookupLinkToken } from './cache';
-import { touchLinkTokenLastUsed } from './queries';
+import { touchLinkTokenLastUsed } from '@/db/queries/links';
 
 /**
  * The proxy's question about an access token: does this plaintext open this link? A status,

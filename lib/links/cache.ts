@@ -2,7 +2,7 @@ import 'server-only';
 import { getDb } from '@/db';
 import { layered } from '@/lib/cache/layered';
 import { isLinkId } from './ids';
-import { findActiveLinkTokenByHash, findLiveLinkById } from './queries';
+import { findActiveLinkTokenByHash, findLiveLinkById } from '@/db/queries/links';
 import { toLinkRecord, type LinkRecord } from './record';
 
 /** Where the proxy finds a link (by id) and an access token (by hash): memory, Redis, PostgreSQL. */

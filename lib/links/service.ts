@@ -7,7 +7,7 @@ import { forgetLink, forgetLinkToken, publishLink, retireLink, retireLinkToken }
 import { columnsFromInput } from './changes';
 import { linkNotFound } from './errors';
 import { newLinkId } from './ids';
-import { findLiveLink, listActiveLinkTokens, listLiveLinks, lockLiveLink } from './queries';
+import { findLiveLink, listActiveLinkTokens, listLiveLinks, lockLiveLink } from '@/db/queries/links';
 import { toLinkRecord } from './record';
 import type { LinkCreateInput, LinkUpdateInput } from './schema';
 import { insertLinkToken, publishToken, type LinkTokenWithSecret } from './tokens';

@@ -7,7 +7,7 @@ import type { Actor } from '@/lib/keys/service';
 import { generateSecret, randomId } from '@/lib/keys/secret';
 import { forgetLinkToken, publishLinkToken, retireLinkToken } from './cache';
 import { linkNotFound, linkTokenNotFound } from './errors';
-import { findLiveLink, listActiveLinkTokens, lockLiveLink } from './queries';
+import { findLiveLink, listActiveLinkTokens, lockLiveLink } from '@/db/queries/links';
 
 /**
  * A link's access tokens. Several may be active at once so a token can be rotated without

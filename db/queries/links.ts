@@ -1,12 +1,9 @@
 import 'server-only';
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
-import type { Database } from '@/db';
-import { links, linkTokens, type LinkRow, type LinkTokenRow } from '@/db/schema';
+import type { Database } from '../open';
+import { links, linkTokens, type LinkRow, type LinkTokenRow } from '../schema';
 
-/*
- * The link tables' queries. (They would sit in db/queries/links.ts by the usual layout; kept
- * beside the feature while db/ is shared with concurrent work — move them when convenient.)
- */
+/** The link tables' queries (links, link_tokens): what lib/links/ reads and locks. */
 
 /** Links of one account that are not deleted, newest first. */
 export function listLiveLinks(db: Database, userId: string): Promise<LinkRow[]> {
