@@ -23,7 +23,7 @@ interface Queued {
 
 /**
  * A burst sends several pipelines rather than one huge one: Upstash bounds a request's size
- * (1 MB by default), and a usage record is ~0.6 KB.
+ * (10 MB on its Free and Pay-as-you-go plans, the answer included), and a usage record is ~0.6 KB.
  */
 const MAX_PIPELINE = 500;
 
