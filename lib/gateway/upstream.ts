@@ -1,5 +1,6 @@
 import 'server-only';
 import { Agent, type Dispatcher } from 'undici';
+import { ApiError, errorResponse } from '@/lib/errors';
 import { createGuardedAgent } from '@/lib/proxy/guarded-agent';
 import { UpstreamResponse } from './upstream-response';
 
@@ -101,12 +102,15 @@ function outgoingHeaders(headers: Headers | Record<string, string> = {}): string
 }
 
 /**
- * An answer whose body came compressed although none was asked for: the gateway cannot read
- * usage from it (nothing here decompresses), so its providers refuse it rather than bill nothing.
+ * A provider's answer whose body came compressed although none was asked for: the gateway cannot
+ * read usage from it (nothing here decompresses), so it is refused (502, body dropped) rather than
+ * billed as nothing. Null for a plain answer.
  */
-export function encodedAnswer(response: UpstreamResponse): boolean {
+export function refuseEncodedAnswer(response: UpstreamResponse, provider: string): Response | null {
   const encoding = response.header('content-encoding');
-  return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return null;
+  response.discard();
+  return errorResponse(new ApiError(502, 'upstream_error', `${provider} answered with a compressed body that was not asked for.`, { type: 'api_error' }));
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { env } from '@/lib/env';
 import { ApiError, errorResponse } from '@/lib/errors';
-import { encodedAnswer, fetchUpstream } from '../upstream';
+import { fetchUpstream, refuseEncodedAnswer } from '../upstream';
 import { toAnthropicRequest } from './anthropic-request';
 import { anthropicErrorResponse, anthropicMessageSchema, safeJson, toOpenAICompletion } from './anthropic-response';
 import { anthropicToOpenAIStream } from './anthropic-stream';
@@ -57,10 +57,8 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
         signal: request.signal,
       });
       if (!upstream.ok) return anthropicErrorResponse(upstream.status, await upstream.text());
-      if (encodedAnswer(upstream)) {
-        upstream.discard();
-        return errorResponse(new ApiError(502, 'upstream_error', 'Anthropic answered with a compressed body that was not asked for.', { type: 'api_error' }));
-      }
+      const refused = refuseEncodedAnswer(upstream, 'Anthropic');
+      if (refused) return refused;
       const context = { model: request.requestedModel ?? request.upstreamModel, created: Math.floor(Date.now() / 1000) };
       if (request.stream && upstream.body) {
         return new Response(upstream.body.pipeThrough(anthropicToOpenAIStream(context)), {

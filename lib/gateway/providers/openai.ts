@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { env } from '@/lib/env';
 import { ApiError, errorResponse } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
-import { encodedAnswer, fetchUpstream } from '../upstream';
+import { fetchUpstream, refuseEncodedAnswer } from '../upstream';
 import type { Provider } from './types';
 
 /**
@@ -46,11 +46,7 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
       });
       // Only content-type goes back: OpenAI's org and rate-limit headers are ours alone.
       const headers = { 'content-type': upstream.header('content-type') ?? 'application/json' };
-      if (upstream.ok && encodedAnswer(upstream)) {
-        upstream.discard();
-        return errorResponse(new ApiError(502, 'upstream_error', 'OpenAI answered with a compressed body that was not asked for.', { type: 'api_error' }));
-      }
-      if (upstream.ok) return upstream.withHeaders(headers);
+      if (upstream.ok) return refuseEncodedAnswer(upstream, 'OpenAI') ?? upstream.withHeaders(headers);
       return upstreamError(upstream.status, await upstream.text(), headers);
     },
   };
