@@ -2,7 +2,7 @@
  * npm run bench:drain — what the usage drain costs the process it shares with the gateway: CPU per
  * record and how long it holds the event loop (every request in flight waits that long). Enqueues
  * BENCH_RECORDS (default 20,000) usage records of one key into a fresh queue, drains them with each
- * batch size twice (taking turns, after a warm-up), and prints a table.
+ * batch size (BENCH_BATCH_SIZES, default 500,1000) twice (taking turns, after a warm-up), and prints a table.
  *
  * Needs PostgreSQL and Redis: BENCH_DATABASE_URL (admin URL, default
  * postgres://postgres@127.0.0.1:5432/postgres; the bench creates conduit_bench_drain) and
@@ -15,7 +15,8 @@ import { freshDatabase } from './services';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
 const DATABASE = 'conduit_bench_drain';
-const BATCH_SIZES = [500, 1_000];
+/** BENCH_BATCH_SIZES=1000,2000 compares other batch sizes (the drain's default is 1,000). */
+const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '500,1000').split(',').map(Number).filter((size) => Number.isInteger(size) && size > 0);
 
 const databaseUrl = await freshDatabase(DATABASE);
 // lib/env.ts reads process.env once, on first use: set it before any app module loads.
