@@ -47,3 +47,14 @@ export async function getDb(): Promise<Database> {
   await ensureDatabase();
   return current().db;
 }
+
+/**
+ * Closes this process's database connections (a pool, or the embedded PGlite and its lock): the
+ * last step of a graceful shutdown. A later getDb() opens them again.
+ */
+export async function closeDatabase(): Promise<void> {
+  const open = holder.open;
+  holder.open = undefined;
+  holder.ready = undefined;
+  await open?.close();
+}

@@ -31,7 +31,10 @@ export class DatabaseLockedError extends Error {
 export function openDatabase(target: DatabaseTarget): OpenDatabase {
   switch (target.kind) {
     case 'postgres': {
-      const sql = postgres(target.url, { max: 10, onnotice: () => {} });
+      // connect_timeout (seconds): a database that does not answer fails the request that needed it
+      // (503) instead of holding it for postgres.js' default 30 s; long enough for a serverless
+      // database (Neon) waking from suspend.
+      const sql = postgres(target.url, { max: 10, connect_timeout: 5, onnotice: () => {} });
       return { db: drizzlePostgres(sql, { schema }), target: 'postgres', close: () => sql.end({ timeout: 5 }) };
     }
     case 'embedded':

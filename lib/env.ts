@@ -111,6 +111,11 @@ export const envSchema = z
       .default('conduit:usage'),
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
+    /**
+     * How long a Redis command may take, and a PostgreSQL connection attempt, before the request
+     * that needed it is answered 503 (a dependency that is down must fail fast, never hang).
+     */
+    DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {

@@ -1,6 +1,7 @@
 import 'server-only';
-import { Redis } from '@upstash/redis';
+import { Redis, type Requester } from '@upstash/redis';
 import { env, type Env } from '@/lib/env';
+import { ServiceUnavailableError } from '@/lib/unavailable';
 import { createRequester } from './requester';
 import { embeddedRunner, tcpRunner } from './runners';
 
@@ -14,7 +15,7 @@ import { embeddedRunner, tcpRunner } from './runners';
  */
 
 export type RedisBackendKind = 'upstash' | 'redis' | 'embedded';
-export type RedisConfig = Partial<Pick<Env, 'REDIS_URL' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN'>>;
+export type RedisConfig = Partial<Pick<Env, 'REDIS_URL' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN' | 'DEPENDENCY_TIMEOUT_MS'>>;
 
 export function backendKind(config: RedisConfig): RedisBackendKind {
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) return 'upstash';
@@ -29,12 +30,21 @@ const closers = new WeakMap<Redis, () => Promise<void>>();
  * release it with `closeRedis`. The embedded store is shared by every client in the process.
  */
 export function createRedis(config: RedisConfig): Redis {
-  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = config;
+  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, DEPENDENCY_TIMEOUT_MS = 1_000 } = config;
   switch (backendKind(config)) {
     case 'upstash':
-      return new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN });
+      return failingFast(
+        new Redis({
+          url: UPSTASH_REDIS_REST_URL,
+          token: UPSTASH_REDIS_REST_TOKEN,
+          // The SDK's default is five retries with exponential backoff (seconds of waiting on the
+          // request path); one quick retry of a dropped connection, each try bounded.
+          retry: { retries: 1, backoff: () => 20 },
+          signal: () => AbortSignal.timeout(DEPENDENCY_TIMEOUT_MS),
+        }),
+      );
     case 'redis': {
-      const runner = tcpRunner(REDIS_URL as string);
+      const runner = tcpRunner(REDIS_URL as string, DEPENDENCY_TIMEOUT_MS);
       const redis = new Redis(createRequester(runner));
       closers.set(redis, () => runner.close());
       return redis;
@@ -42,6 +52,23 @@ export function createRedis(config: RedisConfig): Redis {
     case 'embedded':
       return new Redis(createRequester(embeddedRunner()));
   }
+}
+
+/**
+ * Upstash over HTTP: a request that could not reach Upstash (network error, timeout) becomes a
+ * ServiceUnavailableError, as a TCP Redis that is down does (ioredis-backend.ts). Upstash's own
+ * error answers (UpstashError) stay what they are. Only the transport's `request` is wrapped (the
+ * SDK keeps other state on it); it is the field lib/redis/raw.ts uses too.
+ */
+function failingFast(redis: Redis): Redis {
+  const client = (redis as unknown as { client: Requester }).client;
+  const request = client.request.bind(client);
+  client.request = ((req) =>
+    request(req).catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'UpstashError') throw error;
+      throw new ServiceUnavailableError('redis', { cause: error });
+    })) as Requester['request'];
+  return redis;
 }
 
 /** Closes the TCP connection behind a client from `createRedis`; a no-op for the other backends. */
@@ -59,6 +86,13 @@ const registry = globalThis as typeof globalThis & { [SHARED]?: Redis };
 /** The process-wide client, configured from the environment. */
 export function getRedis(): Redis {
   return (registry[SHARED] ??= createRedis(env()));
+}
+
+/** Closes the process-wide client's connection (graceful shutdown); a later getRedis() makes a new one. */
+export async function closeSharedRedis(): Promise<void> {
+  const redis = registry[SHARED];
+  registry[SHARED] = undefined;
+  if (redis) await closeRedis(redis);
 }
 
 /** Which backend `getRedis()` uses, e.g. for a health page or a startup log line. */

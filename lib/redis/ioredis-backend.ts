@@ -1,6 +1,15 @@
 import 'server-only';
 import IORedis from 'ioredis';
-import { RedisReplyError, type RedisBackend, type Settled } from './commands';
+import { ServiceUnavailableError } from '@/lib/unavailable';
+import { isReplyError, RedisReplyError, type RedisBackend, type Settled } from './commands';
+
+/**
+ * Anything but Redis' own error reply — a refused or dropped connection, a command that timed out,
+ * retries given up — means Redis could not be reached: the request that needed it gets a 503.
+ */
+function unreachable(error: unknown): Error {
+  return isReplyError(error) ? error : new ServiceUnavailableError('redis', { cause: error });
+}
 
 /**
  * A TCP Redis server through one ioredis connection. Commands go through `call()` so that any
@@ -11,10 +20,22 @@ export function ioredisBackend(client: IORedis): RedisBackend {
   const asCalls = (commands: string[][]) => commands.map((command) => ['call', ...command]);
 
   return {
-    send: ([name = '', ...args]) => client.call(name, ...args),
+    send: ([name = '', ...args]) =>
+      client.call(name, ...args).catch((error: unknown) => {
+        throw unreachable(error);
+      }),
 
     async pipeline(commands) {
-      return ((await client.pipeline(asCalls(commands)).exec()) ?? []) as Settled[];
+      const settled = ((await client
+        .pipeline(asCalls(commands))
+        .exec()
+        .catch((error: unknown) => {
+          throw unreachable(error);
+        })) ?? []) as Settled[];
+      // ioredis reports a connection lost mid-pipeline per command, like Redis' own errors.
+      const lost = settled.find(([error]) => error && !isReplyError(error));
+      if (lost) throw unreachable(lost[0]);
+      return settled;
     },
 
     async multi(commands) {
@@ -29,7 +50,7 @@ export function ioredisBackend(client: IORedis): RedisBackend {
         if (previous && error instanceof Error && error.message.startsWith('EXECABORT')) {
           throw new RedisReplyError(`${error.message.replace(/\.$/, '')}: ${previous.message}`);
         }
-        throw error;
+        throw unreachable(error);
       }
     },
 
@@ -41,16 +62,34 @@ export function ioredisBackend(client: IORedis): RedisBackend {
   };
 }
 
-/** Opens (lazily, on first command) a connection to `url` (redis:// or rediss://). */
-export function connectIoredis(url: string): RedisBackend {
+/**
+ * Opens (lazily, on first command) a connection to `url` (redis:// or rediss://). Every command
+ * sits on some request's path, so none may wait long for a Redis that is down: each gets
+ * `timeoutMs` (queued while reconnecting included), then fails, and the request answers 503.
+ * Reconnecting goes on in the background at most a second apart, so service comes back on its
+ * own as soon as Redis does.
+ */
+export function connectIoredis(url: string, timeoutMs = 1_000): RedisBackend {
   const client = new IORedis(url, {
     lazyConnect: true,
     connectionName: 'conduit',
-    // Rate limits sit on the request path: fail a command after a couple of reconnect attempts
-    // rather than queueing it for ioredis' default 20.
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
     maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => Math.min(attempt * 50, 1_000),
   });
-  // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
-  client.on('error', (error: Error) => console.error(`[redis] ${error.message}`));
+  // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt; one
+  // line when the connection goes and one when it is back say the same without a line a second.
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    console.error(`[redis] ${error.message}; reconnecting`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    console.error('[redis] connection restored');
+  });
   return ioredisBackend(client);
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis';
+import { unavailableDependency } from '@/lib/unavailable';
 import {
   bodyErrorMessage,
   commandListSchema,
@@ -42,6 +43,8 @@ async function handle(runner: CommandRunner, req: UpstashRequest): Promise<Outco
     try {
       return await runner.run(parsed.data);
     } catch (error) {
+      // Redis being unreachable is not an answer of Redis': it rejects, as Upstash's HTTP client does.
+      if (unavailableDependency(error)) throw error;
       return { error: errorMessage(error) };
     }
   }
@@ -52,6 +55,7 @@ async function handle(runner: CommandRunner, req: UpstashRequest): Promise<Outco
     try {
       return path === 'pipeline' ? await runner.pipeline(parsed.data) : await runner.multiExec(parsed.data);
     } catch (error) {
+      if (unavailableDependency(error)) throw error;
       // The SDK maps over a pipeline's answer; a bare `{ error }` would surface as "res.map is not a
       // function". Failing every command with the reason reads right in each caller's stack trace.
       const failed: Outcome = { error: errorMessage(error) };

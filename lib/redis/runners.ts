@@ -5,9 +5,9 @@ import { connectIoredis } from './ioredis-backend';
 
 /** Command runners for the two self-hosted backends. */
 
-/** A runner over a new TCP connection to `url`; the caller closes it. */
-export function tcpRunner(url: string): CommandRunner {
-  return createCommandRunner(connectIoredis(url));
+/** A runner over a new TCP connection to `url`; the caller closes it. Commands fail after `timeoutMs`. */
+export function tcpRunner(url: string, timeoutMs?: number): CommandRunner {
+  return createCommandRunner(connectIoredis(url, timeoutMs));
 }
 
 // Next.js may evaluate this module once per bundle (route handlers, server actions, middleware...)
