@@ -82,10 +82,20 @@ function costBound(operation: Operation, model: CatalogModel, body: GatewayReque
   };
 }
 
-/** Admission; the first request of an account after a Redis restart loads its credit first. */
+/**
+ * Admission. What Redis does not have — the account's credit (first use, or lost in a restart),
+ * one of the key's spend windows (a new window, or lost) — is rebuilt from PostgreSQL first, and
+ * the request admitted once more (never in a loop), at the same instant: in the windows rebuilt.
+ */
 async function admitWithCredit(context: RequestContext, cost: CostBound): Promise<Admission> {
-  const admission = await admit(context.key!, context.requestId, cost);
-  if (admission.outcome !== 'credit_unknown') return admission;
-  await loadCreditBalance(context.key!.userId);
-  return admit(context.key!, context.requestId, cost);
+  const key = context.key!;
+  const now = Date.now();
+  const admission = await admit(key, context.requestId, cost, now);
+  if (admission.outcome !== 'state_unknown') return admission;
+  await Promise.all([admission.credit && loadCreditBalance(key.userId), admission.spend && admission.restoreSpend()]);
+  const again = await admit(key, context.requestId, cost, now);
+  if (again.outcome !== 'state_unknown') return again;
+  if (again.credit) return { outcome: 'credit_unknown' };
+  // Lost again since the rebuild: refused, never admitted against a spend it made up.
+  throw new ApiError(503, 'service_unavailable', 'Spending limits are being restored. Try again shortly.', { type: 'api_error', headers: { 'retry-after': '1' } });
 }

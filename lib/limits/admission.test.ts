@@ -1,21 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyRecord } from '@/lib/keys/record';
 import { useTestServices } from '@/lib/testing/services';
 
 // Real Redis in CI (TEST_REDIS_URL), else the embedded store: the same behaviour on both.
 const services = await useTestServices();
-const { admit, settle, RESERVATION_TTL_MS } = await import('./admission');
+const { admit, settle } = await import('./admission');
 const { creditBalanceKey: creditKey } = await import('@/lib/billing/credit');
-const { sweepReservations } = await import('./sweeper');
-const { readKeySpend } = await import('./spend-counters');
+const { readKeySpend, restoreSpendCounters } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
+const { RESERVATIONS_KEY } = await import('./leases');
 const { RATE_PERIOD_MS, RATE_PERIODS } = await import('./windows');
-afterAll(() => services.cleanup());
+const { getDb } = await import('@/db');
+// Spend windows are loaded from PostgreSQL: open (embedded, create) it before the first test.
+beforeAll(() => getDb());
+afterAll(async () => {
+  // This file's requests that were never settled: out of the reservations every test file shares.
+  const mine = (await getRedis().zrange<string[]>(RESERVATIONS_KEY, 0, -1)).filter((member) => member.includes(KEY_PREFIX));
+  if (mine.length > 0) await getRedis().zrem(RESERVATIONS_KEY, ...mine);
+  await services.cleanup();
+});
+
+const KEY_PREFIX = `key_test_${randomUUID().slice(0, 8)}_`;
 
 function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
   return {
-    id: `key_test_${randomUUID()}`,
+    id: `${KEY_PREFIX}${randomUUID()}`,
     userId: `user_test_${randomUUID()}`,
     hash: 'x',
     enabled: true,
@@ -29,8 +39,10 @@ function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
   };
 }
 
+/** Credit in Redis, and the key's spend windows loaded (from PostgreSQL: none yet). */
 async function fund(record: KeyRecord, micros: number) {
   await getRedis().set(creditKey(record.userId), micros, { ex: 3600 });
+  await restoreSpendCounters([record.id]);
 }
 
 const cost = { promptCost: 1_000, outputPrice: 2_000_000, requestedOutputTokens: 500, modelMaxOutputTokens: 4_096 };
@@ -79,10 +91,10 @@ describe(`admission on ${services.label}`, () => {
 
   it('a request refused for credit or budget consumes no rate window', async () => {
     const record = key({ rateLimits: { minute: 3, hour: 3, day: 3 }, spendLimits: { day: 10_000, week: null, month: null } });
-    // Credit not loaded yet, then a max_tokens the day's budget cannot pay for: refused in parallel,
-    // after the rate windows were counted inside the script — which must have undone them.
+    // Credit and spend not loaded yet, then a max_tokens the day's budget cannot pay for: refused
+    // in parallel, each without writing anything.
     const unknown = await Promise.all(Array.from({ length: 10 }, () => admit(record, randomUUID(), cost)));
-    expect(new Set(unknown.map((a) => a.outcome))).toEqual(new Set(['credit_unknown']));
+    expect(new Set(unknown.map((a) => a.outcome))).toEqual(new Set(['state_unknown']));
     await fund(record, 10_000_000);
     const tooDear = await Promise.all(Array.from({ length: 10 }, () => admit(record, randomUUID(), { ...cost, requestedOutputTokens: 50_000 })));
     expect(tooDear.every((a) => a.outcome === 'spend_limited')).toBe(true);
@@ -93,7 +105,7 @@ describe(`admission on ${services.label}`, () => {
     expect(next.filter((a) => a.outcome === 'rate_limited')).toHaveLength(1);
   });
 
-  it('every counter it writes expires, even one recreated by a settlement after Redis lost it', async () => {
+  it('every counter it writes expires; a settlement never recreates one Redis lost, the next admission rebuilds it', async () => {
     const record = key({ rateLimits: { minute: 10, hour: 10, day: 10 }, spendLimits: { day: 1_000_000, week: null, month: null } });
     await fund(record, 10_000_000);
     const now = Date.now();
@@ -103,12 +115,16 @@ describe(`admission on ${services.label}`, () => {
     const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${record.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
     expect(await redis.mget(...rateKeys)).toEqual([1, 1, 1]);
     for (const counter of [...rateKeys, ...first.reservation.spendKeys]) expect(await redis.pttl(counter)).toBeGreaterThan(0);
-    // The day's spend counter is evicted mid-request: the settlement writes it back (without an
-    // expiry), and the next admission gives it one again.
+    // The day's spend counter is evicted mid-request: the settlement leaves it missing (a counter
+    // holding this one request would hide the loss), and the next admission asks for a rebuild.
     await redis.del(first.reservation.spendKeys[0]);
     await settle(first.reservation, 1_500);
+    expect(await redis.exists(first.reservation.spendKeys[0])).toBe(0);
     const next = await admit(record, randomUUID(), cost);
-    expect(next.outcome).toBe('admitted');
+    expect(next).toMatchObject({ outcome: 'state_unknown', credit: false, spend: true });
+    if (next.outcome !== 'state_unknown') return;
+    await next.restoreSpend();
+    expect((await admit(record, randomUUID(), cost)).outcome).toBe('admitted');
     expect(await redis.pttl(first.reservation.spendKeys[0])).toBeGreaterThan(0);
   });
 
@@ -174,33 +190,13 @@ describe(`admission on ${services.label}`, () => {
     await getRedis().del(queueKey);
   });
 
-  it('refuses with insufficient_credit when the account balance is the limit, and credit_unknown before it is loaded', async () => {
+  it('refuses with insufficient_credit when the account balance is the limit, and asks for the credit before it is loaded', async () => {
     const record = key();
-    expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'credit_unknown' });
+    await restoreSpendCounters([record.id]);
+    expect(await admit(record, randomUUID(), cost)).toMatchObject({ outcome: 'state_unknown', credit: true, spend: false });
     await fund(record, 1_500);
     expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'insufficient_credit' });
     const free = await admit(record, randomUUID(), { ...cost, promptCost: 0, outputPrice: 0 });
     expect(free.outcome).toBe('admitted');
-  });
-
-  it('the sweeper releases reservations of requests that never settled, exactly once', async () => {
-    const record = key({ spendLimits: { day: 4_000, week: null, month: null } });
-    await fund(record, 10_000);
-    const stuck = await admit(record, randomUUID(), cost);
-    const other = await admit(record, randomUUID(), cost);
-    expect(stuck.outcome).toBe('admitted');
-    expect(other.outcome).toBe('admitted');
-    expect((await admit(record, randomUUID(), cost)).outcome).toBe('spend_limited');
-
-    const later = Date.now() + RESERVATION_TTL_MS + 1_000;
-    expect(await sweepReservations(later)).toBeGreaterThanOrEqual(2);
-    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(0);
-    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(10_000);
-
-    // A late settle after the sweep charges the real cost once, not cost minus reservation.
-    if (stuck.outcome !== 'admitted') return;
-    await settle(stuck.reservation, 1_500);
-    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(1_500);
-    expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(8_500);
   });
 });

@@ -6,23 +6,16 @@ import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
 import { luaScript } from '@/lib/redis/raw';
 import { runScriptLater, runScriptSoon } from '@/lib/redis/soon';
+import { holdLease, releaseLease, RESERVATION_LEASE_MS, RESERVATIONS_KEY } from './leases';
 import { ADMIT, SETTLE } from './lua';
-import { SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
+import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
 
 /**
  * Admission and settlement of one gateway request against its key's rate and spend limits and
  * its account's credit — each one Redis round trip (lib/limits/lua.ts has the atomic part).
+ * Reservations are leases this instance renews while the request runs (leases.ts).
  */
-
-export const RESERVATIONS_KEY = 'conduit:reservations';
-/**
- * A reservation older than this is released by the sweeper: its process must have died. Longer
- * than any live request — the longest stream (64k output tokens at a slow ~20 tokens/s) lasts
- * under an hour — so a running stream never loses its reservation.
- */
-export const RESERVATION_TTL_MS = 90 * 60_000;
-
 
 export interface CostBound {
   /** Upper bound of the prompt's cost, micro-dollars. */
@@ -47,7 +40,21 @@ export type Admission =
   | { outcome: 'rate_limited'; period: RatePeriod; limit: number; resetMs: number }
   | { outcome: 'spend_limited'; window: SpendWindow }
   | { outcome: 'insufficient_credit' }
+  /** The credit balance could not be loaded (what the gateway answers when a reload did not help). */
   | { outcome: 'credit_unknown' };
+
+/**
+ * Redis has no credit balance for the account or no spend counter for one of the key's windows
+ * (never loaded, a new window, or lost): rebuild them from PostgreSQL, then admit again. Nothing
+ * was counted.
+ */
+export interface StateUnknown {
+  outcome: 'state_unknown';
+  credit: boolean;
+  spend: boolean;
+  /** Rebuilds the key's missing spend counters for the windows of this admission (restoreKeySpend). */
+  restoreSpend(): Promise<unknown>;
+}
 
 /** What settle() needs later; plain data, so it can outlive the request's closures. */
 export interface Reservation {
@@ -75,7 +82,7 @@ export async function admit(
   cost: CostBound,
   now = Date.now(),
   redis: Redis = getRedis(),
-): Promise<Admission> {
+): Promise<Admission | StateUnknown> {
   const at = new Date(now);
   const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${key.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
   const spendKeys = SPEND_WINDOWS.map((window) => spendCounterKey(key.id, window, at)) as [string, string, string];
@@ -96,7 +103,7 @@ export async function admit(
       cost.requestedOutputTokens ?? 0,
       cost.modelMaxOutputTokens,
       requestId,
-      now + RESERVATION_TTL_MS,
+      now + RESERVATION_LEASE_MS,
     ],
   )) as AdmitReply;
 
@@ -105,18 +112,20 @@ export async function admit(
       const period = RATE_PERIODS[Number(reply[1]) - 1]!;
       return { outcome: 'rate_limited', period, limit: rateLimits[Number(reply[1]) - 1]!, resetMs: untilNextWindow(period, now) };
     }
-    case 'credit_unknown':
-      return { outcome: 'credit_unknown' };
+    case 'unknown':
+      return { outcome: 'state_unknown', credit: Number(reply[1]) === 1, spend: Number(reply[2]) === 1, restoreSpend: () => restoreKeySpend(key.id, at, redis) };
     case 'budget':
       return Number(reply[1]) === 0 ? { outcome: 'insufficient_credit' } : { outcome: 'spend_limited', window: SPEND_WINDOWS[Number(reply[1]) - 1]! };
   }
   const [, outputTokens, reserved, ...used] = reply.map(Number) as number[];
+  // Built exactly as the script built it (it carries the amount, so the sweeper can release
+  // a reservation without any other state).
+  const member = [requestId, reserved, credit, ...spendKeys].join('|');
+  if (reserved! > 0) holdLease(member, now);
   return {
     outcome: 'admitted',
     outputTokens: outputTokens!,
-    // Built exactly as the script built it (it carries the amount, so the sweeper can release
-    // a reservation without any other state).
-    reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member: [requestId, reserved, credit, ...spendKeys].join('|') },
+    reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member },
     rate: RATE_PERIODS.flatMap((period, i) =>
       rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: used[i]!, resetMs: untilNextWindow(period, now) }] : [],
     ),
@@ -137,6 +146,7 @@ export interface QueuedRecord {
  */
 export async function settle(reservation: Reservation, cost: Micros, record?: QueuedRecord, redis: Redis = getRedis()): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
+  releaseLease(reservation.member);
   const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
   const args: (string | number)[] = [reservation.reserved, charged, reservation.member];
   if (record) {

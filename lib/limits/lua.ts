@@ -21,9 +21,14 @@ local function int(x) return string.format('%.0f', x) end
  * ARGV  1-3 rate limits (0 = none) · 4-6 rate window ms · 7-9 spend limits (-1 = none)
  *       10 spend counter ttl s · 11 prompt cost (upper bound) · 12 output price per 1M tokens
  *       13 client's max output tokens (0 = not given) · 14 model's max output tokens
- *       15 request id (names the reservation) · 16 reservation deadline (ms)
- * Returns {'rate', window} | {'credit_unknown'} | {'budget', binding}
+ *       15 request id (names the reservation) · 16 reservation deadline (ms, the lease's end)
+ * Returns {'rate', window} | {'unknown', creditMissing, spendMissing} | {'budget', binding}
  *       | {'ok', outputTokens, reserved, used1, used2, used3}
+ *
+ * A missing credit balance or spend counter is unknown, not zero: Redis never had it (a new
+ * account, the first request of a window) or lost it (a restart without persistence, an
+ * eviction). The caller rebuilds it from PostgreSQL and asks once more (lib/gateway/completion.ts).
+ * Admitting against a zero it made up would let a key spend its limit a second time.
  *
  * Every check only reads: a refused request writes nothing. (Counting the rate windows first and
  * undoing the count on a refusal saves three reads for an admitted request, but makes every
@@ -37,13 +42,15 @@ for i = 1, 3 do
   end
 end
 local credit = redis.call('GET', KEYS[7])
-if not credit then return {'credit_unknown'} end
+local spent = {redis.call('GET', KEYS[4]), redis.call('GET', KEYS[5]), redis.call('GET', KEYS[6])}
+local spendKnown = spent[1] and spent[2] and spent[3]
+if not (credit and spendKnown) then return {'unknown', credit and 0 or 1, spendKnown and 0 or 1} end
 local available = num(credit)
 local binding = 0
 for i = 1, 3 do
   local limit = num(ARGV[6 + i])
   if limit >= 0 then
-    local room = limit - num(redis.call('GET', KEYS[3 + i]))
+    local room = limit - num(spent[i])
     if room < available then available = room; binding = i end
   end
 end
@@ -86,8 +93,14 @@ return {'ok', outputTokens, reserved, used[1], used[2], used[3]}
 
 /**
  * Settlement: replaces the reservation by the real cost (never more than was reserved). If the
- * sweeper already released the reservation (the request outlived its deadline), the real cost
- * is added instead, so nothing is lost or counted twice.
+ * sweeper already released the reservation — its lease lapsed: the instance could not reach Redis
+ * to renew it for longer than a lease, or the request outlived the 90-minute cap (lib/limits/
+ * leases.ts) — ZREM finds nothing and the real cost is added instead, so nothing is lost or
+ * counted twice.
+ *
+ * Only counters that exist are adjusted. One that is missing (Redis lost it since admission) is
+ * left missing, so the next admission rebuilds it from PostgreSQL, where this request's record
+ * lands too (queued below): INCRBY would create it holding this one request and hide the loss.
  *
  * With a sixth key, the request's usage record (ARGV 4) is pushed onto that list (the usage
  * queue) in the same atomic step: a settled request and its record are never written apart,
@@ -103,17 +116,20 @@ local reserved = num(ARGV[1])
 local delta = num(ARGV[2])
 if reserved == 0 or redis.call('ZREM', KEYS[5], ARGV[3]) == 1 then delta = delta - reserved end
 if delta ~= 0 then
-  for i = 1, 3 do redis.call('INCRBY', KEYS[i], int(delta)) end
-  -- A missing balance (Redis flushed since admission) is left missing: the next request
-  -- reloads it from the ledger, which a made-up negative balance would prevent.
+  for i = 1, 3 do
+    if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], int(delta)) end
+  end
+  -- Likewise a missing balance: the next request reloads it from the ledger, which a made-up
+  -- negative balance would prevent.
   if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('DECRBY', KEYS[4], int(delta)) end
 end
 return int(delta)
 `;
 
 /**
- * Sweeper: releases reservations whose deadline passed (their process died mid-request).
- * Members are "requestId|reserved|creditKey|spendKey1|spendKey2|spendKey3".
+ * Sweeper: releases reservations whose deadline passed (their instance stopped renewing them:
+ * it died mid-request). Members are "requestId|reserved|creditKey|spendKey1|spendKey2|spendKey3".
+ * As in SETTLE, only counters that still exist are given the amount back.
  *
  * KEYS 1 reservations · ARGV 1 now (ms) · 2 batch size · Returns how many were released.
  */
@@ -125,9 +141,35 @@ for _, member in ipairs(expired) do
     local parts = {}
     for part in string.gmatch(member, '[^|]+') do parts[#parts + 1] = part end
     if redis.call('EXISTS', parts[3]) == 1 then redis.call('INCRBY', parts[3], parts[2]) end
-    for i = 4, 6 do redis.call('DECRBY', parts[i], parts[2]) end
+    for i = 4, 6 do
+      if redis.call('EXISTS', parts[i]) == 1 then redis.call('DECRBY', parts[i], parts[2]) end
+    end
     released = released + 1
   end
 end
 return released
+`;
+
+/**
+ * Rebuild of spend counters from PostgreSQL (lib/limits/spend-counters.ts): each counter is
+ * written only if it is still missing — SET NX, with its expiry in the same command — so
+ * rebuilders racing on several instances are harmless: the first one wins, and a counter that
+ * admissions have already moved on from is never overwritten by an older sum.
+ *
+ * KEYS 1..n spend counters · ARGV 1..n their settled spend (micro-dollars) · n+1 ttl s
+ * Returns each counter's value afterwards: the one written, or the one found.
+ */
+export const RESTORE_SPEND = `
+local n = #KEYS
+local ttl = ARGV[n + 1]
+local values = {}
+for i = 1, n do
+  if redis.call('SET', KEYS[i], ARGV[i], 'NX', 'EX', ttl) then
+    values[i] = ARGV[i]
+  else
+    values[i] = redis.call('GET', KEYS[i])
+  end
+end
+-- Copied into a table constructor: the embedded store's Lua bridge drops tables filled by assignment.
+return {unpack(values, 1, n)}
 `;
