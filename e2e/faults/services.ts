@@ -158,3 +158,48 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+// --- A cable to pull -------------------------------------------------------------------------
+
+export interface Cable {
+  /** `host:port` clients connect to instead of the target. */
+  port: number;
+  /** Drops every connection and refuses new ones, as a database that went away would. */
+  cut(): Promise<void>;
+  /** Accepts connections again. */
+  mend(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP relay on a spare port to `targetPort`, which a test can cut and mend. */
+export async function cable(targetPort: number): Promise<Cable> {
+  const { createServer, connect } = await import('node:net');
+  const port = await freePort();
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | undefined;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect({ port: targetPort, host: '127.0.0.1' });
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('error', () => {});
+          socket.on('close', () => {
+            sockets.delete(socket);
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', resolve);
+    });
+  const cut = async () => {
+    const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closing;
+    server = undefined;
+  };
+  await listen();
+  return { port, cut, mend: listen, close: cut };
+}
