@@ -3,7 +3,7 @@ import type { Redis } from '@upstash/redis';
 import { env } from '@/lib/env';
 import { getRedis } from '@/lib/redis/client';
 import { runCommandLater } from '@/lib/redis/soon';
-import type { UsageRecord } from './record';
+import { cleanRecord, type UsageRecord } from './record';
 
 /**
  * The usage queue: the gateway adds one record per request to the Redis round trip that settles
@@ -67,12 +67,21 @@ export type UsagePipeline = ReturnType<Redis['pipeline']>;
  */
 export function enqueueUsage(pipeline: UsagePipeline, record: UsageRecord, queue: UsageQueue = appUsageQueue()): void {
   // Serialised here rather than by the SDK so the queue holds exactly the record's JSON.
-  pipeline.lpush(queue.key, JSON.stringify(record));
+  pipeline.lpush(queue.key, serialise(record));
+}
+
+/**
+ * The one way a record becomes a queue entry, for every producer: text fields cleaned first
+ * (record.ts), because PostgreSQL refuses the json of a lone surrogate or a NUL, and the drain
+ * stores a batch as one json value — so a record queued as sent could fail everyone's batch.
+ */
+function serialise(record: UsageRecord): string {
+  return JSON.stringify(cleanRecord(record));
 }
 
 /** `record` as the gateway's settlement queues it (lib/limits/admission.ts `settle`). */
 export function queuedRecord(record: UsageRecord, queue: UsageQueue = appUsageQueue()): { queueKey: string; json: string } {
-  return { queueKey: queue.key, json: JSON.stringify(record) };
+  return { queueKey: queue.key, json: serialise(record) };
 }
 
 /**
@@ -85,5 +94,5 @@ export async function enqueueUsageNow(
   redis: Redis = getRedis(),
   queue: UsageQueue = appUsageQueue(),
 ): Promise<void> {
-  await runCommandLater(redis, ['lpush', queue.key, JSON.stringify(record)]);
+  await runCommandLater(redis, ['lpush', queue.key, serialise(record)]);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText, isCleanText } from './clean-text';
 
 /**
  * One usage record per gateway or proxy request, allowed or refused: what the gateway puts on
@@ -8,27 +9,57 @@ import { z } from 'zod';
  */
 
 const INT4_MAX = 2_147_483_647;
-/** The latest instant a JS Date can hold (PostgreSQL's timestamptz goes further). */
-const MAX_EPOCH_MS = 8_640_000_000_000_000;
+/**
+ * The end of year 9999: past it toISOString() writes a six-digit year ("+010000-…"), which the
+ * drain sends and PostgreSQL refuses (22009) — though timestamptz itself goes further.
+ */
+const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * The most UTF-16 units each text field keeps. `model` and `endUser` come from the client's
+ * request body (a request naming an unknown model is recorded too), `errorCode` may be an
+ * upstream's; the rest are Conduit's own ids and names. All stay far below a btree key's limit
+ * (~2.7 kB), which the rollups' primary keys (model, end user) are subject to.
+ */
+export const TEXT_BOUNDS = {
+  userId: 200,
+  keyId: 200,
+  linkId: 200,
+  model: 200,
+  provider: 100,
+  operation: 100,
+  errorCode: 100,
+  /** The request's `user` (the API accepts ≤ 256) or a link JWT's user id (≤ 256 too). */
+  endUser: 256,
+} as const;
+type TextField = keyof typeof TEXT_BOUNDS;
+const TEXT_FIELDS = Object.keys(TEXT_BOUNDS) as TextField[];
 
 const count = z.number().int().min(0).max(INT4_MAX);
-// PostgreSQL text cannot hold NUL, and `endUser` comes straight from the client's request
-// body: strip NULs rather than let one character make the whole batch fail.
-const text = z.string().transform((value) => value.replaceAll('\u0000', ''));
-const optionalText = text.nullable();
+// Records queued by older instances (or a producer that skipped cleanRecord) are cleaned here too.
+const text = (field: TextField) =>
+  z
+    .string()
+    .transform((value) => cleanText(value, TEXT_BOUNDS[field]))
+    .nullable();
 
 export const usageRecordSchema = z.object({
   /** The gateway's request id: the idempotency key all the way to the usage_records row. */
-  requestId: z.string().min(1).max(200).regex(/^[^\u0000]+$/, 'must not contain NUL'),
-  userId: optionalText,
-  keyId: optionalText,
-  linkId: optionalText,
-  model: optionalText,
-  provider: optionalText,
-  operation: optionalText,
+  requestId: z
+    .string()
+    .min(1)
+    .max(200)
+    // Never rewritten: two different ids cleaned into one would lose a record as a "duplicate".
+    .refine((id) => isCleanText(id, 200), 'must be well-formed text without NUL'),
+  userId: text('userId'),
+  keyId: text('keyId'),
+  linkId: text('linkId'),
+  model: text('model'),
+  provider: text('provider'),
+  operation: text('operation'),
   /** The HTTP status returned to the client. */
   status: z.number().int().min(100).max(599),
-  errorCode: optionalText,
+  errorCode: text('errorCode'),
   inputTokens: count,
   cachedInputTokens: count,
   outputTokens: count,
@@ -36,7 +67,7 @@ export const usageRecordSchema = z.object({
   costMicros: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   latencyMs: count,
   ttftMs: count.nullable(),
-  endUser: optionalText,
+  endUser: text('endUser'),
   stream: z.boolean(),
   /** Body bytes forwarded each way; defaults keep records queued by older instances valid. */
   requestBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
@@ -46,3 +77,18 @@ export const usageRecordSchema = z.object({
 });
 
 export type UsageRecord = z.infer<typeof usageRecordSchema>;
+
+/**
+ * `record` with every text field as the schema would leave it; the record itself when nothing
+ * needs cleaning (nearly always — the gateway calls this once per request, so no copy then).
+ */
+export function cleanRecord(record: UsageRecord): UsageRecord {
+  let cleaned: UsageRecord | undefined;
+  for (const field of TEXT_FIELDS) {
+    const value = record[field];
+    if (typeof value !== 'string' || isCleanText(value, TEXT_BOUNDS[field])) continue;
+    cleaned ??= { ...record };
+    cleaned[field] = cleanText(value, TEXT_BOUNDS[field]);
+  }
+  return cleaned ?? record;
+}
