@@ -41,7 +41,7 @@ export async function dropTestQueues(): Promise<void> {
   const redis = getRedis();
   for (const queue of queues.splice(0)) {
     const consumers = await redis.zrange<string[]>(queue.consumersKey, 0, -1);
-    await redis.del(queue.key, queue.consumersKey, ...consumers.map((c) => queue.processingKey(c)));
+    await redis.del(queue.key, queue.deadKey, queue.consumersKey, ...consumers.map((c) => queue.processingKey(c)));
   }
 }
 

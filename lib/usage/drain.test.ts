@@ -13,6 +13,7 @@ const { getRedis } = await import('@/lib/redis/client');
 const { claimBatch } = await import('./consumer');
 const { drainUsageOnce, startUsageDrain, stopUsageDrain } = await import('./drain');
 const { enqueueUsage, enqueueUsageNow, usageQueue } = await import('./queue');
+const { deadLetterCount } = await import('./dead-letter');
 type UsageQueue = import('./queue').UsageQueue;
 type UsageRecord = import('./record').UsageRecord;
 
@@ -38,7 +39,7 @@ async function enqueueAll(queue: UsageQueue, records: UsageRecord[]) {
 
 /** Drains until a pass reads nothing; sums what the passes report. */
 async function drainAll(queue: UsageQueue, consumer: string, extra: { idleMs?: number } = {}) {
-  const total = { inserted: 0, duplicates: 0, recovered: 0, malformed: 0, read: 0 };
+  const total = { inserted: 0, duplicates: 0, recovered: 0, malformed: 0, deadLettered: 0, read: 0 };
   for (;;) {
     const result = await drainUsageOnce({ queue, consumer, ...extra });
     for (const field of Object.keys(total) as (keyof typeof total)[]) total[field] += result[field];
@@ -82,7 +83,7 @@ afterAll(async () => {
   const redis = getRedis();
   for (const queue of queues) {
     const consumers = await redis.zrange<string[]>(queue.consumersKey, 0, -1);
-    await redis.del(queue.key, queue.consumersKey, ...consumers.map((c) => queue.processingKey(c)));
+    await redis.del(queue.key, queue.deadKey, queue.consumersKey, ...consumers.map((c) => queue.processingKey(c)));
   }
   await services.cleanup();
 });
@@ -223,7 +224,7 @@ describe(`usage drain on ${services.label}`, () => {
     expect((await usageDebits()).total).toBe(-(stored?.cost ?? 0));
   });
 
-  it('malformed entries are logged and acknowledged; they never block the records behind them', async () => {
+  it('malformed entries are dead-lettered and acknowledged; they never block the records behind them', async () => {
     const queue = freshQueue();
     const redis = getRedis();
     const good = Array.from({ length: 5 }, () => usageRecord({ userId: userIds[0]! }));
@@ -236,6 +237,7 @@ describe(`usage drain on ${services.label}`, () => {
     await enqueueAll(queue, [...good, withNul]);
 
     expect(await drainAll(queue, 'c1')).toMatchObject({ malformed: 4, inserted: 6, read: 10 });
+    expect(await deadLetterCount(queue)).toBe(4);
     expect(await rowsOf(good.map((r) => r.requestId))).toHaveLength(5);
     expect((await rowsOf([withNul.requestId]))[0]?.endUser).toBe('alice');
     expect(await redis.llen(queue.processingKey('c1'))).toBe(0);

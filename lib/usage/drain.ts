@@ -1,30 +1,34 @@
 import 'server-only';
 import { hostname } from 'node:os';
 import type { Redis } from '@upstash/redis';
-import { getDb } from '@/db';
+import type { Database } from '@/db';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
-import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
-import { upsertRollups } from '@/db/queries/rollups';
 import { nextTurn, SLICE } from '@/lib/server/next-turn';
-import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
-import type { NewUsageRow } from '@/db/schema';
 import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
 import { randomId } from '@/lib/keys/secret';
 import { getRedis } from '@/lib/redis/client';
 import { acknowledge, claimBatch, retireConsumer } from './consumer';
+import { deadLetter, deadLetterOf, type DeadLetter } from './dead-letter';
 import { appUsageQueue, type UsageQueue } from './queue';
 import { usageRecordSchema, type UsageRecord } from './record';
-import { pruneUsage, retentionCutoff } from './retention';
-import { aggregateRollups } from './rollups/aggregate';
+import { pruneUsage } from './retention';
+import { describeDatabaseError } from './sql-state';
+import { storeIsolating, type Refusal } from './store';
 
 /**
  * Moves usage records from the Redis queue (queue.ts) into PostgreSQL, a batch at a time, in one
- * transaction per batch: the rows (idempotent on request_id), one 'usage' ledger debit per account
- * for the rows really inserted, the keys' last_used_at, and the hourly rollups of those same rows. Acknowledged only after COMMIT.
+ * transaction per batch (store.ts): the rows (idempotent on request_id), one 'usage' ledger debit
+ * per account for the rows really inserted, the keys' last_used_at, and the hourly rollups of
+ * those same rows. Acknowledged only after COMMIT.
  *
  * Dying after COMMIT but before the acknowledgement redelivers the batch: its rows conflict, so
  * RETURNING yields nothing and nothing is debited again. That is why debits are computed from
  * RETURNING and never from the batch as read.
+ *
+ * What can never be stored — an entry that is not a usage record, a record PostgreSQL refuses —
+ * goes to the dead-letter list (dead-letter.ts) with the batch's acknowledgement, so the queue
+ * never stalls behind it. An unreachable database is not such a case: the pass throws and the
+ * whole batch stays claimed, to be retried.
  */
 
 /**
@@ -46,6 +50,8 @@ export interface DrainOptions {
   redis?: Redis;
   /** Which queue; the app's by default (tests use their own). */
   queue?: UsageQueue;
+  /** Which database; the app's by default (tests point one at a closed port). */
+  db?: Database;
 }
 
 export interface DrainResult {
@@ -55,8 +61,12 @@ export interface DrainResult {
   duplicates: number;
   /** Entries taken over from dead consumers in this pass. */
   recovered: number;
-  /** Entries that were not valid usage records: logged and acknowledged. */
+  /** Entries that were not valid usage records: dead-lettered and acknowledged. */
   malformed: number;
+  /** Valid records PostgreSQL refused all the same: dead-lettered and acknowledged. */
+  refused: number;
+  /** Entries moved to the dead-letter list in this pass: malformed + refused. */
+  deadLettered: number;
   /** Entries read (and acknowledged) in this pass. */
   read: number;
 }
@@ -102,88 +112,54 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
     console.error(`[usage] queue over its cap: dropped the ${batch.dropped} oldest usage records (is PostgreSQL reachable?)`);
   }
 
-  const records = new Map<string, UsageRecord>();
-  let malformed = 0;
+  // Each record with the entry it came from: a refused record is dead-lettered as it was queued.
+  const records = new Map<string, { record: UsageRecord; entry: unknown }>();
+  const letters: DeadLetter[] = [];
   let repeated = 0;
   for (const [i, entry] of batch.entries.entries()) {
     if (i > 0 && i % SLICE === 0) await nextTurn();
-    const parsed = usageRecordSchema.safeParse(decode(entry));
+    const decoded = decode(entry);
+    const parsed = usageRecordSchema.safeParse(decoded);
     if (!parsed.success) {
-      malformed++;
       const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      console.error(`[usage] dropping a malformed queue entry (${where}${issue?.message ?? 'invalid'}): ${preview(entry)}`);
+      const reason = `not a usage record: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`;
+      const letter = deadLetterOf(entry, reason, requestIdOf(decoded), consumer);
+      letters.push(letter);
+      console.error(`[usage] dead-lettered a queue entry (request ${letter.requestId ?? 'unknown'}): ${reason}`);
     } else if (records.has(parsed.data.requestId)) {
       repeated++;
     } else {
-      records.set(parsed.data.requestId, parsed.data);
+      records.set(parsed.data.requestId, { record: parsed.data, entry });
     }
   }
+  const malformed = letters.length;
 
-  const empty = { inserted: 0, orphaned: 0, debited: [], chargedKeys: [] };
-  const { inserted, orphaned, debited, chargedKeys } = records.size > 0 ? await store([...records.values()], consumer) : empty;
+  const refusals: Refusal[] = [];
+  const valid = [...records.values()].map(({ record }) => record);
+  const stored = valid.length > 0 ? await storeIsolating(valid, `${consumer}/${randomId('b')}`, refusals, options.db) : undefined;
+  for (const { record, error } of refusals) {
+    const reason = `PostgreSQL refused it: ${describeDatabaseError(error)}`;
+    letters.push(deadLetterOf(records.get(record.requestId)?.entry, reason, record.requestId, consumer));
+    console.error(`[usage] dead-lettered the usage record of request ${record.requestId}: ${reason}`);
+  }
+  // Before the acknowledgement: dying in between re-delivers the batch rather than losing the entries.
+  await deadLetter(redis, queue, letters);
   await acknowledge(redis, queue, consumer, batch.entries.length);
+
+  const { inserted, orphaned, debited, chargedKeys } = stored ?? { inserted: 0, orphaned: 0, debited: [], chargedKeys: [] };
   // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
   if (debited.length > 0) void checkAutoTopUps(debited);
   // After COMMIT and off the request path; an alert failure must never hold the queue up.
   await evaluateAlerts({ keyIds: chargedKeys, userIds: debited }).catch((error: unknown) => console.error('[usage] alert evaluation failed:', error));
   return {
     inserted,
-    duplicates: records.size - orphaned - inserted + repeated,
+    duplicates: records.size - orphaned - inserted - refusals.length + repeated,
     recovered: batch.recovered,
     malformed,
+    refused: refusals.length,
+    deadLettered: letters.length,
     read: batch.entries.length,
   };
-}
-
-/**
- * One transaction: rows, ledger debits, keys' last use, rollups. Counts new rows and records of
- * deleted accounts, and names the accounts and keys charged by new rows (top-ups and alerts look at them).
- */
-async function store(records: UsageRecord[], consumer: string): Promise<{ inserted: number; orphaned: number; debited: string[]; chargedKeys: string[] }> {
-  const db = await getDb();
-  const batchId = `${consumer}/${randomId('b')}`;
-  return db.transaction(async (tx) => {
-    // Usage of an account deleted since the request goes with the account (as its rows would
-    // have, ON DELETE CASCADE); inserting it would fail the whole batch on the foreign key.
-    const userIds = new Set(records.flatMap((r) => (r.userId === null ? [] : [r.userId])));
-    const known = await existingUserIds(tx, [...userIds]);
-    // A record older than retention may be the redelivery of a row pruned since: storing it
-    // would count it in the rollups a second time.
-    const cutoff = retentionCutoff()?.getTime() ?? 0;
-    const rows = records.filter((r) => (r.userId === null || known.has(r.userId)) && r.createdAt >= cutoff).map(toRow);
-    const orphaned = records.length - rows.length;
-    if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts or past retention`);
-    if (rows.length === 0) return { inserted: 0, orphaned, debited: [], chargedKeys: [] };
-
-    const inserted = await insertUsageRows(tx, rows);
-    const cost = new Map<string, number>();
-    const lastUsed = new Map<string, Date>();
-    for (const row of inserted) {
-      if (row.userId !== null && row.costMicros > 0) cost.set(row.userId, (cost.get(row.userId) ?? 0) + row.costMicros);
-      if (row.keyId !== null) {
-        const latest = lastUsed.get(row.keyId);
-        if (!latest || row.createdAt > latest) lastUsed.set(row.keyId, row.createdAt);
-      }
-    }
-    const debits: NewLedgerEntry[] = [...cost].map(([userId, micros]) => ({
-      id: randomId('cr'),
-      userId,
-      kind: 'usage',
-      amountMicros: -micros,
-      // Unique per batch and account: UNIQUE (kind, reference) then guards the debit like a grant.
-      reference: `${batchId}/${userId}`,
-    }));
-    await insertLedgerEntries(tx, debits);
-    await touchKeysLastUsed(tx, lastUsed);
-    await upsertRollups(tx, aggregateRollups(inserted));
-    const chargedKeys = inserted.flatMap((row) => (row.costMicros > 0 && row.keyId !== null ? [row.keyId] : []));
-    return { inserted: inserted.length, orphaned, debited: [...cost.keys()], chargedKeys: [...new Set(chargedKeys)] };
-  });
-}
-
-function toRow(record: UsageRecord): NewUsageRow & Omit<UsageRecord, 'createdAt'> {
-  return { ...record, createdAt: new Date(record.createdAt) };
 }
 
 /** The SDK decodes JSON entries already; a string left is either not JSON or JSON in a string. */
@@ -196,9 +172,10 @@ function decode(entry: unknown): unknown {
   }
 }
 
-function preview(entry: unknown): string {
-  const text = typeof entry === 'string' ? entry : JSON.stringify(entry) ?? String(entry);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+/** For the log and the dead letter: the request id of an entry the schema refused, if it has a usable one. */
+function requestIdOf(decoded: unknown): string | null {
+  const id = typeof decoded === 'object' && decoded !== null ? (decoded as { requestId?: unknown }).requestId : undefined;
+  return typeof id === 'string' ? id.slice(0, 200).toWellFormed() : null;
 }
 
 // --- The background loop --------------------------------------------------------------------
@@ -236,7 +213,8 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
       const result = await drainUsageOnce({ consumer: loop.consumer, batchSize, queue: loop.queue });
       if (result.read >= batchSize) delay = 0;
     } catch (error) {
-      console.error('[usage] drain pass failed; retrying in 5 s:', error);
+      // Described, not dumped: drizzle's error carries the whole batch as its query parameters.
+      console.error(`[usage] drain pass failed; retrying in 5 s: ${describeDatabaseError(error)}`);
       delay = ERROR_INTERVAL_MS;
     }
     if (loop.stopped) return;

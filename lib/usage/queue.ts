@@ -23,7 +23,10 @@ import { cleanRecord, type UsageRecord } from './record';
  *   in the queue or in its processing list, never nowhere;
  * - `conduit:usage:consumers` — a sorted set of consumer → last heartbeat (ms). A consumer whose
  *   heartbeat is older than the idle threshold (30 s) is presumed dead: any other consumer moves
- *   its processing list into its own (atomically, entry by entry) and drains it.
+ *   its processing list into its own (atomically, entry by entry) and drains it;
+ * - `conduit:usage:dead` — entries the drain could not store (not a record, or a record
+ *   PostgreSQL refused), each with the reason, newest on the left, the latest 10,000 kept
+ *   (lib/usage/dead-letter.ts). They are set aside so the queue never blocks on one of them.
  *
  * Delivery is therefore at-least-once (a consumer declared dead that was only slow, or one that
  * died between COMMIT and the acknowledgement, has its records delivered again); the insert is
@@ -34,18 +37,25 @@ import { cleanRecord, type UsageRecord } from './record';
 export interface UsageQueue {
   /** The list producers push to. */
   readonly key: string;
+  /** Entries the drain could not store, with why (lib/usage/dead-letter.ts). */
+  readonly deadKey: string;
   /** Sorted set: consumer → last heartbeat (epoch ms). */
   readonly consumersKey: string;
   processingKey(consumer: string): string;
 }
 
 export function usageQueue(name: string): UsageQueue {
-  return { key: name, consumersKey: `${name}:consumers`, processingKey: (consumer) => `${name}:processing:${consumer}` };
+  return {
+    key: name,
+    deadKey: `${name}:dead`,
+    consumersKey: `${name}:consumers`,
+    processingKey: (consumer) => `${name}:processing:${consumer}`,
+  };
 }
 
 let appQueue: UsageQueue | undefined;
 
-/** The app's queue: USAGE_QUEUE_KEY (`conduit:usage`), `…:consumers`, `…:processing:<consumer>`. */
+/** The app's queue: USAGE_QUEUE_KEY (`conduit:usage`), `…:consumers`, `…:processing:<consumer>`, `…:dead`. */
 export function appUsageQueue(): UsageQueue {
   return (appQueue ??= usageQueue(env().USAGE_QUEUE_KEY));
 }

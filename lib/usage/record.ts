@@ -5,7 +5,8 @@ import { cleanText, isCleanText } from './clean-text';
  * One usage record per gateway or proxy request, allowed or refused: what the gateway puts on
  * the queue (lib/usage/queue.ts) and the drain validates before inserting (lib/usage/drain.ts).
  * Every bound below mirrors a PostgreSQL column limit: a record that passes this schema always
- * inserts, so one bad record can never fail a whole batch and stall the queue.
+ * inserts, so one bad record can never fail a whole batch and stall the queue. (Should one fail
+ * all the same, the drain isolates it into the dead-letter list: lib/usage/store.ts.)
  */
 
 const INT4_MAX = 2_147_483_647;
