@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from './report';
-import { call, chatBody, createWorld, load, missingRecords, spentToday, summary, type Answer, type World } from './scenario';
+import { call, chatBody, createWorld, ledgerBalance, load, missingRecords, spentToday, summary, type Answer, type World } from './scenario';
 
 /**
  * Redis killed (kill -9, no persistence) under load and started again empty: while it is down
@@ -125,6 +125,42 @@ describe('Redis killed and restarted empty under load', () => {
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
     expect(refused).toBeGreaterThan(0);
     expect(spentAfter).toBeLessThanOrEqual(DAY_LIMIT_MICROS);
+  });
+});
+
+describe('credit after Redis lost its copy', () => {
+  it('never spends past the account’s credit: the balance is rebuilt from the ledger', async () => {
+    const [server] = world.servers;
+    const CREDIT = 15_000; // $0.015
+    const { userId, secret } = await world.createAccount({ creditMicros: CREDIT });
+    const body = () => chatBody('gpt-4');
+    for (let i = 0; i < 6; i++) expect((await call(server!.url, secret, body())).status).toBe(200);
+    await sleep(2_500);
+    const balanceBefore = await ledgerBalance(world.database.sql, userId);
+
+    await world.redis.kill();
+    await world.redis.start();
+
+    let refused = 0;
+    const answers = await load({
+      target: () => server!.url,
+      secret,
+      concurrency: 8,
+      body,
+      stop: () => refused >= 16,
+      maxMs: 30_000,
+      onAnswer: (answer) => void (answer.code === 'insufficient_credits' && refused++),
+    });
+    await sleep(3_000);
+    const balanceAfter = await ledgerBalance(world.database.sql, userId);
+    report('Credit after Redis lost its copy (credit $0.015, gpt-4)', {
+      'balance before the fault (µ$)': balanceBefore,
+      'balance in the end (µ$)': balanceAfter,
+      answers: summary(answers),
+    });
+    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+    expect(refused).toBeGreaterThan(0);
+    expect(balanceAfter).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -18,6 +18,8 @@ export interface World {
   account: { userId: string; keyId: string; secret: string };
   /** Another key of the same account (each test its own, so one test's spend is not another's). */
   createKey(options?: KeyOptions): Promise<{ keyId: string; secret: string }>;
+  /** Another account, with exactly `creditMicros` of credit, and a key. */
+  createAccount(options: KeyOptions & { creditMicros: number }): Promise<World['account']>;
   servers: Conduit[];
   startServer(extra?: Record<string, string>): Promise<Conduit>;
   close(): Promise<void>;
@@ -57,6 +59,13 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
     environment,
     account,
     createKey: (options = {}) => createKeyOf(account.userId, options),
+    async createAccount(options) {
+      const created = await createAccount(options);
+      const { grantCredit, ledgerBalance } = await import('@/lib/billing/credit');
+      const adjustment = options.creditMicros - (await ledgerBalance(created.userId));
+      await grantCredit({ userId: created.userId, kind: 'adjustment', amountMicros: adjustment, reference: `faults-${created.userId}` });
+      return created;
+    },
     servers,
     async startServer(extra = {}) {
       const server = await startConduit({ ...environment, ...extra });
@@ -78,7 +87,7 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
 
 async function createAccount(options: KeyOptions): Promise<World['account']> {
   const { signUp } = await import('@/lib/auth/users');
-  const signed = await signUp({ email: `faults-${Date.now()}@example.com`, password: randomBytes(12).toString('hex') });
+  const signed = await signUp({ email: `faults-${Date.now()}-${randomBytes(3).toString('hex')}@example.com`, password: randomBytes(12).toString('hex') });
   if (!signed.ok) throw new Error(`sign-up failed: ${signed.reason}`);
   return { userId: signed.user.id, ...(await createKeyOf(signed.user.id, options)) };
 }
@@ -225,6 +234,13 @@ export async function ledgerMatchesRecords(sql: postgres.Sql, userId: string): P
   const [records] = await sql<{ micros: string }[]>`
     select coalesce(sum(cost_micros), 0)::text as micros from usage_records where user_id = ${userId}`;
   return { debited: Number(ledger?.micros ?? 0), recorded: Number(records?.micros ?? 0) };
+}
+
+/** The account's balance by the ledger (the truth), micro-dollars. */
+export async function ledgerBalance(sql: postgres.Sql, userId: string): Promise<number> {
+  const [row] = await sql<{ micros: string }[]>`
+    select coalesce(sum(amount_micros), 0)::text as micros from credit_ledger where user_id = ${userId}`;
+  return Number(row?.micros ?? 0);
 }
 
 /** Settled spend of the key today (UTC), micro-dollars, from the stored records. */
