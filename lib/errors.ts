@@ -2,6 +2,7 @@ import 'server-only';
 import { ZodError } from 'zod';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { bufferedBody } from '@/lib/server/node-request';
+import { jsonNestedDeeperThan } from '@/lib/json-depth';
 import { readBounded } from '@/lib/streams/read-bounded';
 
 /**
@@ -61,7 +62,8 @@ export function validationError(error: ZodError): ApiError {
   return new ApiError(400, 'invalid_request_error', message, { param });
 }
 
-function toApiError(error: unknown): ApiError {
+/** Any error as the ApiError a client sees (and a usage record stores): what errorResponse answers. */
+export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ZodError) return validationError(error);
   console.error('[api] unexpected error', error);
@@ -88,10 +90,19 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
   return body.toString('utf8');
 }
 
-/** Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, never a crash. */
+/** Levels of arrays and objects a JSON body may nest (see json-depth.ts for why there is a limit). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Reads a JSON body: too large is a 413, malformed JSON a 400 that says so, JSON nested deeper
+ * than MAX_JSON_DEPTH a 400 too — never a crash.
+ */
 export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
   const text = await readText(request, maxBytes);
   if (!text.trim()) throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
+  if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, 'nesting_too_deep', `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   try {
     return JSON.parse(text);
   } catch {

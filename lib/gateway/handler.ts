@@ -1,5 +1,5 @@
 import 'server-only';
-import { ApiError, errorResponse } from '@/lib/errors';
+import { ApiError, errorResponse, toApiError } from '@/lib/errors';
 import { setResponseHeader } from '@/lib/server/lean-response';
 import type { Operation } from '@/lib/keys/schema';
 import { authorizeKey } from './authorize';
@@ -25,8 +25,10 @@ export async function handleGateway(request: Request): Promise<Response> {
   try {
     response = await route(request, context);
   } catch (error) {
-    response = errorResponse(error);
-    context.record.errorCode = error instanceof ApiError ? error.code : 'internal_error';
+    // The record stores the code the client got (a zod error is a 400 invalid_request_error).
+    const refusal = toApiError(error);
+    response = errorResponse(refusal);
+    context.record.errorCode = refusal.code;
     recordUsage(context, response.status);
   }
   setResponseHeader(response, 'x-request-id', context.requestId);

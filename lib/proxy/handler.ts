@@ -1,6 +1,6 @@
 import 'server-only';
 import { env } from '@/lib/env';
-import { ApiError, errorResponse } from '@/lib/errors';
+import { errorResponse, toApiError } from '@/lib/errors';
 import { verifyAccessToken } from '@/lib/links/access';
 import { lookupLink } from '@/lib/links/cache';
 import { verifyEndUserJwt } from '@/lib/links/jwt';
@@ -80,8 +80,10 @@ export async function handleProxy(request: Request): Promise<Response> {
     if (!link.enabled) throw proxyRefusals.linkDisabled();
     return await serve(request, context, link, target, origin);
   } catch (error) {
-    const response = errorResponse(error, link ? corsHeaders(origin, link.allowedOrigins) : undefined);
-    context.errorCode = error instanceof ApiError ? error.code : 'internal_error';
+    // The record stores the code the client got.
+    const refusal = toApiError(error);
+    const response = errorResponse(refusal, link ? corsHeaders(origin, link.allowedOrigins) : undefined);
+    context.errorCode = refusal.code;
     if (link) recordProxyUsage(context, response.status);
     setResponseHeader(response, 'x-request-id', context.requestId);
     return response;
