@@ -12,14 +12,12 @@ import { promptTokenBound } from './estimate';
 import { forward } from './forward';
 import { rateLimitHeaders } from './rate-headers';
 import { refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
-import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema, type GatewayRequestBody } from './request-schemas';
+import { requestSchemaFor, type GatewayRequestBody } from './request-schemas';
 
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings: checks 3 to 5 (operation, body,
  * model, rate limits, spend limits and credit), then forwards. Checks 1-2 ran in authorizeKey.
  */
-
-const schemas = { chat: chatRequestSchema, completions: completionRequestSchema, embeddings: embeddingRequestSchema };
 
 const modelField = z.looseObject({ model: z.string({ error: 'you must provide a model parameter' }).min(1, 'you must provide a model parameter') });
 
@@ -39,7 +37,8 @@ export async function handleCompletion(request: Request, context: RequestContext
   if (!model) throw unknownModel(modelId);
   if (!model.operations.includes(operation)) throw unsupportedModelOperation(modelId, operation);
 
-  const body = schemas[operation].parse(raw) as GatewayRequestBody;
+  // The model's own limits included (max_tokens no larger than it produces).
+  const body = requestSchemaFor(operation, model).parse(raw);
   const stream = 'stream' in body && body.stream === true;
   Object.assign(context.record, { provider: model.provider, stream, endUser: body.user ?? null });
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import type { Operation } from '@/lib/keys/schema';
 
 /**
  * Just enough of OpenAI's request bodies to check limits and route them; everything else the
  * client sent is passed through untouched (looseObject), so new OpenAI parameters keep working.
+ * The schemas depend on the model only through its largest output, so they are built once per
+ * model (`requestSchemaFor`) and reused.
  */
 
 const positiveInt = z.number().int().positive();
@@ -25,21 +28,37 @@ const common = {
   user: z.string().max(256).nullish(),
 };
 
-export const chatRequestSchema = z.looseObject({
-  ...common,
-  messages: z.array(message).min(1, 'messages must contain at least one message'),
-  max_tokens: positiveInt.nullish(),
-  max_completion_tokens: positiveInt.nullish(),
-});
+/** The model a body is checked for: what its limits depend on. */
+export interface SchemaModel {
+  id: string;
+  maxOutputTokens: number;
+}
 
-export const completionRequestSchema = z.looseObject({
-  ...common,
-  best_of: z.number().int().min(1).max(8, 'at most 8 candidates per prompt').nullish(),
-  prompt: z.union([z.string(), z.array(z.string()).max(64, 'at most 64 prompts per request'), tokenList, z.array(tokenList).max(64, 'at most 64 prompts per request')]),
-  max_tokens: positiveInt.nullish(),
-});
+/**
+ * max_tokens / max_completion_tokens: a positive integer no larger than what the model can
+ * produce. A larger one is a mistake to report, not a request to forward (the provider refuses
+ * it) nor a cost to reserve (1e12 tokens would be refused for want of credit, as a 402).
+ */
+const outputTokens = (model: SchemaModel) =>
+  positiveInt.max(model.maxOutputTokens, `must be at most ${model.maxOutputTokens}, the most output tokens ${model.id} produces`).nullish();
 
-export const embeddingRequestSchema = z.looseObject({
+const chatSchema = (model: SchemaModel) =>
+  z.looseObject({
+    ...common,
+    messages: z.array(message).min(1, 'messages must contain at least one message'),
+    max_tokens: outputTokens(model),
+    max_completion_tokens: outputTokens(model),
+  });
+
+const completionSchema = (model: SchemaModel) =>
+  z.looseObject({
+    ...common,
+    best_of: z.number().int().min(1).max(8, 'at most 8 candidates per prompt').nullish(),
+    prompt: z.union([z.string(), z.array(z.string()).max(64, 'at most 64 prompts per request'), tokenList, z.array(tokenList).max(64, 'at most 64 prompts per request')]),
+    max_tokens: outputTokens(model),
+  });
+
+const embeddingSchema = z.looseObject({
   model: common.model,
   input: z.union([z.string().min(1), z.array(z.string()).min(1), tokenList.min(1), z.array(tokenList).min(1)], {
     error: 'input must be a non-empty string, array of strings, or array of token arrays',
@@ -47,7 +66,21 @@ export const embeddingRequestSchema = z.looseObject({
   user: common.user,
 });
 
-export type ChatRequest = z.infer<typeof chatRequestSchema>;
-export type CompletionRequest = z.infer<typeof completionRequestSchema>;
-export type EmbeddingRequest = z.infer<typeof embeddingRequestSchema>;
+export type ChatRequest = z.infer<ReturnType<typeof chatSchema>>;
+export type CompletionRequest = z.infer<ReturnType<typeof completionSchema>>;
+export type EmbeddingRequest = z.infer<typeof embeddingSchema>;
 export type GatewayRequestBody = ChatRequest | CompletionRequest | EmbeddingRequest;
+
+const built = new Map<string, z.ZodType<GatewayRequestBody>>();
+
+/** The body schema of `operation` for `model` (built on first use, then reused). */
+export function requestSchemaFor(operation: Operation, model: SchemaModel): z.ZodType<GatewayRequestBody> {
+  if (operation === 'embeddings') return embeddingSchema;
+  const key = `${operation}\n${model.id}\n${model.maxOutputTokens}`;
+  let schema = built.get(key);
+  if (!schema) {
+    schema = operation === 'chat' ? chatSchema(model) : completionSchema(model);
+    built.set(key, schema);
+  }
+  return schema;
+}
