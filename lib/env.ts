@@ -116,6 +116,19 @@ export const envSchema = z
      * that needed it is answered 503 (a dependency that is down must fail fast, never hang).
      */
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** Sockets the server keeps open at once (per process); more are closed as they arrive. */
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /**
+     * How long an idle keep-alive connection stays open. Behind a load balancer, make it longer
+     * than the balancer's own idle timeout (AWS ALB: 60 s), so the balancer is the one to close.
+     */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
+    /**
+     * On SIGTERM/SIGINT `npm start` stops taking connections and lets the requests in flight
+     * finish for up to this long, then cuts what is left; stopping the background work takes at
+     * most 5 s more. Keep the sum under the orchestrator's grace period (Kubernetes: 30 s).
+     */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {

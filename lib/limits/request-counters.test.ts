@@ -44,4 +44,26 @@ describe(`request counters on ${services.label}`, () => {
     const next = await Promise.all(Array.from({ length: 4 }, () => consumeRequest([first])));
     expect(next.filter((result) => result.allowed)).toHaveLength(2);
   });
+
+  it('a counter Redis lacks is restored before it is checked, once, whichever parallel request restores it', async () => {
+    const id = randomUUID();
+    let restores = 0;
+    const cap = {
+      key: `t:${id}:cap`,
+      limit: 5,
+      windowMs: 60_000,
+      restore: async () => {
+        restores++;
+        return 3; // three used already, says PostgreSQL
+      },
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, () => consumeRequest([{ key: `t:${id}:minute`, limit: 100, windowMs: 60_000 }, cap])));
+    expect(results.filter((result) => result.allowed)).toHaveLength(2);
+    expect(results.filter((result) => !result.allowed).every((result) => !result.allowed && result.refusedBy === 1)).toBe(true);
+    expect(restores).toBeGreaterThanOrEqual(1);
+    // Present now: no more restores, and never overwritten by one.
+    const before = restores;
+    expect(await consumeRequest([cap])).toMatchObject({ allowed: false, refusedBy: 0 });
+    expect(restores).toBe(before);
+  });
 });

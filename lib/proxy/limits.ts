@@ -1,13 +1,59 @@
 import 'server-only';
+import { getDb } from '@/db';
+import { linkRequestsCounted } from '@/db/queries/link-cap';
 import type { LinkRecord } from '@/lib/links/record';
 import { untilNextWindow } from '@/lib/limits/admission';
 import { consumeRequest, type Counter } from '@/lib/limits/request-counters';
-import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset } from '@/lib/limits/windows';
+import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset, windowStart } from '@/lib/limits/windows';
 import { proxyRefusals } from './refusals';
 
 /**
+ * The codes of the refusals that come before the limits are counted (lib/proxy/handler.ts), and of
+ * the limits' own: their records did not count against the monthly cap. A refusal missing here
+ * would make a rebuilt cap stricter, never looser.
+ */
+const NOT_COUNTED = [
+  proxyRefusals.linkDisabled(),
+  proxyRefusals.originNotAllowed(''),
+  proxyRefusals.methodNotAllowed(''),
+  proxyRefusals.missingToken(),
+  proxyRefusals.invalidToken(),
+  proxyRefusals.invalidPath(''),
+  proxyRefusals.pathNotAllowed('', ''),
+  proxyRefusals.missingUserToken(),
+  proxyRefusals.invalidUserToken(''),
+  proxyRefusals.rateLimited('', 0),
+  proxyRefusals.monthlyCapReached(0),
+]
+  .map((refusal) => refusal.code)
+  .concat('service_unavailable');
+
+// One count at a time per link and month on this instance: a burst right after a loss (or on the
+// 1st) waits for the same query.
+const restoring = new Map<string, Promise<number>>();
+
+/**
+ * The monthly cap's count so far, from the link's usage records in PostgreSQL: the cap is checked
+ * against it when Redis has no counter (a new month, or Redis lost it), so a Redis restart does not
+ * hand a link a second month's worth of requests. Requests whose records were still queued in the
+ * lost Redis are not in it.
+ */
+function restoreMonthlyCount(link: LinkRecord, now: Date): Promise<number> {
+  const flight = `${link.id}|${windowId('month', now)}`;
+  let running = restoring.get(flight);
+  if (!running) {
+    running = getDb()
+      .then((db) => linkRequestsCounted(db, link.id, windowStart('month', now), windowReset('month', now), NOT_COUNTED))
+      .finally(() => restoring.delete(flight));
+    restoring.set(flight, running);
+  }
+  return running;
+}
+
+/**
  * One atomic check of a link's limits: per link and per end user (minute / hour / day) and the
- * monthly request cap. Throws the refusal of the first window that is full.
+ * monthly request cap. Throws the refusal of the first window that is full. The minute, hour and
+ * day windows start over if Redis loses them; the monthly cap is rebuilt (restoreMonthlyCount).
  */
 export async function consumeLinkLimits(link: LinkRecord, endUser: string | null, now = new Date()): Promise<void> {
   const at = now.getTime();
@@ -29,7 +75,12 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
     }
   }
   const monthEnds = windowReset('month', now).getTime();
-  counters.push({ key: `conduit:lcap:${link.id}:${windowId('month', now)}`, limit: link.monthlyRequestCap, windowMs: monthEnds - at + 86_400_000 });
+  counters.push({
+    key: `conduit:lcap:${link.id}:${windowId('month', now)}`,
+    limit: link.monthlyRequestCap,
+    windowMs: monthEnds - at + 86_400_000,
+    restore: () => restoreMonthlyCount(link, now),
+  });
   const result = await consumeRequest(counters);
   if (result.allowed) return;
   if (result.refusedBy === counters.length - 1) throw proxyRefusals.monthlyCapReached(monthEnds - at);

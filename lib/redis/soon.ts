@@ -36,7 +36,16 @@ const pending = new WeakMap<Redis, Queued[]>();
  * system call each way saved per request). Idle, they leave on the timer.
  */
 const LATER_MS = 5;
-const later = new WeakMap<Redis, { batch: Queued[]; timer: NodeJS.Timeout }>();
+// A Map (entries leave as their batch does), so a shutdown can find every batch still waiting.
+const later = new Map<Redis, { batch: Queued[]; timer: NodeJS.Timeout }>();
+/** Pipelines sent and not yet answered (NOSCRIPT retries included). */
+const sending = new Set<Promise<void>>();
+
+function send(redis: Redis, batch: Queued[]): void {
+  const sent = flush(redis, batch);
+  sending.add(sent);
+  void sent.then(() => sending.delete(sent));
+}
 
 function enqueue(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -54,7 +63,7 @@ function enqueue(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>): Prom
       }
       setImmediate(() => {
         if (pending.get(redis) === fresh) pending.delete(redis);
-        void flush(redis, fresh);
+        send(redis, fresh);
       });
     }
     batch.push({ ...queued, resolve, reject });
@@ -74,7 +83,7 @@ function enqueueLater(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>):
         timer: setTimeout(() => {
           if (later.get(redis) !== fresh) return;
           later.delete(redis);
-          void flush(redis, fresh.batch);
+          send(redis, fresh.batch);
         }, LATER_MS),
       };
       waiting = fresh;
@@ -84,7 +93,7 @@ function enqueueLater(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>):
     if (waiting.batch.length >= MAX_PIPELINE) {
       later.delete(redis);
       clearTimeout(waiting.timer);
-      void flush(redis, waiting.batch);
+      send(redis, waiting.batch);
     }
   });
 }
@@ -109,6 +118,7 @@ export function runScriptLater(redis: Redis, script: LuaScript, keys: readonly s
   return enqueueLater(redis, { command: ['evalsha', script.sha, keys.length, ...keys, ...args], script: { script, keys, args } });
 }
 
+/** Sends a pipeline; resolves once every command in it has its answer (never rejects). */
 async function flush(redis: Redis, batch: Queued[]): Promise<void> {
   let replies: Reply[];
   try {
@@ -117,6 +127,7 @@ async function flush(redis: Redis, batch: Queued[]): Promise<void> {
     for (const queued of batch) queued.reject(error);
     return;
   }
+  const retries: Promise<void>[] = [];
   batch.forEach((queued, i) => {
     const reply = replies[i];
     if (!reply) return queued.reject(new RedisCommandError('ERR missing reply'));
@@ -124,8 +135,36 @@ async function flush(redis: Redis, batch: Queued[]): Promise<void> {
     const error = new RedisCommandError(reply.error);
     if (queued.script && isNoScript(error)) {
       const { script, keys, args } = queued.script;
-      return void runScript(redis, script, keys, args).then(queued.resolve, queued.reject);
+      return void retries.push(runScript(redis, script, keys, args).then(queued.resolve, queued.reject));
     }
     queued.reject(error);
   });
+  if (retries.length > 0) await Promise.all(retries);
+}
+
+/** Sends what this copy of the module holds back now, and waits for every answer. */
+async function flushThisCopy(): Promise<void> {
+  for (const [redis, waiting] of later) {
+    later.delete(redis);
+    clearTimeout(waiting.timer);
+    send(redis, waiting.batch);
+  }
+  // Pipelines that leave at the end of this turn, too.
+  await new Promise((resolve) => setImmediate(resolve));
+  while (sending.size > 0) await Promise.all(sending);
+}
+
+// The hot-path bundle and Next.js's bundles each hold a copy of this module, each with its own
+// commands waiting: a shutdown from any of them flushes them all.
+const FLUSHERS = Symbol.for('conduit.redis.soon.flushers');
+const flushers = ((globalThis as typeof globalThis & { [FLUSHERS]?: Set<() => Promise<void>> })[FLUSHERS] ??= new Set());
+flushers.add(flushThisCopy);
+
+/**
+ * Sends every command still waiting for a pipeline (settlements and usage records wait up to
+ * LATER_MS) at once, and resolves when Redis has answered them all: the last step before a
+ * process exits, or they would be lost with it.
+ */
+export async function flushRedisSoon(): Promise<void> {
+  await Promise.all([...flushers].map((flushCopy) => flushCopy()));
 }

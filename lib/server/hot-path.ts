@@ -1,7 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeDatabase } from '@/db';
 import { env } from '@/lib/env';
 import { handleGateway } from '@/lib/gateway/handler';
+import { stopReservationSweeper } from '@/lib/limits/sweeper';
 import { handleProxy } from '@/lib/proxy/handler';
+import { closeSharedRedis } from '@/lib/redis/client';
+import { flushRedisSoon } from '@/lib/redis/soon';
+import { stopUsageDrain } from '@/lib/usage/drain';
+import { closeGracefully, createHttpServer, DEFAULT_LIMITS, type RequestListener } from './http-server';
 import { handleNodeRequest } from './node-adapter';
 
 /**
@@ -33,4 +39,46 @@ export function isHotPath(req: IncomingMessage): boolean {
 
 export function serveHotPath(req: IncomingMessage, res: ServerResponse): Promise<void> {
   return handleNodeRequest(handlerFor(req)!, req, res);
+}
+
+// --- The server around them, and its shutdown (start.mjs is plain JavaScript: what it needs of
+// the configuration and of the app's modules comes through this bundle) ---------------------
+
+/** The node:http server start.mjs listens with (http-server.ts), with the configured limits. */
+export function createServer(listener: RequestListener): Server {
+  const { HTTP_MAX_CONNECTIONS, HTTP_KEEP_ALIVE_TIMEOUT_MS } = env();
+  return createHttpServer(listener, { ...DEFAULT_LIMITS, maxConnections: HTTP_MAX_CONNECTIONS, keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS });
+}
+
+/** Stops taking connections and waits for the requests in flight, up to SHUTDOWN_TIMEOUT_MS. */
+export function closeServer(server: Server): Promise<{ cut: number }> {
+  return closeGracefully(server, env().SHUTDOWN_TIMEOUT_MS);
+}
+
+/** How long the background work may take to stop once the requests are done. */
+const BACKGROUND_STOP_MS = 3_000;
+
+/**
+ * The rest of a graceful shutdown, once no request is left: the reservation timers stop (every
+ * request in flight has settled its reservation), the settlements and usage records still
+ * waiting for a Redis pipeline are sent, the usage drain finishes its pass and retires its
+ * consumer, and the Redis and PostgreSQL connections close. The drain and the timers were
+ * started by instrumentation.ts in Next.js's bundle: their state lives on globalThis, so this
+ * bundle stops the same ones. Bounded: a dependency that is down does not hold the exit.
+ */
+export async function shutdown(): Promise<void> {
+  const steps = (async () => {
+    stopReservationSweeper();
+    await flushRedisSoon();
+    await stopUsageDrain();
+    await Promise.allSettled([closeSharedRedis(), closeDatabase()]);
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), BACKGROUND_STOP_MS)));
+  const outcome = await Promise.race([steps.then(() => 'done' as const), late]).catch((error: unknown) => {
+    console.error('[server] shutdown step failed', error);
+    return 'failed' as const;
+  });
+  clearTimeout(timer);
+  if (outcome === 'late') console.error(`[server] background work did not stop within ${BACKGROUND_STOP_MS} ms; exiting anyway`);
 }

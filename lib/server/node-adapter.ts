@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
 import { headerRecordOf, LeanResponse } from './lean-response';
+import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from './http-server';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
 
@@ -171,9 +172,14 @@ export async function handleNodeRequest(handler: WebHandler, req: IncomingMessag
   }
 }
 
-/** Listens on `port` (0 = any free port). */
-export function serve(handler: WebHandler, port = 0, host = '127.0.0.1'): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => void handleNodeRequest(handler, req, res));
+/** Listens on `port` (0 = any free port), with the production server's limits unless told others. */
+export function serve(
+  handler: WebHandler,
+  port = 0,
+  host = '127.0.0.1',
+  limits: Partial<ServerLimits> = {},
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => handleNodeRequest(handler, req, res), { ...DEFAULT_LIMITS, ...limits });
   return new Promise((resolve) => {
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;

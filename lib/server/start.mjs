@@ -8,8 +8,14 @@
 // 2. The forwarding hot paths (/v1/*, /proxy/* and {linkId}.{PROXY_DOMAIN}) are served straight
 //    from node:http by the bundle that `npm run build` makes (lib/server/hot-path.ts), without
 //    Next's per-request overhead. Everything else — pages, server actions, /api — goes to Next.
+//
+// The server itself comes from that bundle too (lib/server/http-server.ts): before any route, it
+// refuses TRACE/TRACK/CONNECT (405) and request targets that are not paths (400), and bounds
+// every connection (request head, body, idle keep-alive, the number open). SIGTERM and SIGINT
+// shut down gracefully: no new connections, the requests in flight finish (SHUTDOWN_TIMEOUT_MS),
+// then the background work stops and the process exits 0.
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +27,11 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const hostname = values.hostname;
 
-const app = next({ dev: false, hostname, port });
+// Next attaches its WebSocket handler (dev HMR, rewrites to WebSocket upstreams: Conduit uses
+// neither) to `httpServer`, or else to the server of the first request it sees. On ours, every
+// request with an Upgrade header (curl --http2's h2c upgrade too) would go to it and have its
+// connection closed unanswered; given a stand-in, node:http answers them as ordinary requests.
+const app = next({ dev: false, hostname, port, httpServer: new EventEmitter() });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -41,13 +51,30 @@ function appendPeer(req) {
   req.headers['x-forwarded-for'] = prior ? `${prior}, ${peer}` : peer;
 }
 
-http
-  .createServer((req, res) => {
-    // The hot path's adapter appends the peer itself.
-    if (hotPath.isHotPath(req)) return void hotPath.serveHotPath(req, res);
-    appendPeer(req);
-    handle(req, res);
-  })
-  .listen(port, hostname, () => {
-    console.log(`Conduit ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
-  });
+// Each listener returns its promise: the server knows when a request's handler is done.
+const server = hotPath.createServer((req, res) => {
+  // The hot path's adapter appends the peer itself.
+  if (hotPath.isHotPath(req)) return hotPath.serveHotPath(req, res);
+  appendPeer(req);
+  return handle(req, res);
+});
+server.listen(port, hostname, () => {
+  console.log(`Conduit ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
+});
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) {
+    console.error(`[server] ${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(`[server] ${signal}: no new connections; letting the requests in flight finish`);
+  const { cut } = await hotPath.closeServer(server);
+  if (cut > 0) console.error(`[server] ${cut} request(s) still running at SHUTDOWN_TIMEOUT_MS were cut`);
+  await hotPath.shutdown();
+  console.log('[server] stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
