@@ -60,8 +60,12 @@ local requested = num(ARGV[13])
 local outputTokens = requested > 0 and requested or num(ARGV[14])
 local oneToken = 0
 if outputTokens > 0 then oneToken = math.ceil(price / 1000000) end
-if available < promptCost + oneToken then return {'budget', binding} end
-if price > 0 then
+-- A request that cannot cost anything (a free model: reserved below is 0) passes whatever the
+-- credit and spend windows hold: a refund may have left the balance negative, and spending
+-- nothing passes no limit. Rate windows above still apply.
+local free = promptCost + oneToken == 0
+if not free and available < promptCost + oneToken then return {'budget', binding} end
+if price > 0 and not free then
   -- Capped so room * 1e6 stays exact in a double; $9,000 buys more than any model's max output.
   local room = math.min(available - promptCost, 9000000000)
   local affordable = math.floor(room * 1000000 / price)
