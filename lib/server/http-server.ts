@@ -46,26 +46,31 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unk
 /** A request being answered: done when both its handler and its response are. */
 interface Exchange {
   res: ServerResponse;
+  socket: TrackedSocket;
   pending: number;
 }
 
 interface State {
   limits: ServerLimits;
   open: Set<Exchange>;
+  sockets: Set<TrackedSocket>;
   draining: boolean;
-  /** Called when the last open exchange is done, while draining. */
-  onIdle?: () => void;
+  /** While draining: called whenever an exchange is done or a connection closes. */
+  onChange?: () => void;
 }
 
 const states = new WeakMap<Server, State>();
 /** The response a socket is (or was last) answering, for errors node:http reports on the socket. */
 const RESPONSE = Symbol('conduit.response');
-type TrackedSocket = Socket & { [RESPONSE]?: ServerResponse };
+/** Requests being answered on the socket, and since when it has had none. */
+const BUSY = Symbol('conduit.busy');
+const IDLE_SINCE = Symbol('conduit.idle-since');
+type TrackedSocket = Socket & { [RESPONSE]?: ServerResponse; [BUSY]: number; [IDLE_SINCE]: number };
 
 const ignore = () => {};
 
 export function createHttpServer(listener: RequestListener, limits: ServerLimits = DEFAULT_LIMITS): Server {
-  const state: State = { limits, open: new Set(), draining: false };
+  const state: State = { limits, open: new Set(), sockets: new Set(), draining: false };
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -78,6 +83,16 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
   states.set(server, state);
   server.maxConnections = limits.maxConnections;
 
+  // Every connection, for a shutdown to know which are idle (node:http keeps its list private).
+  server.on('connection', (socket: TrackedSocket) => {
+    socket[BUSY] = 0;
+    socket[IDLE_SINCE] = Date.now();
+    state.sockets.add(socket);
+    socket.once('close', () => {
+      state.sockets.delete(socket);
+      state.onChange?.();
+    });
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: TrackedSocket) => {
     const res = socket[RESPONSE];
     // With an answer already under way nothing more can be said on this connection.
@@ -97,15 +112,18 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
 }
 
 function onRequest(state: State, listener: RequestListener, req: IncomingMessage, res: ServerResponse): void {
-  (req.socket as TrackedSocket)[RESPONSE] = res;
+  const socket = req.socket as TrackedSocket;
+  socket[RESPONSE] = res;
   if (refuseRequest(req, res)) return;
 
-  const exchange: Exchange = { res, pending: 2 };
+  const exchange: Exchange = { res, socket, pending: 2 };
   state.open.add(exchange);
+  socket[BUSY]++;
   const done = () => {
     if (--exchange.pending > 0) return;
     state.open.delete(exchange);
-    if (state.open.size === 0) state.onIdle?.();
+    if (--socket[BUSY] === 0) socket[IDLE_SINCE] = Date.now();
+    state.onChange?.();
   };
   res.once('close', done);
   // Shutting down: this answer is the connection's last.
@@ -158,34 +176,56 @@ function watchBody(req: IncomingMessage, res: ServerResponse, ms: number): void 
 }
 
 /**
+ * A connection with no request for this long while the server drains is closed: a client that
+ * has just had an answer may be sending its next request on it right now (closing at once would
+ * reset that request), but after a second it is not using the connection.
+ */
+const DRAIN_IDLE_GRACE_MS = 1_000;
+
+/**
  * Stops taking connections and lets the requests in flight finish, for up to `timeoutMs`; past
  * that, their connections are cut. Answers not yet begun, and requests still arriving on open
- * connections, get `Connection: close`; connections idle for a second are closed (sooner, a
- * client that just got an answer may be sending its next request on it). Resolves once every
- * request's handler has returned, with the number that had to be cut.
+ * connections, get `Connection: close`; connections without a request for a second are closed.
+ * Resolves once every connection is closed and every request's handler has returned, with the
+ * number of requests that had to be cut.
  */
 export async function closeGracefully(server: Server, timeoutMs: number): Promise<{ cut: number }> {
   const state = states.get(server);
   if (!state) throw new Error('closeGracefully: not a server from createHttpServer');
   state.draining = true;
   for (const { res } of state.open) if (!res.headersSent) res.setHeader('connection', 'close');
-  // net.Server's close: http.Server's would also close idle keep-alive connections at once, and a
-  // client that had just sent its next request on one would see it reset.
+  // net.Server's close: http.Server's would also close every idle keep-alive connection at once.
   NetServer.prototype.close.call(server);
-  const idle = setTimeout(() => server.closeIdleConnections(), Math.min(1_000, timeoutMs));
 
-  const finished = () => new Promise<void>((resolve) => (state.open.size === 0 ? resolve() : (state.onIdle = resolve)));
-  let cut = 0;
+  const closeIdle = () => {
+    const now = Date.now();
+    for (const socket of state.sockets) if (socket[BUSY] === 0 && now - socket[IDLE_SINCE] >= DRAIN_IDLE_GRACE_MS) socket.destroy();
+  };
+  const sweeper = setInterval(closeIdle, Math.min(200, DRAIN_IDLE_GRACE_MS));
+  const settled = (what: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!what()) return;
+        state.onChange = undefined;
+        resolve();
+      };
+      state.onChange = check;
+      check();
+    });
   let deadline: NodeJS.Timeout | undefined;
-  await Promise.race([finished(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs)))]);
+  const late = new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs)));
+  await Promise.race([settled(() => state.open.size === 0 && state.sockets.size === 0), late]);
   clearTimeout(deadline);
-  if (state.open.size > 0) {
-    cut = state.open.size;
-    for (const { res } of state.open) res.destroy();
-    // The handlers of what was cut wind down (a stream cut short settles what it delivered).
-    await Promise.race([finished(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-  }
-  clearTimeout(idle);
+  clearInterval(sweeper);
+
+  const cut = state.open.size;
   server.closeAllConnections();
+  for (const socket of state.sockets) socket.destroy();
+  if (cut > 0) {
+    // The handlers of what was cut wind down (a stream cut short settles what it delivered).
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([settled(() => state.open.size === 0), new Promise((resolve) => (wait = setTimeout(resolve, 2_000)))]);
+    clearTimeout(wait);
+  }
   return { cut };
 }
