@@ -4,10 +4,10 @@ import { redisBackend } from '@/lib/redis/client';
 import { deadLetterCount, recentDeadLetters, replayDeadLetters } from './dead-letter';
 
 /**
- * `npm run usage:dead -- list [n]` shows how many usage
- * queue entries were dead-lettered and the newest n (10) of them, each with its reason;
-^ * `npm run usage:dead -- replay <n>` puts the n oldest back on the queue (after a fix: a record refused again comes
- * back with its new reason). Uses the server's configuration (REDIS_URL or Upstash, USAGE_QUEUE_KEY).
+ * `npm run usage:dead -- list [n]` shows how many usage queue entries were dead-lettered and the
+ * newest n (10) of them, each with its reason; `npm run usage:dead -- replay <n>` puts the n
+ * oldest back on the queue (after a fix: a record refused again comes back with its new reason).
+ * Uses the server's configuration (REDIS_URL or Upstash, USAGE_QUEUE_KEY).
  */
 async function main() {
   const [command = 'list', count] = process.argv.slice(2);
