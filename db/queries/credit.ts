@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../open';
-import { creditLedger, type CreditKind } from '../schema';
+import { creditLedger, users, type CreditKind } from '../schema';
 import type { Executor } from './usage';
 
 export interface NewLedgerEntry {
@@ -40,15 +40,17 @@ export async function sumLedger(db: Database, userId: string): Promise<number> {
 
 /**
  * The balance, and in the same snapshot the ids of recent entries other than usage — the ones
- * whose grant may still be about to touch Redis (lib/billing/credit.ts explains).
+ * whose grant may still be about to touch Redis (lib/billing/credit.ts explains) — and whether
+ * the account still exists (a deleted one has no ledger left: its balance is not zero, it is gone).
  */
 export async function ledgerSnapshot(
   db: Database,
   userId: string,
   recentSeconds: number,
-): Promise<{ balance: number; recentGrantIds: string[] }> {
+): Promise<{ balance: number; recentGrantIds: string[]; accountExists: boolean }> {
   const [row] = await db
     .select({
+      accountExists: sql<boolean>`exists (select 1 from ${users} where ${users.id} = ${userId})`,
       balance,
       recent: sql<string[] | null>`array_agg(${creditLedger.id}) filter (where ${and(
         ne(creditLedger.kind, 'usage'),
@@ -57,5 +59,5 @@ export async function ledgerSnapshot(
     })
     .from(creditLedger)
     .where(eq(creditLedger.userId, userId));
-  return { balance: row?.balance ?? 0, recentGrantIds: row?.recent ?? [] };
+  return { balance: row?.balance ?? 0, recentGrantIds: row?.recent ?? [], accountExists: row?.accountExists === true };
 }

@@ -1,7 +1,7 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../open';
-import { users, type User } from '../schema';
+import { apiKeys, links, linkTokens, users, type User } from '../schema';
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -27,7 +27,46 @@ export async function updatePasswordHash(db: Database, id: string, passwordHash:
   await db.update(users).set({ passwordHash, sessionsValidFrom: now }).where(eq(users.id, id));
 }
 
-/** Deletes the user; linked OAuth accounts go with it (ON DELETE CASCADE). */
+/** Locks the user row for the rest of the transaction; false when there is no such user. */
+export async function lockUser(tx: Database, id: string): Promise<boolean> {
+  const rows = await tx.select({ id: users.id }).from(users).where(eq(users.id, id)).for('update');
+  return rows.length > 0;
+}
+
+/** What of an account the hot paths cache (lib/cache/layered.ts), by the ids they cache it under. */
+export interface AccountCredentials {
+  keyHashes: string[];
+  linkIds: string[];
+  tokenHashes: string[];
+}
+
+/**
+ * The account's live keys and links, locked for the rest of the transaction (their own changes
+ * lock the same rows, so none is half-way through), and the active tokens of its links.
+ */
+export async function lockAccountCredentials(tx: Database, userId: string): Promise<AccountCredentials> {
+  const keyRows = await tx
+    .select({ hash: apiKeys.hash })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.deletedAt)))
+    .for('update');
+  const linkRows = await tx
+    .select({ id: links.id })
+    .from(links)
+    .where(and(eq(links.userId, userId), isNull(links.deletedAt)))
+    .for('update');
+  const tokenRows = await tx
+    .select({ hash: linkTokens.hash })
+    .from(linkTokens)
+    .innerJoin(links, eq(links.id, linkTokens.linkId))
+    .where(and(eq(links.userId, userId), isNull(linkTokens.revokedAt)));
+  return { keyHashes: keyRows.map((row) => row.hash), linkIds: linkRows.map((row) => row.id), tokenHashes: tokenRows.map((row) => row.hash) };
+}
+
+/**
+ * Deletes the user; everything of the account goes with it (ON DELETE CASCADE): OAuth accounts,
+ * keys, links and their tokens, management tokens, the credit ledger, usage.
+ */
 export async function deleteUser(db: Database, id: string): Promise<void> {
   await db.delete(users).where(eq(users.id, id));
 }

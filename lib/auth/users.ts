@@ -1,6 +1,6 @@
 import 'server-only';
 import { getDb } from '@/db';
-import { deleteUser, findUserByEmail, findUserById, insertUser, updatePasswordHash } from '@/db/queries/users';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { grantTrialCredit } from '@/lib/billing/credit';
 import { decoyHash, hashPassword, verifyPassword } from './password';
@@ -44,9 +44,7 @@ export async function changePassword(
   return { ok: true };
 }
 
-export async function deleteAccount(userId: string): Promise<void> {
-  await deleteUser(await getDb(), userId);
-}
+export { deleteAccount } from './account-deletion';
 
 export async function getUser(userId: string): Promise<User | undefined> {
   return findUserById(await getDb(), userId);

@@ -85,13 +85,25 @@ export async function ledgerBalance(userId: string): Promise<Micros> {
 export async function loadCreditBalance(userId: string, redis: Redis = getRedis()): Promise<Micros> {
   const current = await redis.get<number | string>(creditBalanceKey(userId));
   if (current !== null) return Number(current);
-  const { balance, recentGrantIds } = await ledgerSnapshot(await getDb(), userId, RECENT_SECONDS);
+  const { balance, recentGrantIds, accountExists } = await ledgerSnapshot(await getDb(), userId, RECENT_SECONDS);
+  // A deleted account (lib/auth/account-deletion.ts) is never loaded: a balance written now would
+  // let admission go on for a key of it an instance still holds. Left missing, admission refuses.
+  if (!accountExists) return 0;
   const loaded = await redis.eval<(string | number)[], number | string>(
     LOAD,
     [creditBalanceKey(userId), grantNotesKey(userId)],
     [balance, NOTES_TTL_SECONDS, ...recentGrantIds],
   );
   return Number(loaded);
+}
+
+/**
+ * Removes the account's live balance and grant notes (account deletion). Admission then cannot
+ * proceed for the account without loading the balance again, which loadCreditBalance refuses to
+ * do for an account that no longer exists.
+ */
+export async function dropCreditBalance(userId: string, redis: Redis = getRedis()): Promise<void> {
+  await redis.del(creditBalanceKey(userId), grantNotesKey(userId));
 }
 
 /** Every kind but 'usage': usage is debited in Redis by the gateway and in the ledger by the drain. */

@@ -49,17 +49,38 @@ export interface Layered<T> {
   lookup(id: string): Promise<T | null>;
   /** Before a change commits: a failure here aborts the change rather than leaving Redis stale. */
   forget(id: string): Promise<void>;
-  /** After a change commits. */
+  /** After a change commits; never over a tombstone (see PUBLISH). */
   publish(id: string, value: T): Promise<void>;
   /** Remembered as gone (deleted, revoked, regenerated away), so lookups stop at Redis. */
   retire(id: string): Promise<void>;
 }
+
+/** How a retired entry (`{ value: null }`) is stored: the JSON the client writes for it. */
+const TOMBSTONE = JSON.stringify({ value: null } satisfies Entry<object>);
+
+/**
+ * A publish never overwrites a tombstone. Every change publishes after its commit, so a change
+ * that committed just before a deletion (of the key, the link, the whole account) can publish
+ * after the deletion retired the id; unconditionally, it would bring a deleted record back to
+ * life in Redis for a week. Nothing retired ever comes back (deleted keys, links and accounts
+ * stay deleted, revoked tokens revoked, regenerated hashes unused), so refusing is always right.
+ * KEYS 1 entry · ARGV 1 entry JSON · 2 ttl s · 3 the tombstone's JSON. Returns 1 if written.
+ */
+const PUBLISH = `
+if redis.call('GET', KEYS[1]) == ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+`;
 
 export function layered<T extends object>(prefix: string, load: (id: string) => Promise<T | null>): Layered<T> {
   const local = localCache<T>(prefix);
   const redisKey = (id: string) => `${prefix}:${id}`;
   const write = async (id: string, value: T | null) => {
     await getRedis().set(redisKey(id), { value } satisfies Entry<T>, { ex: ttl(value) });
+    local.delete(id);
+  };
+  const publish = async (id: string, value: T) => {
+    await getRedis().eval(PUBLISH, [redisKey(id)], [JSON.stringify({ value } satisfies Entry<T>), ttl(value), TOMBSTONE]);
     local.delete(id);
   };
   return {
@@ -79,7 +100,7 @@ export function layered<T extends object>(prefix: string, load: (id: string) => 
       await getRedis().del(redisKey(id));
       local.delete(id);
     },
-    publish: (id, value) => write(id, value),
+    publish,
     retire: (id) => write(id, null),
   };
 }

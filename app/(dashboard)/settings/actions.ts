@@ -5,6 +5,7 @@ import { signIn, signOut } from '@/lib/auth';
 import { changePasswordSchema, fieldErrors, type FieldErrors } from '@/lib/auth/credentials-schema';
 import { requireUser } from '@/lib/auth/session';
 import { changePassword, deleteAccount } from '@/lib/auth/users';
+import { describeDependency, unavailableDependency } from '@/lib/unavailable';
 
 export interface SettingsFormState {
   errors?: FieldErrors;
@@ -32,7 +33,14 @@ export async function deleteAccountAction(_prev: SettingsFormState, formData: Fo
   if (!parsed.success || parsed.data.confirmEmail !== user.email) {
     return { errors: { confirmEmail: `Type ${user.email} to confirm.` } };
   }
-  await deleteAccount(user.id);
+  try {
+    await deleteAccount(user.id);
+  } catch (error) {
+    // Redis down refuses the deletion (its keys could not be revoked first): nothing was deleted.
+    const down = unavailableDependency(error);
+    if (!down) throw error;
+    return { errors: { confirmEmail: `Nothing was deleted: Conduit cannot reach ${describeDependency(down)} right now. Try again in a moment.` } };
+  }
   await signOut({ redirectTo: '/?account=deleted' });
   return {};
 }

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { useTestServices } from '@/lib/testing/services';
+
+/**
+ * Deleting an account revokes everything it could use (issue #20): its API keys, links and link
+ * tokens are gone from Redis at once, its live credit balance too, and a Redis failure refuses
+ * the deletion. On real PostgreSQL + Redis in CI, else embedded. Two instances:
+ * lib/gateway/deleted-account.test.ts.
+ */
+const services = await useTestServices();
+const { deleteAccount, getUser } = await import('./users');
+const { testAccount } = await import('@/lib/links/testing');
+const keys = await import('@/lib/keys/service');
+const links = await import('@/lib/links/service');
+const { verifyKey } = await import('@/lib/keys/verify');
+const { publishKey } = await import('@/lib/keys/cache');
+const { toKeyRecord } = await import('@/lib/keys/record');
+const { lookupLink } = await import('@/lib/links/cache');
+const { verifyAccessToken } = await import('@/lib/links/access');
+const { authenticateManagementRequest } = await import('@/lib/management/tokens');
+const { creditBalanceKey, loadCreditBalance } = await import('@/lib/billing/credit');
+const { getRedis } = await import('@/lib/redis/client');
+const { ServiceUnavailableError } = await import('@/lib/unavailable');
+const { getDb } = await import('@/db');
+// Opening (and, embedded, creating) the database takes longer than a test may.
+beforeAll(() => getDb());
+afterAll(() => services.cleanup());
+
+const linkInput = {
+  name: 'widget',
+  preset: 'custom' as const,
+  secret: 'sk-account-secret-0000',
+  upstream_base_url: 'https://api.example.com',
+  injection: { type: 'bearer' as const },
+  extra_headers: {},
+  allowed_paths: [{ path: '/x' }],
+};
+
+/** An account with two keys (one disabled), a link with two tokens, a management token and its balance loaded. */
+async function fullAccount(label: string) {
+  const { userId, token: managementToken } = await testAccount(label);
+  const actor = { userId };
+  const first = await keys.createKey(actor, { name: 'one' });
+  const second = await keys.createKey(actor, { name: 'two' });
+  await keys.setKeyEnabled(actor, second.key.id, false);
+  const { link, token } = await links.createLink(actor, linkInput);
+  const extra = await links.createLinkToken(actor, link.id, 'rotation');
+  await loadCreditBalance(userId);
+  const state = async () => ({
+    keys: [(await verifyKey(first.secret)).status, (await verifyKey(second.secret)).status],
+    link: (await lookupLink(link.id)) ? 'live' : 'gone',
+    tokens: [await verifyAccessToken(link.id, token.secret), await verifyAccessToken(link.id, extra.secret)],
+    management: await authenticateManagementRequest(new Request('http://conduit.test/', { headers: { authorization: `Bearer ${managementToken}` } }))
+      .then(() => 'ok')
+      .catch(() => 'refused'),
+    credit: await getRedis().exists(creditBalanceKey(userId)),
+  });
+  return { userId, first, state };
+}
+
+describe(`deleting an account on ${services.label}`, () => {
+  it('revokes its keys, links, link tokens and management tokens at once, and drops its live balance', async () => {
+    const account = await fullAccount('deleted');
+    expect(await account.state()).toEqual({ keys: ['VALID', 'DISABLED'], link: 'live', tokens: ['VALID', 'VALID'], management: 'ok', credit: 1 });
+
+    await deleteAccount(account.userId);
+    expect(await getUser(account.userId)).toBeUndefined();
+    expect(await account.state()).toEqual({ keys: ['NOT_FOUND', 'NOT_FOUND'], link: 'gone', tokens: ['NOT_FOUND', 'NOT_FOUND'], management: 'refused', credit: 0 });
+    // A deleted account's balance is never loaded again (admission needs it, so it cannot go on).
+    expect(await loadCreditBalance(account.userId)).toBe(0);
+    expect(await getRedis().exists(creditBalanceKey(account.userId))).toBe(0);
+  });
+
+  it('a change that committed before the deletion cannot bring a key back by publishing after it', async () => {
+    const account = await fullAccount('late-publish');
+    const stale = toKeyRecord(account.first.key);
+    await deleteAccount(account.userId);
+    // What a key update racing the deletion does after its own commit.
+    await publishKey(stale);
+    expect((await verifyKey(account.first.secret)).status).toBe('NOT_FOUND');
+  });
+
+  it('is refused, and changes nothing, when Redis cannot be reached', async () => {
+    const account = await fullAccount('redis-down');
+    const redis = getRedis();
+    const del = vi.spyOn(redis, 'del').mockRejectedValue(new ServiceUnavailableError('redis'));
+    try {
+      await expect(deleteAccount(account.userId)).rejects.toThrow(/Redis is unreachable/);
+    } finally {
+      del.mockRestore();
+    }
+    expect(await getUser(account.userId)).toBeDefined();
+    expect(await account.state()).toEqual({ keys: ['VALID', 'DISABLED'], link: 'live', tokens: ['VALID', 'VALID'], management: 'ok', credit: 1 });
+    await deleteAccount(account.userId);
+    expect((await account.state()).keys).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+  });
+});
