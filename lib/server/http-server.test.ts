@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeGracefully, type ServerLimits } from './http-server';
 import { serve, type WebHandler } from './node-adapter';
@@ -7,7 +8,7 @@ import { firstAnswer, rawExchange } from './testing';
 // Hostile requests and connections against the server every entry listens with, over raw TCP:
 // each is answered in OpenAI's error shape, or closed, within its bound — never left hanging.
 
-const FAST: Partial<ServerLimits> = { headersTimeoutMs: 1_000, bodyIdleTimeoutMs: 500, keepAliveTimeoutMs: 400, checkIntervalMs: 100 };
+const FAST: Partial<ServerLimits> = { headersTimeoutMs: 1_000, stallTimeoutMs: 500, keepAliveTimeoutMs: 400, checkIntervalMs: 100 };
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => Promise.all(closers.map((close) => close())));
@@ -162,6 +163,48 @@ describe('connection bounds', () => {
     });
     const response = await fetch(url, { method: 'POST', body: '{"stream":true}' });
     expect(await response.text()).toBe('data: a\n\ndata: b\n\ndata: [DONE]\n\n');
+  });
+
+  it('cuts an answer the client stops reading, and the handler sees the client leave', async () => {
+    let cancelled = false;
+    const { url } = await served(async () => {
+      const chunk = new Uint8Array(64 * 1024);
+      // Endless: only the client leaving ends it.
+      const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(chunk), cancel: () => void (cancelled = true) });
+      return new Response(body);
+    });
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.pause(); // never reads (and, paused, never sees the close either)
+    socket.on('error', () => {});
+    const started = Date.now();
+    await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    socket.destroy();
+  });
+
+  it('does not cut a client that reads slowly but keeps reading', async () => {
+    let cancelled = false;
+    const { url } = await served(async () => {
+      const chunk = new Uint8Array(64 * 1024);
+      // Endless, so the socket stays full and every write waits on the client.
+      const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(chunk), cancel: () => void (cancelled = true) });
+      return new Response(body);
+    }, { ...FAST, stallTimeoutMs: 1_000 });
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => socket.write('GET /x HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.on('error', () => {});
+    let closedByServer = false;
+    socket.on('close', () => (closedByServer = true));
+    // One read every 50 ms (about 1.3 MB/s) for 3 s, three times the stall bound. The server sees
+    // it in bursts (on loopback, a window of a megabyte or more reopening about every second).
+    socket.on('data', () => socket.pause());
+    const pace = setInterval(() => socket.resume(), 50);
+    await sleep(3_000);
+    clearInterval(pace);
+    expect({ closedByServer, cancelled }).toEqual({ closedByServer: false, cancelled: false });
+    socket.destroy();
+    await expect.poll(() => cancelled).toBe(true);
   });
 
   it('closes a keep-alive connection left idle', async () => {

@@ -8,14 +8,17 @@ import { answerSocket, methodNotAllowed, refusalForClientError, refuseRequest, r
  *
  * - the request head must arrive within `headersTimeoutMs` (also the bound on a connection that
  *   never sends a byte), the whole request within `requestTimeoutMs`: 408, then closed;
- * - a request body that stops arriving for `bodyIdleTimeoutMs` is answered 408 and closed (a body
+ * - a request body that stops arriving for `stallTimeoutMs` is answered 408 and closed (a body
  *   shorter than its Content-Length would otherwise hold the request until requestTimeoutMs); a
  *   body Conduit itself is not reading (a slow upstream taking a streamed upload) is not idle;
+ * - an answer the client stops reading (its bytes wait in the socket, none taken) is cut after
+ *   one to two `stallTimeoutMs`;
  * - an idle keep-alive connection closes after `keepAliveTimeoutMs`;
  * - at most `maxConnections` sockets are open at once; more are closed as they arrive.
  *
- * The answer, once the request is in, is never on a clock here: a stream can run for minutes, and
- * an upstream may take UPSTREAM_TIMEOUT_MS to say its first byte; the handlers bound those.
+ * Otherwise the answer, once the request is in, is on no clock here: a stream can run for
+ * minutes, and an upstream may take UPSTREAM_TIMEOUT_MS to say its first byte; the handlers bound
+ * those.
  *
  * node:http reads the socket's handle itself, so socket 'data' events never fire; it refreshes
  * the socket's inactivity timer on every read it makes, which is what the body idle timeout uses.
@@ -24,7 +27,7 @@ import { answerSocket, methodNotAllowed, refusalForClientError, refuseRequest, r
 export interface ServerLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
-  bodyIdleTimeoutMs: number;
+  stallTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
   /** How often node:http checks the head and request deadlines (its default is every 30 s). */
@@ -35,7 +38,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   // A 25 MB link upload at 1 Mbit/s takes 200 s.
   requestTimeoutMs: 300_000,
-  bodyIdleTimeoutMs: 30_000,
+  stallTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 10_000,
   checkIntervalMs: 1_000,
@@ -66,8 +69,6 @@ const RESPONSE = Symbol('conduit.response');
 const BUSY = Symbol('conduit.busy');
 const IDLE_SINCE = Symbol('conduit.idle-since');
 type TrackedSocket = Socket & { [RESPONSE]?: ServerResponse; [BUSY]: number; [IDLE_SINCE]: number };
-
-const ignore = () => {};
 
 export function createHttpServer(listener: RequestListener, limits: ServerLimits = DEFAULT_LIMITS): Server {
   const state: State = { limits, open: new Set(), sockets: new Set(), draining: false };
@@ -128,7 +129,7 @@ function onRequest(state: State, listener: RequestListener, req: IncomingMessage
   res.once('close', done);
   // Shutting down: this answer is the connection's last.
   if (state.draining) res.setHeader('connection', 'close');
-  if (state.limits.bodyIdleTimeoutMs > 0 && hasBody(req)) watchBody(req, res, state.limits.bodyIdleTimeoutMs);
+  if (state.limits.stallTimeoutMs > 0) watchStalls(req, res, state.limits.stallTimeoutMs);
 
   let result: unknown;
   try {
@@ -153,16 +154,29 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * A body that stops arriving: 408 and the connection closed (the handler sees the client leave).
- * The socket's inactivity timer runs while the body comes in; once it is complete, a quiet
- * socket is an answer being awaited, which is not the client's to hurry.
+ * The socket's inactivity timer, for the length of an exchange (node:http sets its keep-alive
+ * timer in its place once the answer is sent). A body that stops arriving: 408 and the connection
+ * closed. An answer whose bytes wait in the socket and are not taken: the client stopped reading,
+ * and the connection is closed. A quiet socket otherwise is an answer being awaited, which is not
+ * the client's to hurry. Either way the handler sees the client leave.
  */
-function watchBody(req: IncomingMessage, res: ServerResponse, ms: number): void {
+function watchStalls(req: IncomingMessage, res: ServerResponse, ms: number): void {
   const socket = req.socket;
   socket.setTimeout(ms);
   // node:http emits 'timeout' on the request only while it is incomplete, and on the response
-  // while it is being answered; with neither listening, it destroys the socket.
-  res.on('timeout', ignore);
+  // while it is being answered; with neither listening, it destroys the socket. (Node's timer
+  // does not fire while queued writes make progress.)
+  let stalledAt = -1;
+  res.on('timeout', () => {
+    if (!req.complete || socket.writableLength === 0) return;
+    // Bytes of the answer wait for the client. TCP reopens a full window in bursts, so a client
+    // still reading can look stalled for a period: cut only after two without a write completing.
+    const sent = socket.bytesWritten - socket.writableLength;
+    if (sent === stalledAt) return void socket.destroy();
+    stalledAt = sent;
+    socket.setTimeout(ms);
+  });
+  if (!hasBody(req)) return;
   req.on('timeout', () => {
     if (req.readableLength > 0 || req.readableFlowing === false) {
       // Conduit is not reading (it passes the body on no faster than the upstream takes it),
