@@ -4,6 +4,7 @@ import { BytesResponse } from '@/lib/server/bytes-response';
 import { bufferedBody } from '@/lib/server/node-request';
 import { jsonNestedDeeperThan } from '@/lib/json-depth';
 import { readBounded } from '@/lib/streams/read-bounded';
+import { describeDependency, unavailableDependency, type Dependency } from '@/lib/unavailable';
 
 /**
  * The one error type of Conduit's APIs, and the one place that turns any error into a
@@ -62,10 +63,23 @@ export function validationError(error: ZodError): ApiError {
   return new ApiError(400, 'invalid_request_error', message, { param });
 }
 
+/** How long a client is asked to wait after a 503 before trying again. */
+const RETRY_AFTER_SECONDS = 2;
+
+/** A dependency is down: the service's fault, for a moment — never the request's, never a 500. */
+export function unavailableError(dependency: Dependency): ApiError {
+  return new ApiError(503, 'service_unavailable', `Conduit is temporarily unavailable: ${describeDependency(dependency)} cannot be reached. Try again shortly.`, {
+    type: 'api_error',
+    headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  });
+}
+
 /** Any error as the ApiError a client sees (and a usage record stores): what errorResponse answers. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ZodError) return validationError(error);
+  const down = unavailableDependency(error);
+  if (down) return unavailableError(down);
   console.error('[api] unexpected error', error);
   return new ApiError(500, 'internal_error', 'The server had an error while processing your request.');
 }
