@@ -1,5 +1,5 @@
 import type { AdapterAccountType } from 'next-auth/adapters';
-import { integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * People who sign in. Column keys follow what @auth/drizzle-adapter expects (it reads the table
@@ -40,6 +40,24 @@ export const accounts = pgTable(
     session_state: text('session_state'),
   },
   (account) => [primaryKey({ columns: [account.provider, account.providerAccountId] })],
+);
+
+/**
+ * Sessions ended by logging out (lib/auth/session.ts). Sessions are JWTs, valid until they expire
+ * wherever a copy of the cookie is; each carries a random id (`sid`), and one listed here is
+ * refused. A row is kept until its session could no longer be valid anyway (sign-in + the
+ * sessions' maximum age), then deleted.
+ */
+export const revokedSessions = pgTable(
+  'revoked_sessions',
+  {
+    sid: text('sid').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (row) => [index('revoked_sessions_expires_idx').on(row.expiresAt)],
 );
 
 export type User = typeof users.$inferSelect;

@@ -11,7 +11,9 @@ import { clientIp } from '@/lib/request-ip';
 import { loginSchema } from './credentials-schema';
 import { checkLoginLimit } from './login-limit';
 import { authenticate } from './users';
+import { revokeSessionClaims } from './revocation';
 import { authSecret } from './secret';
+import { SESSION_MAX_AGE_SECONDS } from './session-policy';
 
 /** Thrown from authorize(); its `code` reaches the login form, which words the message. */
 export class TooManyAttempts extends CredentialsSignin {
@@ -33,7 +35,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     trustHost: true,
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
     // Credentials sign-in requires JWT sessions; pages re-check the user row (lib/auth/session.ts).
-    session: { strategy: 'jwt', maxAge: 30 * 24 * 60 * 60 },
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/login' },
     // A wrong password is an expected outcome the form already explains, not a server error.
     logger: {
@@ -59,10 +61,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         ? [GitHub({ clientId: AUTH_GITHUB_ID, clientSecret: AUTH_GITHUB_SECRET })]
         : []),
     ],
-    // Accounts created by the adapter (GitHub sign-ups) get the trial credit too.
     events: {
+      // Accounts created by the adapter (GitHub sign-ups) get the trial credit too.
       async createUser({ user }) {
         if (user.id) await grantTrialCredit(user.id);
+      },
+      // Every way of signing out (the Log out button, POST /api/auth/signout) revokes the session
+      // on the server, so a copy of its cookie stops working too (lib/auth/revocation.ts).
+      async signOut(message) {
+        if ('token' in message && message.token) await revokeSessionClaims(message.token);
       },
     },
     callbacks: {
@@ -72,12 +79,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
           // Set once, at sign-in (`iat` is renewed whenever the cookie is refreshed): lets a
           // password change end every session that signed in before it.
           token.signedInAt = Date.now();
+          // This session's own id: what logging out revokes, leaving the user's other sessions.
+          token.sid = crypto.randomUUID();
         }
         return token;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
         session.signedInAt = typeof token.signedInAt === 'number' ? token.signedInAt : 0;
+        if (typeof token.sid === 'string') session.sid = token.sid;
         return session;
       },
     },

@@ -6,11 +6,14 @@ declare module 'next-auth' {
   interface Session {
     /** Epoch ms of the sign-in this session comes from. */
     signedInAt: number;
+    /** The session's random id, set at sign-in; logging out revokes it (lib/auth/revocation.ts). */
+    sid?: string;
   }
 }
 
 declare module 'next-auth/jwt' {
   interface JWT {
     signedInAt?: number;
+    sid?: string;
   }
 }
