@@ -23,7 +23,11 @@ export function backendKind(config: RedisConfig): RedisBackendKind {
   return 'embedded';
 }
 
-const closers = new WeakMap<Redis, () => Promise<void>>();
+// On globalThis, as the shared client is (below): Next's bundles and the hot-path bundle each
+// have their own copy of this module, and the one that did not create a client must still be able
+// to close it (graceful shutdown runs in the hot-path bundle; Next's created the client).
+const CLOSERS = Symbol.for('conduit.redis.closers');
+const closers: WeakMap<Redis, () => Promise<void>> = ((globalThis as Record<symbol, WeakMap<Redis, () => Promise<void>>>)[CLOSERS] ??= new WeakMap());
 
 /**
  * A new client for explicit settings (tests, scripts). With REDIS_URL it owns a TCP connection:

@@ -156,6 +156,11 @@ describe('OpenAI chat request → Anthropic Messages request', () => {
     [{ n: 2 }, 'n'],
     [{ tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools.0.type'],
     [{ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, 'messages.0.tool_calls.0.function.arguments'],
+    // Arguments nested 5,000 deep would overflow JSON.stringify of the translated payload.
+    [
+      { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: `{"a":${'['.repeat(5_000)}${']'.repeat(5_000)}}` } }] }] },
+      'messages.0.tool_calls.0.function.arguments',
+    ],
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/svg+xml,<svg/>' } }] }] }, 'messages'],
   ])('refuses %o with a 400 naming %s', (body, param) => {
     const error = rejection(body);

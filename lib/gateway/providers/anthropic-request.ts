@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { ApiError, validationError } from '@/lib/errors';
+import { ApiError, MAX_JSON_DEPTH, validationError } from '@/lib/errors';
+import { jsonNestedDeeperThan } from '@/lib/json-depth';
 
 /**
  * OpenAI chat completion request → Anthropic Messages request. Only the fields Anthropic can
@@ -178,6 +179,11 @@ function imageBlock(url: string): AnthropicBlock {
 }
 
 function parseArguments(text: string, param: string): Record<string, unknown> {
+  // A string inside the body escapes readJson's depth check; parsed here, it must pass it too, or
+  // the payload's JSON.stringify would overflow the stack on its way to Anthropic.
+  if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, 'nesting_too_deep', `${param}: nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`, { param });
+  }
   try {
     const value: unknown = JSON.parse(text || '{}');
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
