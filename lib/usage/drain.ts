@@ -224,7 +224,12 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
     // Never the reason a process stays alive (tests, scripts); a server has its listener.
     loop.timer.unref();
   };
-  loop.pass = pass();
+  // The first pass waits one interval too: a server spends its first second loading code, and a
+  // Redis command issued meanwhile can outlast DEPENDENCY_TIMEOUT_MS on the busy event loop.
+  loop.timer = setTimeout(() => {
+    loop.pass = pass();
+  }, IDLE_INTERVAL_MS);
+  loop.timer.unref();
 
   const prune = () => {
     pruneUsage()
