@@ -89,7 +89,14 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
     socket[BUSY] = 0;
     socket[IDLE_SINCE] = Date.now();
     state.sockets.add(socket);
+    // node:http's headersTimeout only runs once a request's first byte has come (then it answers
+    // 408 itself): a connection that never sends one would stay open for good.
+    const firstRequest = setTimeout(() => {
+      if (!socket[RESPONSE] && socket.bytesRead === 0) socket.destroy();
+    }, limits.headersTimeoutMs);
+    firstRequest.unref();
     socket.once('close', () => {
+      clearTimeout(firstRequest);
       state.sockets.delete(socket);
       state.onChange?.();
     });
