@@ -39,6 +39,20 @@ export const envSchema = z
     AUTH_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     AUTH_GITHUB_ID: optionalString,
     AUTH_GITHUB_SECRET: optionalString,
+    /**
+     * The public URL of the installation (https://conduit.example.com). Auth.js builds its links,
+     * redirects and OAuth callback URLs on it (next-auth reads the same variable itself). Unset:
+     * from the request — Host, or X-Forwarded-Host/-Proto behind TRUSTED_PROXY_COUNT proxies.
+     */
+    AUTH_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').pipe(
+      z
+        .string()
+        .refine((value) => {
+          const url = new URL(value);
+          return (url.pathname === '/' || url.pathname === '/api/auth') && !url.search && !url.hash && !url.username;
+        }, 'must be the public origin only, e.g. https://conduit.example.com')
+        .optional(),
+    ),
 
     TRUSTED_PROXY_COUNT: z.coerce.number().int().min(0).max(10).default(0),
 
@@ -112,10 +126,12 @@ export const envSchema = z
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
     /**
-     * How long a Redis command may take, and a PostgreSQL connection attempt, before the request
-     * that needed it is answered 503 (a dependency that is down must fail fast, never hang).
+     * How long a Redis command may wait for an answer before the request that needed it is answered
+     * 503 (a dependency that is down must fail fast, never hang). A Redis whose connection is known
+     * lost fails at once; this bounds one that stopped answering. Not tighter: an event loop busy
+     * for a moment (a server starting up) must not read as an outage.
      */
-    DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
     /** Sockets the server keeps open at once (per process); more are closed as they arrive. */
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /**

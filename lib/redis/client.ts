@@ -34,7 +34,7 @@ const closers: WeakMap<Redis, () => Promise<void>> = ((globalThis as Record<symb
  * release it with `closeRedis`. The embedded store is shared by every client in the process.
  */
 export function createRedis(config: RedisConfig): Redis {
-  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, DEPENDENCY_TIMEOUT_MS = 1_000 } = config;
+  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, DEPENDENCY_TIMEOUT_MS = 2_000 } = config;
   switch (backendKind(config)) {
     case 'upstash':
       return failingFast(
