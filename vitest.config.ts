@@ -12,6 +12,9 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts'],
     environment: 'node',
+    // next-auth imports `next/server` without an extension, which Node's ESM loader cannot resolve
+    // from node_modules; bundled through Vite instead (Auth.js's route handlers are tested).
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // PGlite instances are memory-hungry (~1 GB peak at initdb); keep parallelism modest on 2 cores.

@@ -25,6 +25,8 @@ describe('configuration', () => {
     [{ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_API_BASE: 'localhost:12111' }, 'STRIPE_API_BASE: must be an http(s):// URL'],
     [{ DATABASE_URL: 'postgres://localhost/db' }, 'AUTH_SECRET: is required when DATABASE_URL is set'],
     [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET: must be at least 32 characters'],
+    [{ AUTH_URL: 'conduit.example.com' }, 'AUTH_URL: must be an http(s):// URL'],
+    [{ AUTH_URL: 'https://conduit.example.com/conduit' }, 'AUTH_URL: must be the public origin only'],
     [{ REDIS_HTTP_PORT: '70000' }, 'REDIS_HTTP_PORT'],
     [{ TRUSTED_PROXY_COUNT: '-1' }, 'TRUSTED_PROXY_COUNT'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
@@ -54,10 +56,12 @@ describe('configuration', () => {
       AUTH_GITHUB_ID: 'id',
       AUTH_GITHUB_SECRET: 'secret',
       TRUSTED_PROXY_COUNT: '1',
+      AUTH_URL: 'https://conduit.example.com',
       STRIPE_SECRET_KEY: 'sk_live_x',
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
     });
     expect(env.TRUSTED_PROXY_COUNT).toBe(1);
+    expect(env.AUTH_URL).toBe('https://conduit.example.com');
     expect(env.DATABASE_URL).toBe('postgres://u:p@db:5432/conduit');
   });
 });
