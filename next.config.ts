@@ -1,10 +1,21 @@
 import type { NextConfig } from 'next';
+import { COMMON_SECURITY_HEADERS, HOT_PATH_SECURITY_HEADERS } from './lib/security/headers';
+
+const asList = (record: Readonly<Record<string, string>>) => Object.entries(record).map(([key, value]) => ({ key, value }));
 
 const nextConfig: NextConfig = {
   // Native and WASM packages are loaded from node_modules at run time rather than bundled:
   // PGlite ships a WASM Postgres, argon2 a native binding, ioredis-mock a Lua VM.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'ioredis', 'ioredis-mock', 'proper-lockfile'],
   poweredByHeader: false,
+  // The constant security headers (lib/security/headers.ts); the per-request ones — the CSP with
+  // its nonce, HSTS — come from proxy.ts. /v1 and /proxy get what the production hot path sends.
+  async headers() {
+    return [
+      { source: '/((?!v1/|proxy/).*)', headers: asList(COMMON_SECURITY_HEADERS) },
+      { source: '/(v1|proxy)/:path*', headers: asList(HOT_PATH_SECURITY_HEADERS) },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -31,7 +31,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
   const db = await getDb();
   return {
     secret: authSecret(),
-    // Conduit is self-hosted behind its own server entry, which sets the forwarded headers.
+    // URLs from the request: the public origin lib/public-origin.ts trusts (proxy.ts rewrites the
+    // forwarded headers, lib/auth/request-url.ts the route handlers' URL), or AUTH_URL when set.
     trustHost: true,
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
     // Credentials sign-in requires JWT sessions; pages re-check the user row (lib/auth/session.ts).

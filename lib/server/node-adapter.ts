@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
 import { headerRecordOf, LeanResponse } from './lean-response';
 import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from './http-server';
+import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
 
@@ -81,6 +82,9 @@ function readWhole(req: IncomingMessage): Promise<Buffer> {
 
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers = response instanceof LeanResponse ? response.headerRecord() : headerRecordOf(response.headers);
+  // A fresh record either way: one constant header more costs a property (lib/security/headers.ts
+  // says why the hot path sends nosniff and no CSP).
+  headers['x-content-type-options'] = HOT_PATH_SECURITY_HEADERS['x-content-type-options'];
   if (res.destroyed) {
     // The client left while the handler ran: cancelling the body settles the request.
     await response.body?.cancel().catch(() => {});
@@ -167,7 +171,7 @@ export async function handleNodeRequest(handler: WebHandler, req: IncomingMessag
     await writeWebResponse(await handler(request), res);
   } catch (error) {
     console.error('[server] request failed', error);
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"Internal error","type":"api_error","param":null,"code":"internal_error"}}');
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', ...HOT_PATH_SECURITY_HEADERS }).end('{"error":{"message":"Internal error","type":"api_error","param":null,"code":"internal_error"}}');
     else res.destroy();
   }
 }
