@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { usageRecord } from '@/lib/usage/fixtures';
 import { buyCredit, newAccount, startBilling } from './testing';
 
@@ -17,6 +18,8 @@ const { enqueueUsage } = await import('@/lib/usage/queue');
 afterAll(() => billing.close());
 
 const DOLLAR = 1_000_000;
+/** How the mock's decline (Stripe's insufficient-funds test card) is recorded and shown. */
+const DECLINED = 'Your card has insufficient funds. Decline code: insufficient_funds.';
 
 /** An account with a card saved by a $10 purchase, then `spent` of it used (debited live). */
 async function accountWithCard(spent: number) {
@@ -62,7 +65,7 @@ describe(`automatic top-up on ${services.label}`, () => {
     try {
       await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
       await stripe.settled(); // payment_intent.payment_failed
-      expect(await attempts(user.id)).toMatchObject([{ status: 'failed', error: 'Your card was declined.' }]);
+      expect(await attempts(user.id)).toMatchObject([{ status: 'failed', error: DECLINED, paymentIntentId: expect.stringMatching(/^pi_/) }]);
       expect(await runAutoTopUp(await account(user.id))).toBe('paused_after_failure');
       expect(await topUpRows(user.id)).toHaveLength(0);
     } finally {
@@ -73,6 +76,35 @@ describe(`automatic top-up on ${services.label}`, () => {
     await stripe.settled();
     expect((await attempts(user.id)).map((a) => a.status).sort()).toEqual(['failed', 'succeeded']);
     expect(await loadCreditBalance(user.id)).toBe(16 * DOLLAR);
+  });
+
+  it('recognises a decline raised by another copy of the Stripe SDK (as in the production build): the card\'s reason and the payment intent, not "could not be reached", not logged', async () => {
+    // The process's one client (stripe.ts keeps it on globalThis) made by a second copy of the
+    // SDK: its errors are instances of that copy's classes, not of the ones auto-top-up.ts sees.
+    const OtherStripe = createRequire(import.meta.url)('stripe') as typeof import('stripe').default;
+    const { getStripe, hostOptions } = await import('./stripe');
+    const { StripeCardError } = (await import('stripe')).default.errors;
+    expect(new OtherStripe.errors.StripeCardError({}) instanceof StripeCardError).toBe(false);
+    const holder = (globalThis as unknown as Record<symbol, { client?: unknown }>)[Symbol.for('conduit.stripe')]!;
+    const own = getStripe();
+    const user = await accountWithCard(9 * DOLLAR);
+    await updateAutoTopUpSettings(await getDb(), user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
+    holder.client = new OtherStripe('sk_test_conduit', { ...hostOptions(stripe.url), maxNetworkRetries: 0 });
+    stripe.setDeclineOffSession(true);
+    stripe.setWebhookUrl(undefined); // only the top-up's own answer records the failure here
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await runAutoTopUp(await account(user.id))).toBe('failed');
+      const [attempt] = await attempts(user.id);
+      expect(attempt).toMatchObject({ status: 'failed', error: DECLINED });
+      expect(attempt!.paymentIntentId).toMatch(/^pi_/);
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+      holder.client = own;
+      stripe.setDeclineOffSession(false);
+      stripe.setWebhookUrl(billing.server.url);
+    }
   });
 
   it('a new card saved by a purchase lifts the pause after a decline', async () => {

@@ -1,5 +1,4 @@
 import 'server-only';
-import Stripe from 'stripe';
 import { getDb } from '@/db';
 import {
   autoTopUpAccounts,
@@ -17,6 +16,7 @@ import { META_ATTEMPT, META_PURPOSE, META_USER } from './checkout';
 import { loadCreditBalance } from './credit';
 import { paymentIntentSchema } from './objects';
 import { creditPaymentIntent } from './payments';
+import { declineReason, stripeFailure, type StripeFailure } from './stripe-errors';
 import { getStripe, microsToCents } from './stripe';
 
 /** A pending attempt this old was interrupted (its process died before Stripe answered). */
@@ -93,13 +93,19 @@ export async function runAutoTopUp(account: BillingAccount): Promise<AutoTopUpOu
     await markAutoTopUpSucceeded(db, attempt, intent.id);
     return 'succeeded';
   } catch (error) {
-    // A decline comes back as an error carrying the payment intent. Any other error (network)
-    // leaves the outcome unknown: recorded as failed, and payment_intent.succeeded still
-    // credits and marks the attempt if the charge did go through.
-    const message = error instanceof Stripe.errors.StripeError ? error.message : 'Stripe could not be reached.';
-    const intentId = error instanceof Stripe.errors.StripeError ? error.payment_intent?.id : undefined;
-    await markAutoTopUpFailed(db, attempt, message, intentId);
-    if (!(error instanceof Stripe.errors.StripeCardError)) console.error(`[billing] auto top-up ${attempt} of ${userId}:`, error);
+    // A decline comes back as an error carrying the payment intent: recorded with the card's
+    // reason, an expected outcome (not logged). Any other error leaves the outcome unknown:
+    // recorded as failed and logged, and payment_intent.succeeded still credits and marks the
+    // attempt if the charge did go through. Recognised by type, not class (stripe-errors.ts).
+    const failure = stripeFailure(error);
+    await markAutoTopUpFailed(db, attempt, failureMessage(failure), failure?.paymentIntentId);
+    if (failure?.type !== 'StripeCardError') console.error(`[billing] auto top-up ${attempt} of ${userId}:`, error);
     return 'failed';
   }
+}
+
+function failureMessage(failure: StripeFailure | undefined): string {
+  if (failure?.type === 'StripeCardError') return declineReason(failure);
+  if (!failure || failure.type === 'StripeConnectionError') return 'Stripe could not be reached.';
+  return `Stripe refused the payment: ${failure.message}`;
 }

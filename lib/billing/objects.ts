@@ -26,7 +26,7 @@ export const paymentIntentSchema = z.object({
   payment_method: expandable,
   metadata,
   latest_charge: z.union([z.string(), chargeSchema]).nullish(),
-  last_payment_error: z.object({ message: z.string().nullish() }).nullish(),
+  last_payment_error: z.object({ type: z.string().nullish(), message: z.string().nullish(), decline_code: z.string().nullish() }).nullish(),
 });
 export type PaymentIntentObject = z.infer<typeof paymentIntentSchema>;
 

@@ -27,7 +27,7 @@ export interface MockStripeOptions {
 export interface MockStripe extends MockServer {
   webhookSecret: string;
   setWebhookUrl(url: string | undefined): void;
-  /** Off-session payment intents decline (card_declined) while on; always for customers whose email contains "+decline". */
+  /** Off-session payment intents decline (card_declined, insufficient_funds) while on; always for customers whose email contains "+decline". */
   setDeclineOffSession(on: boolean): void;
   objects: Map<string, Obj>;
   /** Every event made, in order, and what the webhook endpoint answered. */
@@ -50,6 +50,9 @@ export interface MockStripe extends MockServer {
 
 const signer = new Stripe('sk_test_mock_signer');
 const now = () => Math.floor(Date.now() / 1000);
+
+/** What Stripe answers for its test card 4000 0000 0000 9995. */
+const DECLINE = { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } as const;
 
 export async function startMockStripe(options: MockStripeOptions = {}): Promise<MockStripe> {
   const webhookSecret = options.webhookSecret ?? 'whsec_mock_secret';
@@ -177,13 +180,14 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
   function createPaymentIntent(body: Body): Obj {
     if (body.confirm !== 'true' || body.off_session !== 'true') throw new MockError(400, { type: 'invalid_request_error', message: 'The mock only supports confirmed off-session payment intents.' });
     const amount = Number(body.amount);
-    // Like Stripe's test cards that decline: customers whose email contains "+decline" (e2e
-    // accounts; the mock runs in another process there), or everyone while the switch is on.
+    // Like Stripe's test card that declines for insufficient funds (its error and the intent's
+    // last_payment_error): customers whose email contains "+decline" (e2e accounts; the mock runs
+    // in another process there), or everyone while the switch is on.
     const email = String(get(String(body.customer))?.email ?? '');
     if (declineOffSession || email.includes('+decline')) {
-      const intent = put({ id: id('pi'), object: 'payment_intent', amount, amount_received: 0, currency: body.currency, customer: body.customer, payment_method: null, status: 'requires_payment_method', latest_charge: null, metadata: body.metadata ?? {}, last_payment_error: { code: 'card_declined', message: 'Your card was declined.' }, created: now() });
+      const intent = put({ id: id('pi'), object: 'payment_intent', amount, amount_received: 0, currency: body.currency, customer: body.customer, payment_method: null, status: 'requires_payment_method', latest_charge: null, metadata: body.metadata ?? {}, last_payment_error: DECLINE, created: now() });
       later(() => send('payment_intent.payment_failed', intent));
-      throw new MockError(402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', payment_intent: intent });
+      throw new MockError(402, { ...DECLINE, payment_intent: intent });
     }
     const intent = succeededPayment(amount, body.customer as string, body.payment_method as string, body.metadata);
     later(() => send('payment_intent.succeeded', intent));

@@ -35,7 +35,9 @@ export default async function BillingPage() {
           <Card title="Automatic top-up">
             {lastAutoTopUp?.status === 'failed' ? (
               <div className="mb-4" data-testid="auto-top-up-failure">
-                <FormMessage error={`The last automatic top-up (${formatDollars(lastAutoTopUp.amountMicros)}) failed: ${lastAutoTopUp.error ?? 'unknown error'} Save the settings again, or pay once with another card, to retry.`} />
+                <FormMessage
+                  error={`The last automatic top-up (${formatDollars(lastAutoTopUp.amountMicros)}) failed: ${lastAutoTopUp.error ?? 'unknown error'}${lastAutoTopUp.paymentIntentId ? ` (Stripe payment ${lastAutoTopUp.paymentIntentId}.)` : ''} Save the settings again, or pay once with another card, to retry.`}
+                />
               </div>
             ) : null}
             <AutoTopUpForm
