@@ -5,6 +5,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Conduit', template: '%s · Conduit' },
   description: 'Use paid APIs without leaking keys or getting surprise bills.',
+  // The logo's mark (public/): browsers ask for /favicon.ico whatever the page says.
+  icons: { icon: [{ url: '/favicon.ico', sizes: '16x16 32x32 48x48' }, { url: '/icon.svg', type: 'image/svg+xml' }], apple: '/apple-touch-icon.png' },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -130,6 +130,14 @@ test('links: edit settings, rotate tokens, limits apply, disable, other accounts
 
   expect(await callLink(page.request, linkId, first)).toMatchObject({ status: 200 });
   expect(await callLink(page.request, linkId, first, '/v1/models')).toMatchObject({ status: 403, code: 'path_not_allowed' });
+  // Both are on the link's page once the drain has stored them; the monthly cap set below counts
+  // the month's requests so far from these records (the answered one: no cap counts a refusal by path).
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId('usage-requests').locator('dd').textContent();
+    })
+    .toBe('2');
 
   // Bad input: the browser's check (origins), then the API's own rules (paths), each by its field.
   const settings = page.getByRole('form', { name: 'Link settings' });
@@ -146,12 +154,12 @@ test('links: edit settings, rotate tokens, limits apply, disable, other accounts
   await settings.getByLabel('Allowed paths').fill('/v1/chat/completions\nGET /v1/models');
   await settings.getByLabel('Requests per minute', { exact: true }).fill('100');
   await settings.getByLabel('End-user requests per day', { exact: true }).fill('50');
-  await settings.getByLabel('Monthly request cap').fill('3');
+  await settings.getByLabel('Monthly request cap').fill('4');
   await settings.getByRole('button', { name: 'Save changes' }).click();
   await expect(settings.getByRole('status')).toHaveText('Saved.');
   await expect(settings.getByLabel('Allowed paths')).toHaveValue('/v1/chat/completions\nGET /v1/models');
   await expect(settings.getByLabel('Requests per minute', { exact: true })).toHaveValue('100');
-  await expect(settings.getByLabel('Monthly request cap')).toHaveValue('3');
+  await expect(settings.getByLabel('Monthly request cap')).toHaveValue('4');
   await expect.poll(linkAnswer(page.request, linkId, first, '/v1/models')).toBe('200');
 
   // Rotation without downtime: a second token works alongside the first, then the first is revoked.
@@ -169,7 +177,7 @@ test('links: edit settings, rotate tokens, limits apply, disable, other accounts
   await tokens.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(tokens.getByRole('row')).toHaveCount(2);
   await expect.poll(linkAnswer(page.request, linkId, first)).toBe('401 invalid_access_token');
-  // Three requests this month: the cap set above is reached.
+  // Four requests this month (one of them before the cap was set): the cap is reached.
   expect(await callLink(page.request, linkId, second)).toMatchObject({ status: 429, code: 'monthly_cap_reached' });
 
   await page.getByRole('button', { name: 'Disable link' }).click();
