@@ -7,7 +7,7 @@ import { useTestServices } from '@/lib/testing/services';
 const services = await useTestServices();
 const { admit, settle } = await import('./admission');
 const { creditBalanceKey: creditKey } = await import('@/lib/billing/credit');
-const { readKeySpend, restoreSpendCounters } = await import('./spend-counters');
+const { readKeySpend, restoreSpendCounters, spendMarkerKey } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
 const { RESERVATIONS_KEY } = await import('./leases');
 const { RATE_PERIOD_MS, RATE_PERIODS } = await import('./windows');
@@ -115,9 +115,10 @@ describe(`admission on ${services.label}`, () => {
     const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${record.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
     expect(await redis.mget(...rateKeys)).toEqual([1, 1, 1]);
     for (const counter of [...rateKeys, ...first.reservation.spendKeys]) expect(await redis.pttl(counter)).toBeGreaterThan(0);
-    // The day's spend counter is evicted mid-request: the settlement leaves it missing (a counter
-    // holding this one request would hide the loss), and the next admission asks for a rebuild.
-    await redis.del(first.reservation.spendKeys[0]);
+    // Redis loses the day's spend counter mid-request (and with it the key's marker: a restart
+    // loses both): the settlement leaves it missing (a counter holding this one request would
+    // hide the loss), and the next admission asks for a rebuild.
+    await redis.del(first.reservation.spendKeys[0], spendMarkerKey(record.id));
     await settle(first.reservation, 1_500);
     expect(await redis.exists(first.reservation.spendKeys[0])).toBe(0);
     const next = await admit(record, randomUUID(), cost);

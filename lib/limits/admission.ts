@@ -8,7 +8,7 @@ import { luaScript } from '@/lib/redis/raw';
 import { runScriptLater, runScriptSoon } from '@/lib/redis/soon';
 import { holdLease, releaseLease, RESERVATION_LEASE_MS, RESERVATIONS_KEY } from './leases';
 import { ADMIT, SETTLE } from './lua';
-import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey } from './spend-counters';
+import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey, spendMarkerKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
 
 /**
@@ -92,7 +92,7 @@ export async function admit(
   const reply = (await runScriptSoon(
     redis,
     ADMIT_SCRIPT,
-    [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY],
+    [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY, spendMarkerKey(key.id)],
     [
       ...rateLimits,
       ...RATE_PERIODS.map((period) => RATE_PERIOD_MS[period]),

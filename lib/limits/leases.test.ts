@@ -11,7 +11,7 @@ import { serve } from '@/lib/server/node-adapter';
 import { admit, settle, type Admission, type StateUnknown } from './admission';
 import { holdLease, releaseLease, RENEW_INTERVAL_MS, RESERVATION_LEASE_MS, RESERVATION_MAX_MS, RESERVATIONS_KEY, renewLeases } from './leases';
 import { RESTORE_SPEND } from './lua';
-import { spendCounterKey } from './spend-counters';
+import { spendCounterKey, spendMarkerKey } from './spend-counters';
 import { startReservationSweeper, stopReservationSweeper, sweepReservations } from './sweeper';
 
 /**
@@ -190,7 +190,7 @@ for (const [name, connect] of backends) {
       const settled = admitted(await admit(record, randomUUID(), cost, t0, redis));
       const swept = admitted(await admit(record, randomUUID(), cost, t0, redis));
       releaseLease(swept.member);
-      await runCommand(redis, ['del', day!, week!]); // lost while both were in flight
+      await runCommand(redis, ['del', day!, week!, spendMarkerKey(record.id)]); // lost while both were in flight
       await settle(settled, 1_500, undefined, redis);
       await sweepReservations(t0 + RESERVATION_LEASE_MS, 500, redis);
       expect(await spent(record, t0)).toEqual([null, null, 1_500]);
@@ -202,7 +202,7 @@ for (const [name, connect] of backends) {
     it('concurrent rebuilds of a counter: the first one wins, the others keep it, and none overwrites a counter in use', async () => {
       const counter = `conduit:spend:key_test_${randomUUID()}:d2026-01-01`;
       const script = luaScript(RESTORE_SPEND);
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => runScript(redis, script, [counter], [1_000 + i, 60])));
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => runScript(redis, script, [counter], [1_000 + i, 60, 0])));
       const values = new Set(replies.map((reply) => Number((reply as unknown[])[0])));
       expect(values.size).toBe(1);
       const [value] = values;
@@ -211,7 +211,7 @@ for (const [name, connect] of backends) {
       await runCommand(redis, ['incrby', counter, 2_000]);
       // Large sums stay exact (fengari's integers are 32-bit): passed through as text, never added.
       const big = `conduit:spend:key_test_${randomUUID()}:m2026-01`;
-      expect(await runScript(redis, script, [counter, big], [0, 5_000_000_000, 60])).toEqual([String(value! + 2_000), '5000000000']);
+      expect(await runScript(redis, script, [counter, big], [0, 5_000_000_000, 60, 0])).toEqual([String(value! + 2_000), '5000000000']);
       await runCommand(redis, ['del', counter, big]);
     });
   });

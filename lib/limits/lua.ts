@@ -17,7 +17,7 @@ local function int(x) return string.format('%.0f', x) end
  * consume the others.
  *
  * KEYS  1-3 rate counters (minute, hour, day) · 4-6 spend counters (day, week, month)
- *       7 credit balance · 8 reservations (sorted set, score = deadline)
+ *       7 credit balance · 8 reservations (sorted set, score = deadline) · 9 the key's spend marker
  * ARGV  1-3 rate limits (0 = none) · 4-6 rate window ms · 7-9 spend limits (-1 = none)
  *       10 spend counter ttl s · 11 prompt cost (upper bound) · 12 output price per 1M tokens
  *       13 client's max output tokens (0 = not given) · 14 model's max output tokens
@@ -25,10 +25,15 @@ local function int(x) return string.format('%.0f', x) end
  * Returns {'rate', window} | {'unknown', creditMissing, spendMissing} | {'budget', binding}
  *       | {'ok', outputTokens, reserved, used1, used2, used3}
  *
- * A missing credit balance or spend counter is unknown, not zero: Redis never had it (a new
- * account, the first request of a window) or lost it (a restart without persistence, an
- * eviction). The caller rebuilds it from PostgreSQL and asks once more (lib/gateway/completion.ts).
- * Admitting against a zero it made up would let a key spend its limit a second time.
+ * A missing credit balance is unknown, not zero: Redis never had it (a new account) or lost it
+ * (a restart without persistence). So is a missing spend counter — unless the key's spend marker
+ * is there: it is written with the counters when they are rebuilt from PostgreSQL and lives as long
+ * as they do, so while it exists Redis has lost none of this key's counters, and a missing one is a
+ * window that just began (0). That keeps PostgreSQL off the path at midnight: a key needs it only
+ * after Redis lost its data, on first use, and when the marker expires (35 days). The caller
+ * rebuilds what is unknown and asks once more (lib/gateway/completion.ts). Admitting against a zero
+ * it made up would let a key spend its limit a second time. (Evicting counters but not the marker
+ * would defeat this: Redis must not evict — README, "Redis settings for production".)
  *
  * Every check only reads: a refused request writes nothing. (Counting the rate windows first and
  * undoing the count on a refusal saves three reads for an admitted request, but makes every
@@ -43,7 +48,7 @@ for i = 1, 3 do
 end
 local credit = redis.call('GET', KEYS[7])
 local spent = {redis.call('GET', KEYS[4]), redis.call('GET', KEYS[5]), redis.call('GET', KEYS[6])}
-local spendKnown = spent[1] and spent[2] and spent[3]
+local spendKnown = (spent[1] and spent[2] and spent[3]) or redis.call('EXISTS', KEYS[9]) == 1
 if not (credit and spendKnown) then return {'unknown', credit and 0 or 1, spendKnown and 0 or 1} end
 local available = num(credit)
 local binding = 0
@@ -160,11 +165,14 @@ return released
  * rebuilders racing on several instances are harmless: the first one wins, and a counter that
  * admissions have already moved on from is never overwritten by an older sum.
  *
- * KEYS 1..n spend counters · ARGV 1..n their settled spend (micro-dollars) · n+1 ttl s
+ * Then each key's spend marker (see ADMIT) is written, for as long as counters live: from now on
+ * a missing counter of the key is a new window.
+ *
+ * KEYS 1..n spend counters, then m markers · ARGV 1..n their settled spend (micro-dollars) · n+1 ttl s · n+2 m
  * Returns each counter's value afterwards: the one written, or the one found.
  */
 export const RESTORE_SPEND = `
-local n = #KEYS
+local n = #KEYS - ARGV[#ARGV]
 local ttl = ARGV[n + 1]
 local values = {}
 for i = 1, n do
@@ -174,6 +182,7 @@ for i = 1, n do
     values[i] = redis.call('GET', KEYS[i])
   end
 end
+for i = n + 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ttl) end
 -- Copied into a table constructor: the embedded store's Lua bridge drops tables filled by assignment.
 return {unpack(values, 1, n)}
 `;

@@ -30,6 +30,11 @@ export function spendCounterKey(keyId: string, window: SpendWindow, now: Date): 
   return `conduit:spend:${keyId}:${windowId(window, now)}`;
 }
 
+/** While this exists, Redis has lost none of the key's spend counters (lib/limits/lua.ts, ADMIT). */
+export function spendMarkerKey(keyId: string): string {
+  return `conduit:spend:${keyId}:known`;
+}
+
 export type WindowSpend = Record<SpendWindow, Micros>;
 
 const RESTORE_SCRIPT = luaScript(RESTORE_SPEND);
@@ -46,7 +51,8 @@ export async function restoreSpendCounters(keyIds: readonly string[], now = new 
   const settled = await settledSpendByKey(await getDb(), keyIds, { day: window('day'), week: window('week'), month: window('month') });
   const names = keyIds.flatMap((id) => SPEND_WINDOWS.map((w) => spendCounterKey(id, w, now)));
   const sums = keyIds.flatMap((id) => SPEND_WINDOWS.map((w) => Math.round(settled.get(id)?.[w] ?? 0)));
-  const values = (await runScript(redis, RESTORE_SCRIPT, names, [...sums, SPEND_COUNTER_TTL_SECONDS])) as (string | number | null)[];
+  const markers = keyIds.map(spendMarkerKey);
+  const values = (await runScript(redis, RESTORE_SCRIPT, [...names, ...markers], [...sums, SPEND_COUNTER_TTL_SECONDS, markers.length])) as (string | number | null)[];
   keyIds.forEach((id, i) => {
     const at = (w: number) => Number(values[i * SPEND_WINDOWS.length + w] ?? 0);
     restored.set(id, { day: at(0), week: at(1), month: at(2) });
