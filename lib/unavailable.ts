@@ -50,10 +50,24 @@ function databasePort(): number | null {
   }
 }
 
+/**
+ * Redis' own answers that mean it cannot serve right now rather than that the command was wrong:
+ * out of memory (what `maxmemory-policy noeviction` answers when full), a replica or a failover in
+ * progress, a failed snapshot, a script or load in progress, a cluster without quorum — and
+ * Upstash's request quota. Each reaches a client as 503, like a connection that is down.
+ */
+const REDIS_OUTAGE_REPLY = /^(?:ERR )?(?:OOM|READONLY|MISCONF|BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b|max (?:daily )?requests? limit exceeded/i;
+const REDIS_ERROR_NAMES = new Set(['RedisCommandError', 'ReplyError', 'UpstashError']);
+
+export function isRedisOutageReply(error: Error): boolean {
+  return REDIS_ERROR_NAMES.has(error.name) && REDIS_OUTAGE_REPLY.test(error.message);
+}
+
 /** Which dependency `error` (or an error in its `cause` chain: drizzle wraps the driver's) says is down, if any. */
 export function unavailableDependency(error: unknown): Dependency | null {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     if (current.name === NAME) return (current as ServiceUnavailableError).dependency;
+    if (isRedisOutageReply(current)) return 'redis';
     const { code, port } = current as { code?: unknown; port?: unknown };
     if (typeof code !== 'string') continue;
     if (DRIVER_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return 'database';

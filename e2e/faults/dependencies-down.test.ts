@@ -91,4 +91,23 @@ describe('a dependency that is down', () => {
     expect(ready.body).toMatchObject({ ready: false, redis: { ok: false } });
     expect(v1Again.status).toBe(200);
   });
+
+  it('Redis out of memory (maxmemory reached, noeviction): 503, never a 500, and back when memory is', async () => {
+    const { default: IORedis } = await import('ioredis');
+    const admin = new IORedis(world.redis.url, { lazyConnect: true });
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+      const full = await call(server.url, world.account.secret);
+      await admin.config('SET', 'maxmemory', '0');
+      let after = await call(server.url, world.account.secret);
+      for (let i = 0; i < 20 && after.status !== 200; i++) after = await call(server.url, world.account.secret);
+      report('Redis out of memory', { 'POST /v1/chat/completions': `${full.status} ${full.code} in ${Math.round(full.ms)} ms`, 'after memory is back': after.status });
+      expect(full.status).toBe(503);
+      expect(full.code).toBe('service_unavailable');
+      expect(after.status).toBe(200);
+    } finally {
+      admin.disconnect();
+    }
+  });
 });

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { loadCreditBalance } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
-import { ApiError, readJson } from '@/lib/errors';
+import { ApiError, readJson, unavailableError } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { admit, type Admission, type CostBound } from '@/lib/limits/admission';
 import { costMicros } from '@/lib/money';
@@ -95,6 +95,7 @@ async function admitWithCredit(context: RequestContext, cost: CostBound): Promis
   const again = await admit(key, context.requestId, cost, now);
   if (again.outcome !== 'state_unknown') return again;
   if (again.credit) return { outcome: 'credit_unknown' };
-  // Lost again since the rebuild: refused, never admitted against a spend it made up.
-  throw new ApiError(503, 'service_unavailable', 'Spending limits are being restored. Try again shortly.', { type: 'api_error', headers: { 'retry-after': '1' } });
+  // Lost again since the rebuild: Redis is losing data right now. Refused (503), never admitted
+  // against a spend it made up.
+  throw unavailableError('redis');
 }

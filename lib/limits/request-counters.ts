@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
+import { ServiceUnavailableError } from '@/lib/unavailable';
 import { luaScript, runCommand } from '@/lib/redis/raw';
 import { runScriptSoon } from '@/lib/redis/soon';
 
@@ -67,8 +68,9 @@ export async function consumeRequest(counters: readonly Counter[], redis: Redis 
     const missing = active[-refused - 1]!;
     await runCommand(redis, ['set', missing.key, await missing.restore!(), 'NX', 'PX', missing.windowMs]);
     [refused, pttl] = await run();
-    // Lost again in between: refused for now rather than counted from a zero made up.
-    if (refused < 0) throw new Error(`The request counter ${missing.key} could not be restored`);
+    // Lost again in between: Redis is losing data right now — refused for now (503) rather than
+    // counted from a zero made up.
+    if (refused < 0) throw new ServiceUnavailableError('redis', { cause: new Error(`the request counter ${missing.key} was lost again while being restored`) });
   }
   if (refused === 0) return { allowed: true };
   const refusedCounter = active[refused - 1]!;

@@ -69,7 +69,12 @@ function failingFast(redis: Redis): Redis {
   const request = client.request.bind(client);
   client.request = ((req) =>
     request(req).catch((error: unknown) => {
-      if (error instanceof Error && error.name === 'UpstashError') throw error;
+      if (error instanceof Error && error.name === 'UpstashError') {
+        // The SDK appends the whole command to its message ("…, command was: [...]"): a usage
+        // record, an end user's id. Error messages get logged; commands must not be.
+        error.message = error.message.replace(/, command was: [\s\S]*$/, '');
+        throw error;
+      }
       throw new ServiceUnavailableError('redis', { cause: error });
     })) as Requester['request'];
   return redis;

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { errorResponse } from '@/lib/errors';
 import { unavailableDependency } from '@/lib/unavailable';
 import { closeRedis, createRedis } from './client';
-import { runCommand, luaScript } from './raw';
+import { luaScript, RedisCommandError, runCommand } from './raw';
 import { runScriptSoon } from './soon';
 
 /**
@@ -57,5 +57,13 @@ describe('dependency errors', () => {
     // An outgoing call's refused connection (an upstream API's) is not the database's.
     expect(unavailableDependency(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', port: 9 }))).toBeNull();
     expect(unavailableDependency(new Error('boom'))).toBeNull();
+  });
+
+  it('answers Redis refusing to serve (out of memory, a read-only replica, loading) with 503, and a wrong command still with 500', async () => {
+    for (const reply of ['OOM command not allowed when used memory > maxmemory.', "READONLY You can't write against a read only replica.", 'LOADING Redis is loading the dataset in memory', 'ERR max daily request limit exceeded']) {
+      const error = new RedisCommandError(reply);
+      expect(errorResponse(error).status, reply).toBe(503);
+    }
+    expect(errorResponse(new RedisCommandError('ERR wrong number of arguments for command')).status).toBe(500);
   });
 });
