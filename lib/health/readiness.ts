@@ -16,8 +16,12 @@ import { appUsageQueue } from '@/lib/usage/queue';
 export interface Check {
   ok: boolean;
   latencyMs: number;
-  /** What went wrong, in words an operator can act on; never a connection string. */
-  error?: string;
+  /**
+   * What went wrong, in a word: `unreachable`, `timeout`, `migrations_pending`. The endpoint is
+   * public (a load balancer polls it), so the driver's own message — which can name hosts and
+   * database users — goes to the server's log instead (once a minute per dependency at most).
+   */
+  error?: 'unreachable' | 'timeout' | 'migrations_pending';
 }
 
 export interface Readiness {
@@ -31,45 +35,54 @@ export async function readiness(): Promise<Readiness> {
   return { ready: database.ok && redis.ok, database, redis };
 }
 
-async function timed<T>(probe: () => Promise<T>): Promise<{ value?: T; latencyMs: number; error?: string }> {
+class ProbeTimeout extends Error {}
+
+async function timed<T>(dependency: string, probe: () => Promise<T>): Promise<{ value?: T; latencyMs: number; error?: 'unreachable' | 'timeout' }> {
   const started = performance.now();
   const timeoutMs = env().DEPENDENCY_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     const value = await Promise.race([probe(), timeout]);
     return { value, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { latencyMs: Math.round(performance.now() - started), error: reason(error) };
+    logFailure(dependency, error);
+    return { latencyMs: Math.round(performance.now() - started), error: error instanceof ProbeTimeout ? 'timeout' : 'unreachable' };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The error's own words (a code such as ECONNREFUSED is enough); connection strings never appear in them. */
-function reason(error: unknown): string {
+const LOG_EVERY_MS = 60_000;
+const lastLogged = new Map<string, number>();
+
+/** The probe's real reason, for the operator: in the log, at most once a minute per dependency (it is polled every second). */
+function logFailure(dependency: string, error: unknown): void {
+  const now = Date.now();
+  if (now - (lastLogged.get(dependency) ?? 0) < LOG_EVERY_MS) return;
+  lastLogged.set(dependency, now);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown }).code;
   const message = cause instanceof Error ? cause.message : String(cause);
-  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+  console.error(`[ready] ${dependency} is not ready: ${typeof code === 'string' && !message.includes(code) ? `${code}: ` : ''}${message}`);
 }
 
 async function checkDatabase(): Promise<Readiness['database']> {
   const expected = journal.entries.length;
-  const { value: applied, latencyMs, error } = await timed(async () => appliedMigrationCount(await getDb()));
-  if (error !== undefined || applied === undefined) return { ok: false, latencyMs, error: error ?? 'no answer' };
+  const { value: applied, latencyMs, error } = await timed('PostgreSQL', async () => appliedMigrationCount(await getDb()));
+  if (error !== undefined || applied === undefined) return { ok: false, latencyMs, error: error ?? 'unreachable' };
   const migrations = { applied, expected };
-  if (applied < expected) return { ok: false, latencyMs, migrations, error: `${expected - applied} migrations not applied` };
+  if (applied < expected) return { ok: false, latencyMs, migrations, error: 'migrations_pending' };
   return { ok: true, latencyMs, migrations };
 }
 
 async function checkRedis(): Promise<Readiness['redis']> {
   const queue = appUsageQueue();
-  const { value, latencyMs, error } = await timed(() =>
+  const { value, latencyMs, error } = await timed('Redis', () =>
     Promise.all([runCommand(getRedis(), ['LLEN', queue.key]), runCommand(getRedis(), ['LLEN', queue.deadKey])]),
   );
-  if (error !== undefined || !value) return { ok: false, latencyMs, error: error ?? 'no answer' };
+  if (error !== undefined || !value) return { ok: false, latencyMs, error: error ?? 'unreachable' };
   return { ok: true, latencyMs, usageBacklog: Number(value[0]), deadLetters: Number(value[1]) };
 }
