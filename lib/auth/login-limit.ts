@@ -1,6 +1,7 @@
 import 'server-only';
 import { Ratelimit } from '@upstash/ratelimit';
 import { getRedis } from '@/lib/redis/client';
+import { limitingAddress } from '@/lib/net/ip';
 
 /**
  * Login attempts are limited twice: per email (stops guessing one account's password from
@@ -35,7 +36,8 @@ export async function checkLoginLimit(email: string, ip: string | undefined): Pr
   const { email: byEmail, ip: byIp } = getLimiters();
   const [emailResult, ipResult] = await Promise.all([
     byEmail.limit(email),
-    ip ? byIp.limit(ip) : Promise.resolve({ success: true, reset: 0 }),
+    // An IPv6 client is counted by its /64 (lib/net/ip.ts): it could pick a fresh address per attempt.
+    ip ? byIp.limit(limitingAddress(ip)) : Promise.resolve({ success: true, reset: 0 }),
   ]);
   if (emailResult.success && ipResult.success) return { allowed: true };
   const reset = Math.max(emailResult.success ? 0 : emailResult.reset, ipResult.success ? 0 : ipResult.reset);

@@ -72,6 +72,20 @@ describe(`management API limits on ${services.label}`, () => {
     expect((await list(secret, `198.51.100.21-${run}`)).status).toBe(200);
   });
 
+  it('count guesses sent all at once exactly: those past the allowance get 429, not 401', async () => {
+    const guesser = `198.51.100.40-${run}`;
+    const guesses = await calls(2 * MANAGEMENT_LIMITS.failedPerIp.requests, (i) => list(`cmt_${randomUUID().replaceAll('-', '')}${i}`, guesser), 40);
+    expect(guesses.filter((guess) => guess.status === 401)).toHaveLength(MANAGEMENT_LIMITS.failedPerIp.requests);
+    expect(guesses.filter((guess) => guess.status === 429)).toHaveLength(MANAGEMENT_LIMITS.failedPerIp.requests);
+  });
+
+  it('count an IPv6 client by its /64: a fresh address in the same network gets no fresh allowance', async () => {
+    const network = `2001:db8:${parseInt(run.slice(0, 4), 16).toString(16)}:${parseInt(run.slice(4, 8), 16).toString(16)}`;
+    await calls(MANAGEMENT_LIMITS.failedPerIp.requests, (i) => list(`cmt_${randomUUID().replaceAll('-', '')}`, `${network}::${(i + 1).toString(16)}`));
+    expect((await list('cmt_one-more-guess', `${network}::ffff:1`)).status).toBe(429);
+    expect((await list('cmt_one-more-guess', `2001:db8:ffff:${run.slice(0, 4)}::1`)).status).toBe(401);
+  });
+
   it('never count successful requests as failed attempts', async () => {
     const { secret } = await createToken(userId, 'honest script');
     const ip = `192.0.2.30-${run}`;

@@ -1,6 +1,7 @@
 import 'server-only';
 import { Ratelimit } from '@upstash/ratelimit';
 import { ApiError } from '@/lib/errors';
+import { limitingAddress } from '@/lib/net/ip';
 import { getRedis } from '@/lib/redis/client';
 
 /**
@@ -44,21 +45,29 @@ function tooMany(code: string, message: string, reset: number): ApiError {
   return new ApiError(429, code, message, { headers: { 'retry-after': String(secondsUntil(reset)) } });
 }
 
-/** Refuses (429) a client IP that used up its failed attempts; counts nothing. */
-export async function refuseBlockedClient(ip: string | undefined): Promise<void> {
-  if (!ip) return;
-  const { remaining, reset } = await getLimiters().failedIp.getRemaining(ip);
-  if (remaining > 0) return;
-  throw tooMany(
+const blocked = (reset: number) =>
+  tooMany(
     'too_many_failed_attempts',
     `Too many requests with a missing or invalid management token from this address (${MANAGEMENT_LIMITS.failedPerIp.requests} per 15 minutes). Try again later.`,
     reset,
   );
+
+/** Refuses (429) a client address that used up its failed attempts, before any database work; counts nothing. */
+export async function refuseBlockedClient(ip: string | undefined): Promise<void> {
+  if (!ip) return;
+  const { remaining, reset } = await getLimiters().failedIp.getRemaining(limitingAddress(ip));
+  if (remaining <= 0) throw blocked(reset);
 }
 
-/** Counts one failed attempt (an answered 401) against the client's IP. */
+/**
+ * Counts one failed attempt against the client's address (an IPv6 client's /64). The count is
+ * atomic: of guesses sent in parallel past the pre-check, those beyond the allowance are refused
+ * here with 429 rather than answered 401.
+ */
 export async function countFailedAttempt(ip: string | undefined): Promise<void> {
-  if (ip) await getLimiters().failedIp.limit(ip);
+  if (!ip) return;
+  const { success, reset } = await getLimiters().failedIp.limit(limitingAddress(ip));
+  if (!success) throw blocked(reset);
 }
 
 /** Counts one request of an authenticated token; 429 with retry-after past the limit. */

@@ -171,3 +171,17 @@ export function ipAllowed(ip: string, allowlist: readonly string[]): boolean {
   compiled.set(key, matcher);
   return matcher(ip);
 }
+
+/**
+ * The part of a client address a per-address limit should count: an IPv4 address as it is (an
+ * IPv4-mapped IPv6 one as its IPv4), an IPv6 address as its /64 — one subscriber's network, in which
+ * a client can pick any of 2^64 addresses and would otherwise get a fresh allowance with each.
+ * Anything unparsable is counted as given.
+ */
+export function limitingAddress(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `${prefix.join(':')}::/64`;
+}
