@@ -144,7 +144,7 @@ export const envSchema = z
      * finish for up to this long, then cuts what is left; stopping the background work takes at
      * most 5 s more. Keep the sum under the orchestrator's grace period (Kubernetes: 30 s).
      */
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
