@@ -1,5 +1,5 @@
 /**
- * The security headers of every surface, in one place (README "Security headers"). Pure values
+ * The security headers of every surface, in one place (README "Security"). Pure values
  * and builders: next.config.ts sets the constant ones on everything Next serves, proxy.ts the
  * per-request ones (a CSP with a fresh nonce, HSTS over https), and the hot path's entry
  * (lib/server/node-adapter.ts) its own constant record.
