@@ -38,6 +38,13 @@ import { getRedis } from '@/lib/redis/client';
 
 export const creditBalanceKey = (userId: string) => `conduit:credit:${userId}`;
 const grantNotesKey = (userId: string) => `conduit:credit:${userId}:grants`;
+/** Set when the account is being deleted (before its COMMIT): no balance is loaded while it exists. */
+const deletedMarkerKey = (userId: string) => `conduit:credit:${userId}:deleted`;
+/**
+ * How long the marker outlives the deletion. After the COMMIT the ledger read says the account is
+ * gone; the marker only has to cover a load that read the ledger before the COMMIT and writes after.
+ */
+const DELETED_MARKER_TTL_SECONDS = 24 * 3600;
 
 const RECENT_SECONDS = 3_600;
 const NOTES_TTL_SECONDS = 2 * RECENT_SECONDS;
@@ -53,12 +60,14 @@ return applied and 1 or 2
 `;
 
 /**
- * KEYS 1 balance · 2 notes  ARGV 1 ledger sum · 2 notes ttl · 3.. ids of the recent rows read.
- * Sums in doubles (exact to 2^53; fengari's integers are 32-bit), written back as an integer.
+ * KEYS 1 balance · 2 notes · 3 deleted marker  ARGV 1 ledger sum · 2 notes ttl · 3.. ids of the
+ * recent rows read. Sums in doubles (exact to 2^53; fengari's integers are 32-bit), written back
+ * as an integer. Returns nil (writing nothing) for an account being deleted.
  */
 const LOAD = `
 local current = redis.call('GET', KEYS[1])
 if current then return current end
+if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 local balance = tonumber(ARGV[1]) + 0.0
 local read = {}
 for i = 3, #ARGV do read[ARGV[i]] = true end
@@ -89,21 +98,38 @@ export async function loadCreditBalance(userId: string, redis: Redis = getRedis(
   // A deleted account (lib/auth/account-deletion.ts) is never loaded: a balance written now would
   // let admission go on for a key of it an instance still holds. Left missing, admission refuses.
   if (!accountExists) return 0;
-  const loaded = await redis.eval<(string | number)[], number | string>(
+  // The deletion's own ledger read cannot stop a load: until its COMMIT the account still exists
+  // to every other connection. Its marker, checked in the same atomic step as the write, does.
+  const loaded = await redis.eval<(string | number)[], number | string | null>(
     LOAD,
-    [creditBalanceKey(userId), grantNotesKey(userId)],
+    [creditBalanceKey(userId), grantNotesKey(userId), deletedMarkerKey(userId)],
     [balance, NOTES_TTL_SECONDS, ...recentGrantIds],
   );
-  return Number(loaded);
+  return loaded === null ? 0 : Number(loaded);
+}
+
+/** KEYS 1 balance · 2 notes · 3 deleted marker  ARGV 1 marker ttl. Marker first, in one step. */
+const MARK_DELETED = `
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+`;
+
+/**
+ * Account deletion, before its COMMIT: removes the live balance and grant notes, and marks the
+ * account so no balance is loaded again (admission, which needs the balance, then refuses) —
+ * not even by a load that read the ledger while the deletion was still uncommitted.
+ */
+export async function markCreditDeleted(userId: string, redis: Redis = getRedis()): Promise<void> {
+  await redis.eval(MARK_DELETED, [creditBalanceKey(userId), grantNotesKey(userId), deletedMarkerKey(userId)], [DELETED_MARKER_TTL_SECONDS]);
 }
 
 /**
- * Removes the account's live balance and grant notes (account deletion). Admission then cannot
- * proceed for the account without loading the balance again, which loadCreditBalance refuses to
- * do for an account that no longer exists.
+ * The deletion rolled back: balances load again. The one dropped is reloaded from the ledger on
+ * next use (which forgets undrained usage and live reservations, as after a Redis flush).
  */
-export async function dropCreditBalance(userId: string, redis: Redis = getRedis()): Promise<void> {
-  await redis.del(creditBalanceKey(userId), grantNotesKey(userId));
+export async function unmarkCreditDeleted(userId: string, redis: Redis = getRedis()): Promise<void> {
+  await redis.del(deletedMarkerKey(userId));
 }
 
 /** Every kind but 'usage': usage is debited in Redis by the gateway and in the ledger by the drain. */
