@@ -4,8 +4,8 @@ import { signOut } from '@/lib/auth';
 import { endSession } from '@/lib/auth/session';
 
 export async function signOutAction(): Promise<void> {
-  // Revoked on the server first (Auth.js's own sign-out event does it too, but swallows errors):
-  // if that fails, the person sees an error instead of a logout that a saved cookie outlives.
+  // Revoked on the server first, the one revocation of this path (Auth.js's signOut clears only
+  // the cookie): if it fails, the person sees an error instead of a logout a saved cookie outlives.
   await endSession();
   await signOut({ redirectTo: '/login' });
 }

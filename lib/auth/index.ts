@@ -11,7 +11,7 @@ import { clientIp } from '@/lib/request-ip';
 import { loginSchema } from './credentials-schema';
 import { checkLoginLimit } from './login-limit';
 import { authenticate } from './users';
-import { revokeSessionClaims } from './revocation';
+import { sessionLive } from './revocation';
 import { authSecret } from './secret';
 import { SESSION_MAX_AGE_SECONDS } from './session-policy';
 
@@ -67,14 +67,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       async createUser({ user }) {
         if (user.id) await grantTrialCredit(user.id);
       },
-      // Every way of signing out (the Log out button, POST /api/auth/signout) revokes the session
-      // on the server, so a copy of its cookie stops working too (lib/auth/revocation.ts).
-      async signOut(message) {
-        if ('token' in message && message.token) await revokeSessionClaims(message.token);
-      },
+      // No signOut event: Auth.js swallows its errors, so the cookie would be cleared while the
+      // session (a copy of the cookie) stayed valid. Signing out revokes before answering instead:
+      // endSession (lib/auth/session.ts) and revokeSignedOutSession (lib/auth/revocation.ts).
     },
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user?.id) {
           token.sub = user.id;
           // Set once, at sign-in (`iat` is renewed whenever the cookie is refreshed): lets a
@@ -82,8 +80,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
           token.signedInAt = Date.now();
           // This session's own id: what logging out revokes, leaving the user's other sessions.
           token.sid = crypto.randomUUID();
+          return token;
         }
-        return token;
+        // Every later use of the cookie (auth(), GET /api/auth/session): a session logged out, of
+        // a deleted account or older than the last password change is no session — null makes
+        // Auth.js answer none and clear the cookie instead of renewing it.
+        return (await sessionLive(token)) ? token : null;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;

@@ -68,7 +68,7 @@ describe(`session revocation on ${services.label}`, () => {
     expect(await userOf(session(userId, randomUUID(), Date.now() + 1))).toBe(userId);
   });
 
-  it("the sign-out event's claims: revoked when well-formed, ignored otherwise; expired revocations are cleaned up", async () => {
+  it("a session's claims: revoked when well-formed, ignored otherwise; expired revocations are cleaned up", async () => {
     const userId = await account();
     const sid = randomUUID();
     await revokeSessionClaims({ sub: userId, sid: 42, signedInAt: Date.now() });
