@@ -8,6 +8,7 @@ import { accounts, users } from '@/db/schema';
 import { grantTrialCredit } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
 import { clientIp } from '@/lib/request-ip';
+import { unavailableDependency } from '@/lib/unavailable';
 import { loginSchema } from './credentials-schema';
 import { checkLoginLimit } from './login-limit';
 import { authenticate } from './users';
@@ -85,7 +86,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         // Every later use of the cookie (auth(), GET /api/auth/session): a session logged out, of
         // a deleted account or older than the last password change is no session — null makes
         // Auth.js answer none and clear the cookie instead of renewing it.
-        return (await sessionLive(token)) ? token : null;
+        try {
+          return (await sessionLive(token)) ? token : null;
+        } catch (error) {
+          // The database is down: that says nothing about the session, and ending it would sign
+          // everyone out with every outage. It stays as it is; currentUser() (lib/auth/session.ts)
+          // checks it again on every page and action, and fails there — the page then says the
+          // database cannot be reached, and nothing is served on an unchecked session.
+          if (unavailableDependency(error)) return token;
+          throw error;
+        }
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
