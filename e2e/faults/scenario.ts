@@ -15,7 +15,8 @@ export interface World {
   database: FaultDatabase;
   upstream: MockOpenAI;
   environment: Record<string, string>;
-  account: { userId: string; keyId: string; secret: string };
+  /** The account's owner signs in with `email` and `password`; `secret` is its key's. */
+  account: { userId: string; email: string; password: string; keyId: string; secret: string };
   /** Another key of the same account (each test its own, so one test's spend is not another's). */
   createKey(options?: KeyOptions): Promise<{ keyId: string; secret: string }>;
   /** Another account, with exactly `creditMicros` of credit, and a key. */
@@ -87,9 +88,11 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
 
 async function createAccount(options: KeyOptions): Promise<World['account']> {
   const { signUp } = await import('@/lib/auth/users');
-  const signed = await signUp({ email: `faults-${Date.now()}-${randomBytes(3).toString('hex')}@example.com`, password: randomBytes(12).toString('hex') });
+  const email = `faults-${Date.now()}-${randomBytes(3).toString('hex')}@example.com`;
+  const password = randomBytes(12).toString('hex');
+  const signed = await signUp({ email, password });
   if (!signed.ok) throw new Error(`sign-up failed: ${signed.reason}`);
-  return { userId: signed.user.id, ...(await createKeyOf(signed.user.id, options)) };
+  return { userId: signed.user.id, email, password, ...(await createKeyOf(signed.user.id, options)) };
 }
 
 async function createKeyOf(userId: string, options: KeyOptions): Promise<{ keyId: string; secret: string }> {
