@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type postgres from 'postgres';
 import { startMockOpenAI, type MockOpenAI } from '@/lib/testing/mock-openai';
+import { REPORT_DIR } from './report';
 import { createDatabase, startConduit, startRedis, stopEverything, type Conduit, type FaultDatabase, type FaultRedis } from './services';
 
 /**
@@ -77,9 +78,9 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
       const { closeAppConnections } = await import('./app-connections');
       await closeAppConnections();
       await stopEverything();
-      // The servers' own logs, for a post-mortem of a failed run (CI keeps test-results/).
-      mkdirSync('test-results', { recursive: true });
-      servers.forEach((server, i) => writeFileSync(`test-results/faults-${database.name}-server${i + 1}.log`, server.output()));
+      // The servers' own logs, for a post-mortem of a failed run.
+      mkdirSync(REPORT_DIR, { recursive: true });
+      servers.forEach((server, i) => writeFileSync(`${REPORT_DIR}/${database.name}-server${i + 1}.log`, server.output()));
       await upstream.close();
       await database.drop();
     },
