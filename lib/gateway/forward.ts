@@ -104,16 +104,17 @@ export async function forward(f: Forwarding): Promise<Response> {
       settleInBackground(f, tokens, 502, code);
       return errorResponse(new ApiError(502, code, 'The upstream answer was interrupted.', { type: 'api_error' }), f.rateHeaders);
     }
-    settleInBackground(f, tokenCounts(usageOf(bytes.toString('utf8'))), upstream.status);
+    await settleBeforeAnswering(f, tokenCounts(usageOf(bytes.toString('utf8'))), upstream.status);
     return new BytesResponse(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
   const showUsage = (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;
   const tap = sseTap({
     showUsage,
+    // The stream's last bytes wait for this (relay-response.ts) when it ended whole.
     onEnd: (outcome) => {
       if (outcome.firstOutputAt) f.context.record.ttftMs = outcome.firstOutputAt - f.context.startedAt;
-      settleInBackground(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
+      return settleBeforeAnswering(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
     },
   });
   return new RelayResponse(source, tap, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
@@ -151,10 +152,26 @@ function errorCode(text: string): string {
  * the sweeper releases the reservation.
  */
 function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null = null): void {
+  void settlement(f, tokens, status, code, false);
+}
+
+/**
+ * The same, for an answer the provider gave: the client's last bytes wait until the settlement
+ * and its usage record are in Redis (one round trip, sent at the end of this turn). A process killed
+ * right after answering would otherwise take both with it: a request answered, never billed or
+ * recorded. Never rejects: if Redis fails now, the answer still goes out (the provider's work is
+ * done) and the loss is logged.
+ */
+function settleBeforeAnswering(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null = null): Promise<void> {
+  return settlement(f, tokens, status, code, true);
+}
+
+function settlement(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null, awaited: boolean): Promise<void> {
   const cost = tokens ? Math.min(requestCost(f.model, tokens), f.reservation.reserved) : 0;
   Object.assign(f.context.record, tokens ?? {}, { costMicros: cost, errorCode: code });
   const record = usageRecord(f.context, status);
-  settle(f.reservation, cost, queuedRecord(record)).catch((error: unknown) =>
-    console.error(`[gateway] could not settle ${f.context.requestId}`, error),
+  return settle(f.reservation, cost, queuedRecord(record), undefined, { awaited }).then(
+    () => undefined,
+    (error: unknown) => console.error(`[gateway] could not settle ${f.context.requestId}`, error),
   );
 }

@@ -35,7 +35,7 @@ function cut(text: string, size: number): Uint8Array[] {
 
 async function tap(parts: Uint8Array[], showUsage: boolean, failAfter?: number) {
   let outcome: StreamOutcome | undefined;
-  const body = tapStream(upstream(parts, failAfter), { showUsage, onEnd: (o) => (outcome = o) });
+  const body = tapStream(upstream(parts, failAfter), { showUsage, onEnd: (o) => void (outcome = o) });
   const received = Buffer.from(await new Response(body).arrayBuffer()).toString('utf8');
   return { received, outcome: outcome! };
 }
@@ -80,7 +80,7 @@ describe('tapStream', () => {
   it('cancels the upstream body (for fetch: aborts its request) and reports the client when the client goes away', async () => {
     let cancelled = false;
     let outcome: StreamOutcome | undefined;
-    const body = tapStream(upstream(cut(events.join(''), 30), undefined, () => void (cancelled = true)), { showUsage: false, onEnd: (o) => (outcome = o) });
+    const body = tapStream(upstream(cut(events.join(''), 30), undefined, () => void (cancelled = true)), { showUsage: false, onEnd: (o) => void (outcome = o) });
     const reader = body.getReader();
     await reader.read();
     await reader.cancel();

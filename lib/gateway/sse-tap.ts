@@ -28,7 +28,8 @@ export interface StreamOutcome {
 
 interface TapOptions {
   showUsage: boolean;
-  onEnd(outcome: StreamOutcome): void;
+  /** The stream is over; when it ended whole, the client's last bytes wait for what this returns. */
+  onEnd(outcome: StreamOutcome): void | Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -94,11 +95,11 @@ export function sseTap(options: TapOptions): RelaySteps {
   const outcome: StreamOutcome = { usage: null, outputChunks: 0, firstOutputAt: null, interrupted: null };
   let pending: Buffer = EMPTY;
   let ended = false;
-  const end = (interrupted: StreamOutcome['interrupted']) => {
+  const end = (interrupted: StreamOutcome['interrupted']): void | Promise<void> => {
     if (ended) return;
     ended = true;
     outcome.interrupted = interrupted;
-    options.onEnd(outcome);
+    return options.onEnd(outcome);
   };
 
   /** Reads one event (latin1 text); true when it should reach the client. */
@@ -161,16 +162,16 @@ export function sseTap(options: TapOptions): RelaySteps {
       // A last event without its blank line still counts (and may still be the usage chunk).
       const text = pending.toString('latin1');
       const last = text.trim() && inspect(text) ? pending : null;
-      end(null);
-      return last;
+      const settled = end(null);
+      return settled ? settled.then(() => last) : last;
     },
     fail() {
       // The upstream connection broke mid-stream: tell the client in-band, then end.
-      end('upstream');
+      void end('upstream');
       return upstreamBroke();
     },
     cancel() {
-      end('client');
+      void end('client');
     },
   };
 }

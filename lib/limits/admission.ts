@@ -144,7 +144,13 @@ export interface QueuedRecord {
  * usage record in the same script — one Redis command after the response, riding along with the
  * next pipeline that leaves within a few milliseconds (lib/redis/soon.ts). Returns the cost charged.
  */
-export async function settle(reservation: Reservation, cost: Micros, record?: QueuedRecord, redis: Redis = getRedis()): Promise<Micros> {
+export async function settle(
+  reservation: Reservation,
+  cost: Micros,
+  record?: QueuedRecord,
+  redis: Redis = getRedis(),
+  { awaited = false }: { awaited?: boolean } = {},
+): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
   releaseLease(reservation.member);
   const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
@@ -153,6 +159,7 @@ export async function settle(reservation: Reservation, cost: Micros, record?: Qu
     keys.push(record.queueKey);
     args.push(record.json);
   }
-  await runScriptLater(redis, SETTLE_SCRIPT, keys, args);
+  // Awaited by an answer that waits for it: sent at the end of this turn, not up to 5 ms later.
+  await (awaited ? runScriptSoon : runScriptLater)(redis, SETTLE_SCRIPT, keys, args);
   return charged;
 }

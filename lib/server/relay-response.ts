@@ -18,8 +18,11 @@ export type RelaySource = Readable | ReadableStream<Uint8Array>;
 export interface RelaySteps {
   /** What of this upstream chunk reaches the client: the chunk, parts of it, or nothing yet. */
   chunk(bytes: Uint8Array): Uint8Array | Uint8Array[] | null;
-  /** The upstream ended: the last bytes for the client, if any. */
-  end(): Uint8Array | null;
+  /**
+   * The upstream ended: the last bytes for the client, if any — or a promise of them, when the
+   * answer must not end before something is done (the gateway's usage record is in Redis first).
+   */
+  end(): Uint8Array | null | Promise<Uint8Array | null>;
   /** The upstream broke mid-body: bytes that tell the client in-band (then the body ends), or null to break the client's body too. */
   fail(error: unknown): Uint8Array | null;
   /** The client went away before the end (the upstream body is cancelled, which aborts its request). */
@@ -92,7 +95,17 @@ export class RelayResponse extends LeanResponse {
       stopSource();
       finish();
       try {
-        if (error === undefined) return sink.end(steps.end());
+        if (error === undefined) {
+          const last = steps.end();
+          if (!(last instanceof Promise)) return sink.end(last);
+          return void last.then(
+            (bytes) => sink.end(bytes),
+            (failure: unknown) => {
+              console.error('[relay] a relay step failed', failure);
+              sink.destroy();
+            },
+          );
+        }
         const last = steps.fail(error);
         if (last) sink.end(last);
         else sink.destroy();
@@ -214,7 +227,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, steps: RelayStep
         for (;;) {
           const { done, value } = await reader.read();
           if (done) {
-            const last = steps.end();
+            const last = await steps.end();
             if (last) controller.enqueue(last);
             controller.close();
             return;
