@@ -1,8 +1,5 @@
 'use client';
 
-// Errors of a dashboard page: shown inside the dashboard, its header and navigation still there.
-import { ServiceError } from '@/components/service-error';
-
-export default function PageError({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return <ServiceError reset={reset} />;
-}
+// Errors of a dashboard page: the same page as app/error.tsx, shown inside the dashboard, its header
+// and navigation still there.
+export { default } from '../error';

@@ -2,7 +2,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from './report';
 import { createWorld, type World } from './scenario';
-import { cable, type Cable, type Conduit } from './services';
+import type { Cable, Conduit } from './services';
 
 /**
  * What a signed-in person sees when a dependency is down: the dashboard says which one cannot be
@@ -18,10 +18,7 @@ let page: Page;
 
 beforeAll(async () => {
   world = await createWorld();
-  database = await cable(Number(new URL(world.database.url).port || 5432));
-  const url = new URL(world.database.url);
-  url.port = String(database.port);
-  server = await world.startServer({ DATABASE_URL: url.toString() });
+  ({ server, database } = await world.startServerBehindRelay());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
@@ -35,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await database?.close();
   await world?.close();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from './report';
 import { call, createWorld, missingRecords, type Answer, type World } from './scenario';
-import { cable, type Cable, type Conduit } from './services';
+import type { Cable, Conduit } from './services';
 
 /**
  * What the management API, the readiness probe and /v1 answer while PostgreSQL or Redis is
@@ -15,15 +15,11 @@ let database: Cable;
 let token: string;
 beforeAll(async () => {
   world = await createWorld();
-  database = await cable(Number(new URL(world.database.url).port || 5432));
-  const url = new URL(world.database.url);
-  url.port = String(database.port);
-  server = await world.startServer({ DATABASE_URL: url.toString() });
+  ({ server, database } = await world.startServerBehindRelay());
   const { createToken } = await import('@/lib/management/tokens');
   token = (await createToken(world.account.userId, 'faults')).secret;
 });
 afterAll(async () => {
-  await database?.close();
   await world?.close();
 });
 

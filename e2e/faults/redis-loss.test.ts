@@ -99,21 +99,7 @@ describe('Redis killed and restarted empty under load', () => {
     await sleep(2_500);
     const spentBefore = await spentToday(world.database.sql, keyId);
 
-    await world.redis.kill();
-    await world.redis.start();
-
-    let refused = 0;
-    const answers = await load({
-      target: () => server!.url,
-      secret,
-      concurrency: 8,
-      body,
-      // Until the limit has clearly been reached (or the bound).
-      stop: () => refused >= 16,
-      maxMs: 30_000,
-      onAnswer: (answer) => void (answer.code === 'spending_limit_exceeded' && refused++),
-    });
-    await sleep(3_000);
+    const { answers, refused } = await loseRedisThenCallUntil(server!.url, secret, 'spending_limit_exceeded');
     const spentAfter = await spentToday(world.database.sql, keyId);
 
     report('Daily limit after Redis lost its counters (limit $0.02, gpt-4)', {
@@ -138,20 +124,7 @@ describe('credit after Redis lost its copy', () => {
     await sleep(2_500);
     const balanceBefore = await ledgerBalance(world.database.sql, userId);
 
-    await world.redis.kill();
-    await world.redis.start();
-
-    let refused = 0;
-    const answers = await load({
-      target: () => server!.url,
-      secret,
-      concurrency: 8,
-      body,
-      stop: () => refused >= 16,
-      maxMs: 30_000,
-      onAnswer: (answer) => void (answer.code === 'insufficient_credits' && refused++),
-    });
-    await sleep(3_000);
+    const { answers, refused } = await loseRedisThenCallUntil(server!.url, secret, 'insufficient_credits');
     const balanceAfter = await ledgerBalance(world.database.sql, userId);
     report('Credit after Redis lost its copy (credit $0.015, gpt-4)', {
       'balance before the fault (µ$)': balanceBefore,
@@ -163,6 +136,27 @@ describe('credit after Redis lost its copy', () => {
     expect(balanceAfter).toBeGreaterThanOrEqual(0);
   });
 });
+
+/**
+ * Redis restarted empty, then 8 clients call gpt-4 until the refusal `code` has clearly been
+ * reached (16 of them) or 30 s pass; then 3 s for the drain to store what was settled.
+ */
+async function loseRedisThenCallUntil(url: string, secret: string, code: string): Promise<{ answers: Answer[]; refused: number }> {
+  await world.redis.kill();
+  await world.redis.start();
+  let refused = 0;
+  const answers = await load({
+    target: () => url,
+    secret,
+    concurrency: 8,
+    body: () => chatBody('gpt-4'),
+    stop: () => refused >= 16,
+    maxMs: 30_000,
+    onAnswer: (answer) => void (answer.code === code && refused++),
+  });
+  await sleep(3_000);
+  return { answers, refused };
+}
 
 const ids = (answers: readonly Answer[]) => answers.map((a) => a.requestId!).filter(Boolean);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type postgres from 'postgres';
 import { startMockOpenAI, type MockOpenAI } from '@/lib/testing/mock-openai';
 import { REPORT_DIR } from './report';
-import { createDatabase, startConduit, startRedis, stopEverything, type Conduit, type FaultDatabase, type FaultRedis } from './services';
+import { cable, createDatabase, startConduit, startRedis, stopEverything, type Cable, type Conduit, type FaultDatabase, type FaultRedis } from './services';
 
 /**
  * One fault test's world: its own Redis, database and mock OpenAI, an account with credit and a
@@ -24,6 +24,8 @@ export interface World {
   createAccount(options: KeyOptions & { creditMicros: number }): Promise<World['account']>;
   servers: Conduit[];
   startServer(extra?: Record<string, string>): Promise<Conduit>;
+  /** A server that reaches PostgreSQL through a relay the test can cut (closed with the world). */
+  startServerBehindRelay(): Promise<{ server: Conduit; database: Cable }>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,12 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
   delete process.env.UPSTASH_REDIS_REST_TOKEN;
   const account = await createAccount(options);
   const servers: Conduit[] = [];
+  const relays: Cable[] = [];
+  const startServer = async (extra: Record<string, string> = {}) => {
+    const server = await startConduit({ ...environment, ...extra });
+    servers.push(server);
+    return server;
+  };
   return {
     redis,
     database,
@@ -69,12 +77,16 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
       return created;
     },
     servers,
-    async startServer(extra = {}) {
-      const server = await startConduit({ ...environment, ...extra });
-      servers.push(server);
-      return server;
+    startServer,
+    async startServerBehindRelay() {
+      const relay = await cable(Number(new URL(database.url).port || 5432));
+      relays.push(relay);
+      const url = new URL(database.url);
+      url.port = String(relay.port);
+      return { server: await startServer({ DATABASE_URL: url.toString() }), database: relay };
     },
     async close() {
+      await Promise.all(relays.map((relay) => relay.close()));
       const { closeAppConnections } = await import('./app-connections');
       await closeAppConnections();
       await stopEverything();
