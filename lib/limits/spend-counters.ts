@@ -7,6 +7,7 @@ import { getRedis } from '@/lib/redis/client';
 import { luaScript, runScript } from '@/lib/redis/raw';
 import { RESTORE_SPEND } from './lua';
 import { SPEND_WINDOWS, windowId, windowReset, windowStart, type SpendWindow } from './windows';
+import { singleFlight } from '@/lib/single-flight';
 
 /**
  * Settled spend per key and calendar window lives in Redis under one key per window, e.g.
@@ -62,17 +63,11 @@ export async function restoreSpendCounters(keyIds: readonly string[], now = new 
 
 // One rebuild at a time per key and day on this instance: a burst of requests right after a loss
 // (or at midnight) waits for the same query instead of each making its own.
-const restoring = new Map<string, Promise<unknown>>();
+const restoring = singleFlight<unknown>();
 
 /** restoreSpendCounters for the key of one request, shared by the requests that need it at once. */
 export function restoreKeySpend(keyId: string, now: Date, redis: Redis = getRedis()): Promise<unknown> {
-  const flight = `${keyId}|${windowId('day', now)}`;
-  let running = restoring.get(flight);
-  if (!running) {
-    running = restoreSpendCounters([keyId], now, redis).finally(() => restoring.delete(flight));
-    restoring.set(flight, running);
-  }
-  return running;
+  return restoring(`${keyId}|${windowId('day', now)}`, () => restoreSpendCounters([keyId], now, redis));
 }
 
 /**

@@ -6,6 +6,7 @@ import { untilNextWindow } from '@/lib/limits/admission';
 import { consumeRequest, type Counter } from '@/lib/limits/request-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset, windowStart } from '@/lib/limits/windows';
 import { proxyRefusals } from './refusals';
+import { singleFlight } from '@/lib/single-flight';
 
 /**
  * The codes of the refusals that come before the limits are counted (lib/proxy/handler.ts), and of
@@ -30,7 +31,7 @@ const NOT_COUNTED = [
 
 // One count at a time per link and month on this instance: a burst right after a loss (or on the
 // 1st) waits for the same query.
-const restoring = new Map<string, Promise<number>>();
+const restoring = singleFlight<number>();
 
 /**
  * The monthly cap's count so far, from the link's usage records in PostgreSQL: the cap is checked
@@ -39,15 +40,9 @@ const restoring = new Map<string, Promise<number>>();
  * lost Redis are not in it.
  */
 function restoreMonthlyCount(link: LinkRecord, now: Date): Promise<number> {
-  const flight = `${link.id}|${windowId('month', now)}`;
-  let running = restoring.get(flight);
-  if (!running) {
-    running = getDb()
-      .then((db) => linkRequestsCounted(db, link.id, windowStart('month', now), windowReset('month', now), NOT_COUNTED))
-      .finally(() => restoring.delete(flight));
-    restoring.set(flight, running);
-  }
-  return running;
+  return restoring(`${link.id}|${windowId('month', now)}`, async () =>
+    linkRequestsCounted(await getDb(), link.id, windowStart('month', now), windowReset('month', now), NOT_COUNTED),
+  );
 }
 
 /**
