@@ -45,7 +45,7 @@ describe(`request counters on ${services.label}`, () => {
     expect(next.filter((result) => result.allowed)).toHaveLength(2);
   });
 
-  it('a counter Redis lacks is restored before it is checked, once, whichever parallel request restores it', async () => {
+  it('a counter Redis lacks is restored before it is checked and written once (SET NX), whichever of the parallel requests restore it', async () => {
     const id = randomUUID();
     let restores = 0;
     const cap = {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanText, isCleanText } from './clean-text';
 import { usageRecord } from './fixtures';
-import { hostileString } from './hostile';
+import { hostileString } from '@/lib/testing/hostile-strings';
 import { cleanRecord, TEXT_BOUNDS, usageRecordSchema } from './record';
 
 const bound = fc.constantFrom(0, 1, 2, 100, 200, 256);

@@ -4,7 +4,7 @@ import IORedis from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
 import { usageRecord } from './fixtures';
-import { hostileString, INVALID_UTF8 } from './hostile';
+import { hostileString, INVALID_UTF8 } from '@/lib/testing/hostile-strings';
 
 /**
  * Issue #14: hostile text from clients, and records PostgreSQL refuses, through the real drain
