@@ -6,7 +6,9 @@ const asList = (record: Readonly<Record<string, string>>) => Object.entries(reco
 const nextConfig: NextConfig = {
   // Native and WASM packages are loaded from node_modules at run time rather than bundled:
   // PGlite ships a WASM Postgres, argon2 a native binding, ioredis-mock a Lua VM.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'ioredis', 'ioredis-mock', 'proper-lockfile'],
+  // prom-client and pino keep one registry and one logger per process only if Next's bundle and
+  // the hot path's (lib/server/build-hot-path.mjs) load the same copy from node_modules.
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'ioredis', 'ioredis-mock', 'proper-lockfile', 'prom-client', 'pino'],
   poweredByHeader: false,
   // The constant security headers (lib/security/headers.ts); the per-request ones — the CSP with
   // its nonce, HSTS — come from proxy.ts. /v1 and /proxy get what the production hot path sends.

@@ -145,6 +145,19 @@ export const envSchema = z
      * most 5 s more. Keep the sum under the orchestrator's grace period (Kubernetes: 30 s).
      */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+
+    /**
+     * The bearer token a Prometheus scraper sends to GET /metrics. Unset: /metrics answers 404 —
+     * the figures (traffic by status and error code, refusals) are not for the public.
+     */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
+    /** What the JSON log on stdout keeps (lib/observability/log.ts reads it itself, at start). */
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /**
+     * Server processes `npm start` runs (lib/server/workers.mjs reads it before anything loads):
+     * unset, one per core with PostgreSQL and a shared Redis, one with the embedded default.
+     */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {

@@ -3,6 +3,8 @@ import { ZodError } from 'zod';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { bufferedBody } from '@/lib/server/node-request';
 import { jsonNestedDeeperThan } from '@/lib/json-depth';
+import { markError } from '@/lib/observability/error-code';
+import { metrics } from '@/lib/observability/metrics';
 import { readBounded } from '@/lib/streams/read-bounded';
 import { describeDependency, unavailableDependency, type Dependency } from '@/lib/unavailable';
 
@@ -43,16 +45,19 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options: { param?: string | null; type?: ErrorType; headers?: HeadersInit } = {},
+    options: { param?: string | null; type?: ErrorType; headers?: HeadersInit; reason?: string } = {},
   ) {
     super(message);
     this.type = options.type ?? typeByStatus[status] ?? 'api_error';
     this.param = options.param ?? null;
     this.headers = options.headers;
+    this.reason = options.reason;
   }
 
   readonly param: string | null;
   readonly headers?: HeadersInit;
+  /** For the refusal metric only, where the code alone is too coarse: `rate_limit_exceeded:minute`. */
+  readonly reason?: string;
 }
 
 /** A 400 that names the first offending field, e.g. `spending_limits.day: Must not be negative`. */
@@ -68,6 +73,7 @@ const RETRY_AFTER_SECONDS = 2;
 
 /** A dependency is down: the service's fault, for a moment — never the request's, never a 500. */
 export function unavailableError(dependency: Dependency): ApiError {
+  metrics().dependencyErrors.labels(dependency === 'database' ? 'postgres' : 'redis').inc();
   return new ApiError(503, 'service_unavailable', `Conduit is temporarily unavailable: ${describeDependency(dependency)} cannot be reached. Try again shortly.`, {
     type: 'api_error',
     headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
@@ -92,7 +98,9 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
   const body = {
     error: { message: apiError.message, type: apiError.type, param: apiError.param, code: apiError.code },
   };
-  return new BytesResponse(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
+  const response = new BytesResponse(JSON.stringify(body), { status: apiError.status, headers: responseHeaders });
+  markError(response, { code: apiError.code, reason: apiError.reason ?? apiError.code });
+  return response;
 }
 
 /** Reads a body up to `maxBytes`; a larger one is refused as soon as it goes past the limit. */

@@ -48,6 +48,7 @@ export async function deliverWebhook(url: string, secret: string, payload: unkno
       // The check above names the reason; the guarded pool makes sure the address connected to
       // is one that passed (no DNS rebinding in between).
       guarded: !allowPrivate,
+      upstream: 'webhook',
     });
     response.discard();
     return response.ok ? 'sent' : `failed: HTTP ${response.status}`;

@@ -46,6 +46,7 @@ export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitt
         'rate_limit_exceeded',
         `Rate limit reached: ${admission.limit} requests per ${admission.period} for this API key. Try again in ${openAIDuration(admission.resetMs)}.`,
         {
+          reason: `rate_limit_exceeded:${admission.period}`,
           headers: {
             'retry-after': String(seconds),
             'x-ratelimit-limit-requests': String(admission.limit),
@@ -62,7 +63,7 @@ export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitt
         403,
         'spending_limit_exceeded',
         `API key has exceeded its spending limit: the ${windowNames[admission.window]} limit of ${formatDollars(limit)} is used up until ${resets}.`,
-        { headers: { 'x-conduit-spend-window': admission.window, 'x-conduit-spend-reset': resets } },
+        { reason: `spending_limit_exceeded:${admission.window}`, headers: { 'x-conduit-spend-window': admission.window, 'x-conduit-spend-reset': resets } },
       );
     }
     case 'insufficient_credit':

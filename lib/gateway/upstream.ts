@@ -1,6 +1,7 @@
 import 'server-only';
 import { Agent, type Dispatcher } from 'undici';
 import { ApiError, errorResponse } from '@/lib/errors';
+import { metrics } from '@/lib/observability/metrics';
 import { createGuardedAgent } from '@/lib/proxy/guarded-agent';
 import { UpstreamResponse } from './upstream-response';
 
@@ -26,6 +27,8 @@ export class UpstreamUnreachableError extends Error {
   override name = 'UpstreamUnreachableError';
 }
 
+export type UpstreamName = 'openai' | 'anthropic' | 'link' | 'webhook';
+
 export interface UpstreamInit {
   method?: string;
   /** Header names are sent as given: callers pass lower-case names. */
@@ -46,6 +49,8 @@ export interface UpstreamInit {
    * SSRF rules, checked at connect time (lib/proxy/guarded-agent.ts). Providers are ours: not guarded.
    */
   guarded: boolean;
+  /** Who is called, for the upstream latency metric: a closed set (never a host or a link). */
+  upstream: UpstreamName;
 }
 
 /**
@@ -118,6 +123,9 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export async function fetchUpstream(url: string | URL, init: UpstreamInit): Promise<UpstreamResponse> {
   const { timeoutMs, redirects, guarded, signal, method = 'GET', body } = init;
   let answer: Dispatcher.ResponseData;
+  const started = performance.now();
+  const observe = (outcome: 'answered' | 'timeout' | 'unreachable') =>
+    metrics().upstream.labels(init.upstream, outcome).observe((performance.now() - started) / 1000);
   try {
     const target = typeof url === 'string' ? new URL(url) : url;
     answer = await upstreamPool(guarded, timeoutMs).request({
@@ -130,9 +138,14 @@ export async function fetchUpstream(url: string | URL, init: UpstreamInit): Prom
     });
   } catch (error) {
     if (signal?.aborted) throw error;
-    if (timedOut(error)) throw new UpstreamTimeoutError(`no response within ${timeoutMs} ms`, { cause: error });
+    if (timedOut(error)) {
+      observe('timeout');
+      throw new UpstreamTimeoutError(`no response within ${timeoutMs} ms`, { cause: error });
+    }
+    observe('unreachable');
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error), { cause: error });
   }
+  observe('answered');
   if (redirects === 'refuse' && REDIRECTS.has(answer.statusCode)) {
     // Dumped, not destroyed: a small body is read off so the connection can be reused.
     answer.body.dump().catch(() => {});

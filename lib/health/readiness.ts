@@ -78,11 +78,15 @@ async function checkDatabase(): Promise<Readiness['database']> {
   return { ok: true, latencyMs, migrations };
 }
 
-async function checkRedis(): Promise<Readiness['redis']> {
+/** Usage records waiting for the drain, and those it set aside (also scraped by /metrics). */
+export async function usageQueueDepths(): Promise<{ backlog: number; deadLetters: number }> {
   const queue = appUsageQueue();
-  const { value, latencyMs, error } = await timed('Redis', () =>
-    Promise.all([runCommand(getRedis(), ['LLEN', queue.key]), runCommand(getRedis(), ['LLEN', queue.deadKey])]),
-  );
+  const [backlog, deadLetters] = await Promise.all([runCommand(getRedis(), ['LLEN', queue.key]), runCommand(getRedis(), ['LLEN', queue.deadKey])]);
+  return { backlog: Number(backlog), deadLetters: Number(deadLetters) };
+}
+
+async function checkRedis(): Promise<Readiness['redis']> {
+  const { value, latencyMs, error } = await timed('Redis', usageQueueDepths);
   if (error !== undefined || !value) return { ok: false, latencyMs, error: error ?? 'unreachable' };
-  return { ok: true, latencyMs, usageBacklog: Number(value[0]), deadLetters: Number(value[1]) };
+  return { ok: true, latencyMs, usageBacklog: value.backlog, deadLetters: value.deadLetters };
 }

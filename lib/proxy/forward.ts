@@ -86,6 +86,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
       redirects: 'relay',
       signal: f.request.signal,
       guarded: !allowPrivate,
+      upstream: 'link',
     });
   } catch (error) {
     if (causedBy(error, BodyTooLargeError)) throw proxyRefusals.bodyTooLarge(maxBody);

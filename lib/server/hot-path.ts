@@ -7,6 +7,8 @@ import { handleProxy } from '@/lib/proxy/handler';
 import { closeSharedRedis } from '@/lib/redis/client';
 import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
+import { isMetricsRequest, registerQueueGauges, serveMetrics } from '@/lib/observability/metrics-endpoint';
+import { observeRequest } from '@/lib/observability/request-log';
 import { closeGracefully, createHttpServer, DEFAULT_LIMITS, type RequestListener } from './http-server';
 import { handleNodeRequest } from './node-adapter';
 
@@ -17,16 +19,17 @@ import { handleNodeRequest } from './node-adapter';
  * behind the Next route files (app/v1, app/proxy), which `next dev` uses.
  */
 
-function isLinkHost(host: string | undefined): boolean {
+/** The link id of a {linkId}.{PROXY_DOMAIN} host, or undefined for any other host. */
+function linkIdOfHost(host: string | undefined): string | undefined {
   const domain = env().PROXY_DOMAIN;
-  if (!domain || !host) return false;
+  if (!domain || !host) return undefined;
   const name = domain.includes(':') ? host.toLowerCase() : host.toLowerCase().replace(/:\d+$/, '');
-  return name.endsWith(`.${domain}`);
+  return name.endsWith(`.${domain}`) ? name.slice(0, -domain.length - 1) : undefined;
 }
 
 /** Which handler serves this request, if it is a hot-path request at all. */
 function handlerFor(req: IncomingMessage) {
-  if (isLinkHost(req.headers.host)) return handleProxy; // {linkId}.{PROXY_DOMAIN}/<upstream path>
+  if (linkIdOfHost(req.headers.host) !== undefined) return handleProxy; // {linkId}.{PROXY_DOMAIN}/<upstream path>
   const url = req.url ?? '/';
   if (url.startsWith('/proxy/')) return handleProxy;
   if (url.startsWith('/v1/')) return handleGateway;
@@ -44,10 +47,20 @@ export function serveHotPath(req: IncomingMessage, res: ServerResponse): Promise
 // --- The server around them, and its shutdown (start.mjs is plain JavaScript: what it needs of
 // the configuration and of the app's modules comes through this bundle) ---------------------
 
-/** The node:http server start.mjs listens with (http-server.ts), with the configured limits. */
+/**
+ * The node:http server start.mjs listens with (http-server.ts), with the configured limits. Every
+ * request is logged and counted (lib/observability), and /metrics is answered here, before Next.
+ */
 export function createServer(listener: RequestListener): Server {
   const { HTTP_MAX_CONNECTIONS, HTTP_KEEP_ALIVE_TIMEOUT_MS } = env();
-  return createHttpServer(listener, { ...DEFAULT_LIMITS, maxConnections: HTTP_MAX_CONNECTIONS, keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS });
+  registerQueueGauges();
+  const observed: RequestListener = (req, res) => {
+    const linkId = linkIdOfHost(req.headers.host);
+    observeRequest(req, res, linkId);
+    if (isMetricsRequest(req, linkId !== undefined)) return serveMetrics(req, res);
+    return listener(req, res);
+  };
+  return createHttpServer(observed, { ...DEFAULT_LIMITS, maxConnections: HTTP_MAX_CONNECTIONS, keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS });
 }
 
 /** Stops taking connections and waits for the requests in flight, up to SHUTDOWN_TIMEOUT_MS. */

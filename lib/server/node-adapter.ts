@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
 import { headerRecordOf, LeanResponse } from './lean-response';
 import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from './http-server';
+import { errorMarkOf, markError } from '@/lib/observability/error-code';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
@@ -91,6 +92,8 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     return;
   }
   if (response instanceof BytesResponse) {
+    const error = errorMarkOf(response);
+    if (error !== undefined) markError(res, error);
     headers['content-length'] = String(response.payload.byteLength);
     res.writeHead(response.status, headers).end(response.payload);
     return;

@@ -54,6 +54,7 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
         timeoutMs,
         redirects: 'refuse',
         guarded: false,
+        upstream: 'anthropic',
         signal: request.signal,
       });
       if (!upstream.ok) return anthropicErrorResponse(upstream.status, await upstream.text());

@@ -42,6 +42,7 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
         timeoutMs,
         redirects: 'refuse',
         guarded: false,
+        upstream: 'openai',
         signal: request.signal,
       });
       // Only content-type goes back: OpenAI's org and rate-limit headers are ours alone.

@@ -1,0 +1,82 @@
+// The primary of `npm start` on several cores (node:cluster): it forks one worker per core, each a
+// whole Conduit server (start.mjs's worker half) listening on the same port, and does nothing else
+// — no Next.js, no database, no Redis — so nothing in it can fail under load.
+//
+// - Background work (usage drain, alerts, reservation sweeper, retention) runs in worker 0 only
+//   (CONDUIT_WORKER=0): one drain per machine is enough, and it is what other machines' instances
+//   share the queue with. A worker 0 that dies is forked again with the same index.
+// - A worker that dies after it was listening is replaced; one that dies before (bad
+//   configuration, a database it cannot migrate) stops the whole server with its exit code, instead
+//   of a fork loop that never serves.
+// - SIGTERM / SIGINT: every worker drains its requests and stops (start.mjs), then the primary exits
+//   0; a second signal kills them at once.
+// - /metrics: a worker asks the primary, which gathers every worker's registry (prom-client's
+//   AggregatorRegistry) so a scrape sees the whole server, whichever worker it reaches.
+import cluster from 'node:cluster';
+import prom from 'prom-client';
+
+const RESPAWN_PAUSE_MS = 1_000;
+
+export const METRICS_REQUEST = 'conduit:metrics-request';
+export const METRICS_ANSWER = 'conduit:metrics-answer';
+
+/** Runs the primary until every worker has stopped; never returns. */
+export function runPrimary({ workers, port, hostname }) {
+  const aggregator = new prom.AggregatorRegistry();
+  const listening = new Set();
+  let stopping = false;
+
+  const fork = (index) => {
+    const worker = cluster.fork({ CONDUIT_WORKER: String(index) });
+    worker.on('listening', () => {
+      listening.add(worker.id);
+      if (listening.size === workers && !stopping) {
+        console.log(`Conduit ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port} (${workers} workers)`);
+      }
+    });
+    worker.on('message', (message) => {
+      if (message?.type !== METRICS_REQUEST) return;
+      aggregator.clusterMetrics().then(
+        (text) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, id: message.id, text }),
+        (error) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, id: message.id, error: String(error?.message ?? error) }),
+      );
+    });
+    worker.on('exit', (code, signal) => {
+      const wasListening = listening.delete(worker.id);
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) {
+          console.log('[server] stopped');
+          process.exit(0);
+        }
+        return;
+      }
+      if (!wasListening) {
+        console.error(`[server] worker ${index} exited (${signal ?? `code ${code}`}) before it could serve: stopping`);
+        stopping = true;
+        for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGKILL');
+        process.exit(typeof code === 'number' && code !== 0 ? code : 1);
+      }
+      console.error(`[server] worker ${index} died (${signal ?? `code ${code}`}); starting another`);
+      setTimeout(() => !stopping && fork(index), RESPAWN_PAUSE_MS).unref();
+    });
+  };
+
+  for (let index = 0; index < workers; index++) fork(index);
+
+  const stop = (signal) => {
+    if (stopping) {
+      console.error(`[server] ${signal} again: exiting now`);
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`[server] ${signal}: the ${workers} workers finish their requests and stop`);
+    // A terminal's Ctrl-C reaches the workers too (same process group); a second SIGINT to a
+    // worker would make it exit at once, so only SIGTERM is sent, and only when the worker was
+    // not signalled itself — harmless either way: a stopping worker ignores a repeated SIGTERM.
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
