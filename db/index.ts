@@ -8,8 +8,8 @@ export * as schema from './schema';
 
 /** From configuration: PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite. */
 export function databaseTarget(): DatabaseTarget {
-  const { DATABASE_URL, DATA_DIR } = env();
-  return DATABASE_URL ? { kind: 'postgres', url: DATABASE_URL } : { kind: 'embedded', dataDir: DATA_DIR };
+  const { DATABASE_URL, DATABASE_URL_UNPOOLED, DATA_DIR } = env();
+  return DATABASE_URL ? { kind: 'postgres', url: DATABASE_URL, migrationUrl: DATABASE_URL_UNPOOLED } : { kind: 'embedded', dataDir: DATA_DIR };
 }
 
 interface Holder {

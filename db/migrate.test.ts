@@ -85,4 +85,17 @@ describe.skipIf(!testDatabaseUrl)('migrations on PostgreSQL', () => {
       await scratch.drop();
     }
   });
+
+  it('take the lock and migrate over migrationUrl (a direct connection) when one is given, not over the pooled url', async () => {
+    const scratch = await createScratchDatabase();
+    const open = openDatabase({ kind: 'postgres', url: scratch.url });
+    try {
+      // The "pooled" url leads nowhere: migrating over it would fail to connect.
+      await applyMigrations(open, { kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/nowhere', migrationUrl: scratch.url });
+      expect(await tableNames(open.db)).toEqual(expect.arrayContaining(['accounts', 'users']));
+    } finally {
+      await open.close();
+      await scratch.drop();
+    }
+  });
 });

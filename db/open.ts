@@ -13,7 +13,8 @@ import * as schema from './schema';
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string }
+  /** `migrationUrl`: a direct (unpooled) connection for the migration lock, when `url` goes through a pooler. */
+  | { kind: 'postgres'; url: string; migrationUrl?: string }
   | { kind: 'embedded'; dataDir: string }
   /** A throwaway in-memory PGlite, for tests of the embedded path. */
   | { kind: 'memory' };

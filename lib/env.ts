@@ -28,6 +28,12 @@ export const envSchema = z
     NEXT_PHASE: optionalString,
 
     DATABASE_URL: optionalUrl(/^postgres(ql)?:$/, 'must be a postgres:// or postgresql:// URL'),
+    /**
+     * A direct (unpooled) URL of the same database, used only to apply migrations at start-up
+     * (their advisory lock needs one session). Set it when DATABASE_URL goes through a pooler in
+     * transaction mode — Neon's `-pooler` host; Neon's Vercel integration sets it under this name.
+     */
+    DATABASE_URL_UNPOOLED: optionalUrl(/^postgres(ql)?:$/, 'must be a postgres:// or postgresql:// URL'),
     DATA_DIR: optionalString.default('.data'),
 
     REDIS_URL: optionalUrl(/^rediss?:$/, 'must be a redis:// or rediss:// URL'),
