@@ -37,6 +37,17 @@ describe('configuration', () => {
     expect(() => parseEnv(source)).toThrow(message);
   });
 
+  it('runs the background work on timers, except on Vercel (VERCEL=1), where the cron route does and needs its secret', () => {
+    expect(parseEnv({}).BACKGROUND_JOBS).toBe('timers');
+    expect(() => parseEnv({ VERCEL: '1' })).toThrow('CRON_SECRET: is required when BACKGROUND_JOBS is cron');
+    expect(() => parseEnv({ BACKGROUND_JOBS: 'cron' })).toThrow('CRON_SECRET');
+    expect(() => parseEnv({ BACKGROUND_JOBS: 'cron', CRON_SECRET: 'short' })).toThrow('CRON_SECRET: must be at least 16 characters');
+    expect(() => parseEnv({ BACKGROUND_JOBS: 'sometimes' })).toThrow('BACKGROUND_JOBS');
+    expect(parseEnv({ VERCEL: '1', CRON_SECRET: 'c'.repeat(32) })).toMatchObject({ BACKGROUND_JOBS: 'cron', CRON_TIME_BUDGET_MS: 50_000 });
+    expect(parseEnv({ VERCEL: '1', BACKGROUND_JOBS: 'timers' }).BACKGROUND_JOBS).toBe('timers');
+    expect(() => parseEnv({ CRON_TIME_BUDGET_MS: '10' })).toThrow('CRON_TIME_BUDGET_MS');
+  });
+
   it('names every bad variable at once', () => {
     try {
       parseEnv({ REDIS_URL: 'ftp://x', REDIS_HTTP_PORT: 'abc' });

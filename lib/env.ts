@@ -164,8 +164,39 @@ export const envSchema = z
      * unset, one per core with PostgreSQL and a shared Redis, one with the embedded default.
      */
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
+
+    /**
+     * Who runs the background work — the usage drain (and the alerts it evaluates), the sweep of
+     * lapsed reservations, retention. `timers`: every server process, on timers (a long-lived
+     * `npm start`). `cron`: nothing runs on its own; GET /api/cron/{job} (app/api/cron) does it,
+     * called by a scheduler such as Vercel's cron (vercel.json). Unset: `cron` on Vercel (which
+     * sets VERCEL=1), where a function is frozen between requests and timers would run only in
+     * bits, on whatever request happens to keep the instance awake; `timers` everywhere else.
+     */
+    BACKGROUND_JOBS: z.enum(['timers', 'cron']).optional(),
+    /** Set to 1 by Vercel on its build and functions; only read to pick BACKGROUND_JOBS' default. */
+    VERCEL: optionalString,
+    /**
+     * The bearer token of /api/cron (Vercel sends `Authorization: Bearer $CRON_SECRET` with its
+     * cron requests). Unset: the route answers 503 and runs nothing.
+     */
+    CRON_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
+    /**
+     * How long one /api/cron/drain call keeps starting drain passes. Keep it under the route's
+     * maxDuration (60 s, app/api/cron/[job]/route.ts) with room for the pass in progress.
+     */
+    CRON_TIME_BUDGET_MS: z.coerce.number().int().min(1_000).max(800_000).default(50_000),
   })
   .superRefine((env, ctx) => {
+    // With the timers off, the cron route is the only thing that moves usage into PostgreSQL:
+    // without its secret the queue would silently grow until it drops records.
+    if (backgroundJobs(env) === 'cron' && !env.CRON_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRON_SECRET'],
+        message: 'is required when BACKGROUND_JOBS is cron (the default on Vercel): /api/cron runs the usage drain then',
+      });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
@@ -197,7 +228,12 @@ export const envSchema = z
         message: 'is required when DATABASE_URL is set (generate one with `openssl rand -base64 32`)',
       });
     }
-  });
+  })
+  .transform((env) => ({ ...env, BACKGROUND_JOBS: backgroundJobs(env) }));
+
+function backgroundJobs(env: { BACKGROUND_JOBS?: 'timers' | 'cron'; VERCEL?: string }): 'timers' | 'cron' {
+  return env.BACKGROUND_JOBS ?? (env.VERCEL === '1' ? 'cron' : 'timers');
+}
 
 export type Env = z.infer<typeof envSchema>;
 

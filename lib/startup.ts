@@ -15,8 +15,20 @@ export async function startServer(): Promise<void> {
     console.error(expected ? error.message : error);
     process.exit(1);
   }
-  // Background work every instance shares: usage records into PostgreSQL, and the release of
-  // spend reserved by requests whose process died.
+  startBackgroundJobs();
+}
+
+/**
+ * Background work every instance shares: usage records into PostgreSQL (alerts and, hourly,
+ * retention with them), and the release of spend reserved by requests whose process died. With
+ * BACKGROUND_JOBS=cron none of it runs here — /api/cron does it (a serverless function is frozen
+ * between requests) — except renewing the leases of this instance's own requests in flight.
+ */
+export function startBackgroundJobs(mode: 'timers' | 'cron' = env().BACKGROUND_JOBS): void {
+  if (mode === 'cron') {
+    startReservationSweeper({ sweep: false });
+    return;
+  }
   startUsageDrain();
   startReservationSweeper();
 }

@@ -26,7 +26,7 @@ const SWEEP_INTERVAL_MS = 10_000;
 
 // Shared by every copy of this module in the process (see leases.ts), so any copy can stop them.
 const TIMERS = Symbol.for('conduit.limits.reservation-timers');
-type Timers = { sweep: NodeJS.Timeout; renew: NodeJS.Timeout };
+type Timers = { sweep?: NodeJS.Timeout; renew: NodeJS.Timeout };
 const registry = globalThis as typeof globalThis & { [TIMERS]?: Timers };
 
 /** Runs `task` every `ms`, skipping a tick while the previous run is still going; unref'd. */
@@ -45,14 +45,22 @@ function every(ms: number, task: () => Promise<unknown>, failure: string): NodeJ
 
 /**
  * Starts this instance's two reservation timers: renewing the leases of its own requests in
- * flight, and sweeping everyone's lapsed ones. Idempotent.
+ * flight, and sweeping everyone's lapsed ones. Idempotent. `sweep: false` (BACKGROUND_JOBS=cron:
+ * /api/cron sweeps) keeps the renewal only — it matters exactly while this instance serves a
+ * request, which is when even a serverless function's timers run.
  */
-export function startReservationSweeper(): void {
+export function startReservationSweeper(options: { sweep?: boolean } = {}): void {
   if (registry[TIMERS]) return;
   registry[TIMERS] = {
     renew: every(RENEW_INTERVAL_MS, () => renewLeases(), '[limits] reservation renewal failed'),
-    sweep: every(SWEEP_INTERVAL_MS, () => sweepReservations(), '[limits] reservation sweep failed'),
+    sweep: options.sweep === false ? undefined : every(SWEEP_INTERVAL_MS, () => sweepReservations(), '[limits] reservation sweep failed'),
   };
+}
+
+/** Which reservation timers run in this process (startup's test reads it). */
+export function reservationTimers(): { renew: boolean; sweep: boolean } {
+  const timers = registry[TIMERS];
+  return { renew: Boolean(timers), sweep: Boolean(timers?.sweep) };
 }
 
 /**

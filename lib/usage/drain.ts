@@ -148,7 +148,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
 
   const { inserted, orphaned, debited, chargedKeys } = stored ?? { inserted: 0, orphaned: 0, debited: [], chargedKeys: [] };
   // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
-  if (debited.length > 0) void checkAutoTopUps(debited);
+  if (debited.length > 0) trackTopUp(checkAutoTopUps(debited));
   // After COMMIT and off the request path; an alert failure must never hold the queue up.
   await evaluateAlerts({ keyIds: chargedKeys, userIds: debited }).catch((error: unknown) => console.error('[usage] alert evaluation failed:', error));
   return {
@@ -160,6 +160,22 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
     deadLettered: letters.length,
     read: batch.entries.length,
   };
+}
+
+/**
+ * Top-ups started by passes and not yet finished. A timer's pass need not wait for them, but a
+ * serverless function is frozen once it has answered: /api/cron awaits them first (topUpsSettled).
+ */
+const topUps = new Set<Promise<void>>();
+
+function trackTopUp(topUp: Promise<void>): void {
+  topUps.add(topUp);
+  void topUp.finally(() => topUps.delete(topUp));
+}
+
+/** Resolves once every automatic top-up started so far has finished (they never reject). */
+export async function topUpsSettled(): Promise<void> {
+  await Promise.all(topUps);
 }
 
 /** The SDK decodes JSON entries already; a string left is either not JSON or JSON in a string. */
@@ -243,6 +259,11 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
   };
   loop.pruner = setTimeout(prune, PRUNE_FIRST_MS);
   loop.pruner.unref();
+}
+
+/** Whether this process runs the background drain (startUsageDrain, until stopUsageDrain). */
+export function usageDrainRunning(): boolean {
+  return registry[LOOP] !== undefined;
 }
 
 /** Stops the loop after its current pass; a consumer with nothing in hand leaves the group. */

@@ -21,14 +21,24 @@ export function retentionCutoff(now = Date.now(), days = env().USAGE_RETENTION_D
 
 /** Deletes every raw record past retention; returns how many. */
 export async function pruneUsage(options: { now?: number; days?: number } = {}): Promise<number> {
+  return (await pruneUsageUntil(Number.POSITIVE_INFINITY, options)).deleted;
+}
+
+/**
+ * Like pruneUsage, but starts no batch after `deadline` (epoch ms): a cron invocation has a
+ * maximum duration, and a large first prune can take longer. What is left waits for the next run
+ * (`complete: false`); each batch is its own statement, so stopping in between loses nothing.
+ */
+export async function pruneUsageUntil(deadline: number, options: { now?: number; days?: number } = {}): Promise<{ deleted: number; complete: boolean }> {
   const cutoff = retentionCutoff(options.now, options.days);
-  if (!cutoff) return 0;
+  if (!cutoff) return { deleted: 0, complete: true };
   const db = await getDb();
   let total = 0;
   for (;;) {
     const deleted = await deleteUsageBefore(db, cutoff, BATCH);
     total += deleted;
-    if (deleted < BATCH) return total;
+    if (deleted < BATCH) return { deleted: total, complete: true };
+    if (Date.now() >= deadline) return { deleted: total, complete: false };
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
 }
