@@ -25,7 +25,10 @@ export async function startServer(): Promise<void> {
  * between requests) — except renewing the leases of this instance's own requests in flight.
  */
 export function startBackgroundJobs(mode: 'timers' | 'cron' = env().BACKGROUND_JOBS): void {
-  if (mode === 'cron') {
+  // Under `npm start` on several cores (lib/server/primary.mjs), worker 0 runs the drain and the
+  // sweep for the machine; the other workers, like a serverless instance, renew their own leases.
+  const otherWorker = process.env.CONDUIT_WORKER !== undefined && process.env.CONDUIT_WORKER !== '0';
+  if (mode === 'cron' || otherWorker) {
     startReservationSweeper({ sweep: false });
     return;
   }
