@@ -10,6 +10,11 @@ const nextConfig: NextConfig = {
   // the hot path's (lib/server/build-hot-path.mjs) load the same copy from node_modules.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'ioredis', 'ioredis-mock', 'proper-lockfile', 'prom-client', 'pino'],
   poweredByHeader: false,
+  // `npm run dev` is opened at http://localhost:3000 or http://127.0.0.1:3000 alike: Next serves its
+  // dev resources (/_next/*, HMR) only to the host it started on, and a page loaded from the other
+  // one renders but never hydrates — its buttons do nothing. ALLOWED_DEV_ORIGINS adds more hosts
+  // (a LAN address, a tunnel), comma-separated.
+  allowedDevOrigins: ['localhost', '127.0.0.1', '[::1]', ...(process.env.ALLOWED_DEV_ORIGINS?.split(',').map((host) => host.trim()).filter(Boolean) ?? [])],
   // The constant security headers (lib/security/headers.ts); the per-request ones — the CSP with
   // its nonce, HSTS — come from proxy.ts. /v1 and /proxy get what the production hot path sends.
   async headers() {

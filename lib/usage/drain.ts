@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from '@upstash/redis';
 import type { Database } from '@/db';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
+import { metrics } from '@/lib/observability/metrics';
 import { nextTurn, SLICE } from '@/lib/server/next-turn';
 import { checkAutoTopUps } from '@/lib/billing/auto-top-up';
 import { randomId } from '@/lib/keys/secret';
@@ -147,6 +148,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   await acknowledge(redis, queue, consumer, batch.entries.length);
 
   const { inserted, orphaned, debited, chargedKeys } = stored ?? { inserted: 0, orphaned: 0, debited: [], chargedKeys: [] };
+  observePass(valid, inserted, letters.length);
   // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
   if (debited.length > 0) trackTopUp(checkAutoTopUps(debited));
   // After COMMIT and off the request path; an alert failure must never hold the queue up.
@@ -160,6 +162,17 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
     deadLettered: letters.length,
     read: batch.entries.length,
   };
+}
+
+/** The drain's figures for /metrics: records moved, records set aside, how late the oldest arrived. */
+function observePass(valid: UsageRecord[], inserted: number, deadLettered: number): void {
+  const { drained, drainLag } = metrics();
+  if (inserted > 0) drained.labels('stored').inc(inserted);
+  if (deadLettered > 0) drained.labels('dead_lettered').inc(deadLettered);
+  if (valid.length === 0) return;
+  let oldest = valid[0]!.createdAt;
+  for (const record of valid) if (record.createdAt < oldest) oldest = record.createdAt;
+  drainLag.set(Math.max(0, (Date.now() - oldest) / 1000));
 }
 
 /**
