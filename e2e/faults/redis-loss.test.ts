@@ -108,7 +108,7 @@ describe('Redis killed and restarted empty under load', () => {
       'of the limit': `${Math.round((spentAfter / DAY_LIMIT_MICROS) * 100)} %`,
       answers: summary(answers),
     });
-    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+    expect(onlyWhileReconnecting(answers)).toEqual([]);
     expect(refused).toBeGreaterThan(0);
     expect(spentAfter).toBeLessThanOrEqual(DAY_LIMIT_MICROS);
   });
@@ -131,7 +131,7 @@ describe('credit after Redis lost its copy', () => {
       'balance in the end (µ$)': balanceAfter,
       answers: summary(answers),
     });
-    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+    expect(onlyWhileReconnecting(answers)).toEqual([]);
     expect(refused).toBeGreaterThan(0);
     expect(balanceAfter).toBeGreaterThanOrEqual(0);
   });
@@ -156,6 +156,17 @@ async function loseRedisThenCallUntil(url: string, secret: string, code: string)
   });
   await sleep(3_000);
   return { answers, refused };
+}
+
+/**
+ * The server errors that should not be: any 5xx but the 503 `service_unavailable` of the moment
+ * the server has not yet reconnected to the restarted Redis (it fails fast while its connection
+ * is known lost, README "Reliability"), and any such 503 more than a second after a request was
+ * first served again. What the tests above check is the limit; the reconnection is the first test's.
+ */
+function onlyWhileReconnecting(answers: readonly Answer[]): Answer[] {
+  const servedAgain = Math.min(...answers.filter((a) => a.status < 500 && a.status > 0).map((a) => a.endedAt));
+  return answers.filter((a) => a.status >= 500 && !(a.status === 503 && a.code === 'service_unavailable' && a.endedAt <= servedAgain + 1_000));
 }
 
 const ids = (answers: readonly Answer[]) => answers.map((a) => a.requestId!).filter(Boolean);
