@@ -19,6 +19,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'not a url', AUTH_SECRET: 'x'.repeat(32) }, 'DATABASE_URL'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
     [{ UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }, 'UPSTASH_REDIS_REST_TOKEN'],
+    [{ REDIS_CLUSTER_URLS: 'redis://10.0.0.1:7000,10.0.0.2:7000' }, 'REDIS_CLUSTER_URLS.1: each node must be a redis:// or rediss:// URL with a port'],
+    [{ REDIS_CLUSTER_URLS: 'redis://10.0.0.1' }, 'REDIS_CLUSTER_URLS.0: each node must be a redis:// or rediss:// URL with a port'],
+    [{ REDIS_CLUSTER_URLS: 'redis://10.0.0.1:7000', REDIS_URL: 'redis://10.0.0.1:6379' }, 'REDIS_CLUSTER_URLS: set REDIS_URL (one Redis) or REDIS_CLUSTER_URLS (a cluster), not both'],
     [{ AUTH_GITHUB_SECRET: 'abc' }, 'AUTH_GITHUB_ID'],
     [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together'],
     [{ STRIPE_WEBHOOK_SECRET: 'whsec_x' }, 'STRIPE_SECRET_KEY'],
@@ -46,6 +49,13 @@ describe('configuration', () => {
     expect(parseEnv({ VERCEL: '1', CRON_SECRET: 'c'.repeat(32) })).toMatchObject({ BACKGROUND_JOBS: 'cron', CRON_TIME_BUDGET_MS: 50_000 });
     expect(parseEnv({ VERCEL: '1', BACKGROUND_JOBS: 'timers' }).BACKGROUND_JOBS).toBe('timers');
     expect(() => parseEnv({ CRON_TIME_BUDGET_MS: '10' })).toThrow('CRON_TIME_BUDGET_MS');
+  });
+
+  it('reads a Redis Cluster as its list of nodes', () => {
+    expect(parseEnv({ REDIS_CLUSTER_URLS: ' redis://10.0.0.1:7000, rediss://u:p@10.0.0.2:7001 ,' }).REDIS_CLUSTER_URLS).toEqual([
+      'redis://10.0.0.1:7000',
+      'rediss://u:p@10.0.0.2:7001',
+    ]);
   });
 
   it('names every bad variable at once', () => {

@@ -37,6 +37,21 @@ export const envSchema = z
     DATA_DIR: optionalString.default('.data'),
 
     REDIS_URL: optionalUrl(/^rediss?:$/, 'must be a redis:// or rediss:// URL'),
+    /**
+     * A Redis Cluster: some of its nodes (the rest is discovered), comma-separated redis:// URLs.
+     * Used instead of REDIS_URL; every script's keys share a hash slot (lib/redis/key-slot.ts).
+     */
+    REDIS_CLUSTER_URLS: optionalString.pipe(
+      z
+        .string()
+        .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+        .pipe(
+          z
+            .array(z.string().refine((url) => URL.canParse(url) && /^rediss?:$/.test(new URL(url).protocol) && new URL(url).port !== '', 'each node must be a redis:// or rediss:// URL with a port'))
+            .min(1, 'must name at least one node'),
+        )
+        .optional(),
+    ),
     UPSTASH_REDIS_REST_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL'),
     UPSTASH_REDIS_REST_TOKEN: optionalString,
     REDIS_HTTP_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
@@ -203,6 +218,10 @@ export const envSchema = z
         path: [env.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'],
         message: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together',
       });
+    }
+    // Two answers to "which Redis": one of them would be silently ignored.
+    if (env.REDIS_URL && env.REDIS_CLUSTER_URLS) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_URLS'], message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_URLS (a cluster), not both' });
     }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
       ctx.addIssue({

@@ -3,22 +3,26 @@ import { Redis, type Requester } from '@upstash/redis';
 import { env, type Env } from '@/lib/env';
 import { ServiceUnavailableError } from '@/lib/unavailable';
 import { createRequester } from './requester';
-import { embeddedRunner, tcpRunner } from './runners';
+import { clusterRunner, embeddedRunner, tcpRunner } from './runners';
 
 /**
  * The app's hot-state store. Whatever the backend, callers get the same `Redis` object from
  * @upstash/redis (and can hand it to @upstash/ratelimit):
  * - UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN: Upstash over HTTP;
  * - REDIS_URL: a Redis server over TCP, commands run in this process (no HTTP hop);
+ * - REDIS_CLUSTER_URLS: a Redis Cluster, the same way (cluster-backend.ts; keys carry hash tags);
  * - nothing: an in-memory store inside this process, for `npm run dev` (not shared between processes,
  *   lost on restart, and not a faithful Redis: see embedded-backend.ts).
  */
 
-export type RedisBackendKind = 'upstash' | 'redis' | 'embedded';
-export type RedisConfig = Partial<Pick<Env, 'REDIS_URL' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN' | 'DEPENDENCY_TIMEOUT_MS'>>;
+export type RedisBackendKind = 'upstash' | 'redis' | 'cluster' | 'embedded';
+export type RedisConfig = Partial<
+  Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_URLS' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN' | 'DEPENDENCY_TIMEOUT_MS'>
+>;
 
 export function backendKind(config: RedisConfig): RedisBackendKind {
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) return 'upstash';
+  if (config.REDIS_CLUSTER_URLS?.length) return 'cluster';
   if (config.REDIS_URL) return 'redis';
   return 'embedded';
 }
@@ -30,11 +34,11 @@ const CLOSERS = Symbol.for('conduit.redis.closers');
 const closers: WeakMap<Redis, () => Promise<void>> = ((globalThis as Record<symbol, WeakMap<Redis, () => Promise<void>>>)[CLOSERS] ??= new WeakMap());
 
 /**
- * A new client for explicit settings (tests, scripts). With REDIS_URL it owns a TCP connection:
+ * A new client for explicit settings (tests, scripts). With REDIS_URL (or REDIS_CLUSTER_URLS) it owns TCP connections:
  * release it with `closeRedis`. The embedded store is shared by every client in the process.
  */
 export function createRedis(config: RedisConfig): Redis {
-  const { REDIS_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, DEPENDENCY_TIMEOUT_MS = 2_000 } = config;
+  const { REDIS_URL, REDIS_CLUSTER_URLS, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, DEPENDENCY_TIMEOUT_MS = 2_000 } = config;
   switch (backendKind(config)) {
     case 'upstash':
       return failingFast(
@@ -49,6 +53,12 @@ export function createRedis(config: RedisConfig): Redis {
       );
     case 'redis': {
       const runner = tcpRunner(REDIS_URL as string, DEPENDENCY_TIMEOUT_MS);
+      const redis = new Redis(createRequester(runner));
+      closers.set(redis, () => runner.close());
+      return redis;
+    }
+    case 'cluster': {
+      const runner = clusterRunner(REDIS_CLUSTER_URLS ?? [], DEPENDENCY_TIMEOUT_MS);
       const redis = new Redis(createRequester(runner));
       closers.set(redis, () => runner.close());
       return redis;

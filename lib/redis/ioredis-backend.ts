@@ -1,5 +1,5 @@
 import 'server-only';
-import IORedis from 'ioredis';
+import IORedis, { type Cluster } from 'ioredis';
 import { ServiceUnavailableError } from '@/lib/unavailable';
 import { isReplyError, RedisReplyError, type RedisBackend, type Settled } from './commands';
 
@@ -7,7 +7,7 @@ import { isReplyError, RedisReplyError, type RedisBackend, type Settled } from '
  * Anything but Redis' own error reply — a refused or dropped connection, a command that timed out,
  * retries given up — means Redis could not be reached: the request that needed it gets a 503.
  */
-function unreachable(error: unknown): Error {
+export function unreachable(error: unknown): Error {
   return isReplyError(error) ? error : new ServiceUnavailableError('redis', { cause: error });
 }
 
@@ -15,8 +15,10 @@ function unreachable(error: unknown): Error {
  * A TCP Redis server through one ioredis connection. Commands go through `call()` so that any
  * command name works (ioredis' batch form `pipeline([['incr', k]])` only knows its built-in
  * methods); ioredis still applies its HGETALL reply transformer there, which commands.ts undoes.
+ * A Cluster client works here too for single commands and MULTI (one slot); its pipelines are
+ * split by node in cluster-backend.ts.
  */
-export function ioredisBackend(client: IORedis, isDown: () => boolean = () => false): RedisBackend {
+export function ioredisBackend(client: IORedis | Cluster, isDown: () => boolean = () => false): RedisBackend {
   const asCalls = (commands: string[][]) => commands.map((command) => ['call', ...command]);
   // While the connection is known to be lost, a command fails at once instead of waiting out its
   // timeout in the offline queue: a request then answers 503 in a millisecond, not a second.

@@ -1,13 +1,19 @@
 import 'server-only';
 import { createCommandRunner, type CommandRunner } from './commands';
 import { embeddedBackend } from './embedded-backend';
+import { connectCluster } from './cluster-backend';
 import { connectIoredis } from './ioredis-backend';
 
-/** Command runners for the two self-hosted backends. */
+/** Command runners for the self-hosted backends. */
 
 /** A runner over a new TCP connection to `url`; the caller closes it. Commands fail after `timeoutMs`. */
 export function tcpRunner(url: string, timeoutMs?: number): CommandRunner {
   return createCommandRunner(connectIoredis(url, timeoutMs));
+}
+
+/** A runner over a Redis Cluster reached through any of these nodes; the caller closes it. */
+export function clusterRunner(urls: readonly string[], timeoutMs?: number): CommandRunner {
+  return createCommandRunner(connectCluster(urls, timeoutMs));
 }
 
 // Next.js may evaluate this module once per bundle (route handlers, server actions, middleware...)

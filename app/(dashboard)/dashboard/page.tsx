@@ -15,6 +15,7 @@ const databaseLabel = { postgres: 'PostgreSQL (DATABASE_URL)', embedded: 'Embedd
 const redisLabel = {
   upstash: 'Upstash Redis (REST)',
   redis: 'Redis (REDIS_URL)',
+  cluster: 'Redis Cluster (REDIS_CLUSTER_URLS)',
   embedded: 'Embedded in-process store',
 };
 
