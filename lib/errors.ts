@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { bufferedBody } from '@/lib/server/node-request';
 import { jsonNestedDeeperThan } from '@/lib/json-depth';
-import { markError } from '@/lib/observability/error-code';
+import { markError } from '@/lib/observability/marks';
 import { metrics } from '@/lib/observability/metrics';
 import { readBounded } from '@/lib/streams/read-bounded';
 import { describeDependency, unavailableDependency, type Dependency } from '@/lib/unavailable';

@@ -14,8 +14,6 @@ import { exited, waitFor, type Conduit } from './services';
 
 const METRICS_TOKEN = randomBytes(24).toString('hex');
 const JWT_SECRET = randomBytes(32).toString('hex');
-/** Stands in for a third-party API key a link injects: it must reach the upstream and nothing else. */
-const UPSTREAM_SECRET = `sk-upstream-${randomBytes(12).toString('hex')}`;
 
 let world: World;
 let server: Conduit;
@@ -65,7 +63,8 @@ describe('npm start on every core', () => {
     const after = await metrics.text();
 
     const served = sample(after, 'conduit_http_requests_total', { surface: 'v1', status: '200' }) - sample(before, 'conduit_http_requests_total', { surface: 'v1', status: '200' });
-    const invalid = sample(after, 'conduit_http_requests_total', { surface: 'v1', status: '401', code: 'invalid_api_key' });
+    const invalid = sample(after, 'conduit_http_requests_total', { surface: 'v1', status: '401', code: 'invalid_api_key' }) - sample(before, 'conduit_http_requests_total', { surface: 'v1', status: '401', code: 'invalid_api_key' });
+    const refusalsCounted = sample(after, 'conduit_admission_refusals_total', { surface: 'v1', reason: 'invalid_api_key' }) - sample(before, 'conduit_admission_refusals_total', { surface: 'v1', reason: 'invalid_api_key' });
     // Both workers answered some of the 40 (connections are spread across them), and their counts are summed.
     const pids = new Set(linesOf(server).filter((line) => line.surface === 'v1').map((line) => line.pid));
     report('npm start with WEB_CONCURRENCY=2', { workers: 2, 'v1 requests counted': served, 'answered by processes': pids.size });
@@ -73,7 +72,7 @@ describe('npm start on every core', () => {
     expect(refused.every((answer) => answer.status === 401)).toBe(true);
     expect(served).toBe(40);
     expect(invalid).toBe(5);
-    expect(sample(after, 'conduit_admission_refusals_total', { surface: 'v1', reason: 'invalid_api_key' })).toBe(5);
+    expect(refusalsCounted).toBe(5);
     expect(after).toMatch(/^conduit_upstream_duration_seconds_count\{upstream="openai",outcome="answered"\} \d+/m);
     expect(after).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(after).toMatch(/^conduit_usage_queue_backlog \d+/m);
@@ -111,7 +110,8 @@ describe('the request log', () => {
         name: 'logs',
         preset: 'openai',
         upstream_base_url: world.upstream.url,
-        secret: UPSTREAM_SECRET,
+        // The mock OpenAI's key (also the server's OPENAI_API_KEY): it must reach the upstream, and nothing else.
+        secret: world.upstream.apiKey,
         jwt: { algorithm: 'HS256', secret: JWT_SECRET },
       }),
     );
@@ -124,13 +124,15 @@ describe('the request log', () => {
     await fetch(`${server.url}/v1/models?api_key=${world.account.secret}`);
     await fetch(`${server.url}/api/v1/keys`, { headers: { authorization: `Bearer ${management.secret}` } });
     await fetch(`${server.url}/api/v1/keys?token=${management.secret}`);
-    const linkAnswer = await fetch(`${server.url}/proxy/${link.link.id}/v1/models?access_token=${link.token.secret}`, {
+    const linkAnswer = await fetch(`${server.url}/proxy/${link.link.id}/v1/models`, {
       headers: { 'x-access-token': link.token.secret, authorization: `Bearer ${jwt}` },
     });
-    await fetch(`${server.url}/proxy/${link.link.id}/v1/${jwt}?key=${UPSTREAM_SECRET}`, { headers: { 'x-access-token': link.token.secret } });
+    const linkBody = await linkAnswer.text();
+    await fetch(`${server.url}/proxy/${link.link.id}/v1/models?access_token=${link.token.secret}`, { headers: { authorization: `Bearer ${jwt}` } });
+    await fetch(`${server.url}/proxy/${link.link.id}/v1/${jwt}?key=${world.upstream.apiKey}`, { headers: { 'x-access-token': link.token.secret } });
     for (const password of [world.account.password, wrongPassword]) await signIn(world.account.email, password);
     expect(keyAnswer.status).toBe(200);
-    expect(linkAnswer.status).toBe(200);
+    expect(linkAnswer.status, linkBody).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the last lines reach the pipe
 
     const lines = linesOf(server);
@@ -141,7 +143,7 @@ describe('the request log', () => {
     expect(viaLink).toMatchObject({ surface: 'link', path: `/proxy/${link.link.id}`, status: 200 });
     expect(lines.some((line) => line.surface === 'management' && line.path === '/api/v1/keys')).toBe(true);
 
-    const secrets = { key: world.account.secret, 'management token': management.secret, 'access token': link.token.secret, jwt, 'upstream secret': UPSTREAM_SECRET, 'JWT secret': JWT_SECRET, password: world.account.password, 'wrong password': wrongPassword };
+    const secrets = { key: world.account.secret, 'management token': management.secret, 'access token': link.token.secret, jwt, 'upstream secret': world.upstream.apiKey, 'JWT secret': JWT_SECRET, password: world.account.password, 'wrong password': wrongPassword };
     const output = server.output();
     const leaked = Object.entries(secrets).filter(([, secret]) => output.includes(secret)).map(([name]) => name);
     report('Secrets in the server log', { lines: output.split('\n').length, leaked: leaked.join(', ') || 'none' });

@@ -6,7 +6,7 @@ import client from 'prom-client';
 import { env } from '@/lib/env';
 import { usageQueueDepths } from '@/lib/health/readiness';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
-import { registerScrapeGauge } from './metrics';
+import { metrics, registerScrapeGauge } from './metrics';
 
 /**
  * GET /metrics: Prometheus text, for a scraper holding METRICS_TOKEN (`Authorization: Bearer …`,
@@ -27,11 +27,16 @@ export function isMetricsRequest(req: IncomingMessage, linkHost: boolean): boole
   return url === '/metrics' || url.startsWith('/metrics?');
 }
 
-let gaugesRegistered = false;
-/** The usage queue's gauges, read from Redis when scraped; every worker registers them. */
-export function registerQueueGauges(): void {
-  if (gaugesRegistered) return;
-  gaugesRegistered = true;
+let prepared = false;
+/**
+ * At server start, in every worker: the metrics exist before the first request (a worker that had
+ * served none would otherwise not answer its primary's call for metrics, and every scrape would
+ * wait for it in vain), and the usage queue's gauges are read from Redis when scraped.
+ */
+export function prepareMetrics(): void {
+  if (prepared) return;
+  prepared = true;
+  metrics();
   registerScrapeGauge('conduit_usage_queue_backlog', 'Usage records in Redis waiting for the drain.', async () => (await usageQueueDepths()).backlog);
   registerScrapeGauge('conduit_usage_dead_letters', 'Usage records the drain set aside (npm run usage:dead -- list).', async () => (await usageQueueDepths()).deadLetters);
 }

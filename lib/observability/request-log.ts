@@ -1,6 +1,6 @@
 import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMarkOf } from './error-code';
+import { errorMarkOf, requestIdOf } from './marks';
 import { logger } from './log';
 import { metrics, type Surface } from './metrics';
 
@@ -46,10 +46,9 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, linkId
     // Refused before any upstream was called: every 4xx the gateway or a link answers itself.
     if (error && status >= 400 && status < 500 && (surface === 'v1' || surface === 'link')) refusals.labels(surface, error.reason).inc();
     if (surface === 'static') return; // metrics only: a page load would log a dozen lines
-    const requestId = res.getHeader('x-request-id');
     logger().info({
       msg: 'request',
-      requestId: typeof requestId === 'string' ? requestId : undefined,
+      requestId: requestIdOf(res),
       surface,
       method: req.method,
       path: loggedPath(url, surface, linkIdOfHost),

@@ -7,7 +7,7 @@ import { handleProxy } from '@/lib/proxy/handler';
 import { closeSharedRedis } from '@/lib/redis/client';
 import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
-import { isMetricsRequest, registerQueueGauges, serveMetrics } from '@/lib/observability/metrics-endpoint';
+import { isMetricsRequest, prepareMetrics, serveMetrics } from '@/lib/observability/metrics-endpoint';
 import { observeRequest } from '@/lib/observability/request-log';
 import { closeGracefully, createHttpServer, DEFAULT_LIMITS, type RequestListener } from './http-server';
 import { handleNodeRequest } from './node-adapter';
@@ -53,7 +53,7 @@ export function serveHotPath(req: IncomingMessage, res: ServerResponse): Promise
  */
 export function createServer(listener: RequestListener): Server {
   const { HTTP_MAX_CONNECTIONS, HTTP_KEEP_ALIVE_TIMEOUT_MS } = env();
-  registerQueueGauges();
+  prepareMetrics();
   const observed: RequestListener = (req, res) => {
     const linkId = linkIdOfHost(req.headers.host);
     observeRequest(req, res, linkId);

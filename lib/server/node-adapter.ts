@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { BytesResponse } from './bytes-response';
 import { headerRecordOf, LeanResponse } from './lean-response';
 import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from './http-server';
-import { errorMarkOf, markError } from '@/lib/observability/error-code';
+import { errorMarkOf, markError, markRequestId } from '@/lib/observability/marks';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
@@ -86,6 +86,8 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   // A fresh record either way: one constant header more costs a property (lib/security/headers.ts
   // says why the hot path sends nosniff and no CSP).
   headers['x-content-type-options'] = HOT_PATH_SECURITY_HEADERS['x-content-type-options'];
+  const requestId = headers['x-request-id'];
+  if (typeof requestId === 'string') markRequestId(res, requestId);
   if (res.destroyed) {
     // The client left while the handler ran: cancelling the body settles the request.
     await response.body?.cancel().catch(() => {});
