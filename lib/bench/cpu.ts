@@ -19,6 +19,34 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * The same for a process and every process under it: `npm start` on several cores is a primary
+ * and its workers, and the work is theirs. (Descendants are found through /proc's parent pids.)
+ */
+export function processTreeCpuMs(pid: number | undefined): number | undefined {
+  const own = processCpuMs(pid);
+  if (pid === undefined || own === undefined) return own;
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = own;
+  const queue = [...(parents.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const child = queue.pop()!;
+    total += processCpuMs(child) ?? 0;
+    queue.push(...(parents.get(child) ?? []));
+  }
+  return total;
+}
+
 /** pids of every process with this exact name (e.g. `redis-server`, `postgres`), via /proc. */
 export function pidsNamed(name: string): number[] {
   const pids: number[] = [];

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { appEnvironment, createBenchKey } from './account';
-import { idleShare, machineTicks, processCpuMs, servicesCpuMs, stolenShare } from './cpu';
+import { idleShare, machineTicks, processTreeCpuMs, servicesCpuMs, stolenShare } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, BARE_REQUEST, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
@@ -50,7 +50,9 @@ async function main(): Promise<number> {
   const upstreamKey = `sk-bench-${randomBytes(8).toString('hex')}`;
   const mock = await startEntry('mock upstream', 'lib/bench/mock-upstream.ts', [upstreamKey]);
   const environment = appEnvironment(databaseUrl, redisUrl, mock.url, upstreamKey);
-  const conduit = await startConduit(environment);
+  // One worker, like the forwarders (one process each): the ratios compare like with like. The
+  // every-core row below is `npm start` as deployed.
+  const conduit = await startConduit({ ...environment, WEB_CONCURRENCY: '1' });
   const conduitUrl = conduit.url;
   const key = await createBenchKey(environment);
   const bareProfile = process.env.BENCH_CPU_PROF && `${process.env.BENCH_CPU_PROF}/bare`;
@@ -64,6 +66,13 @@ async function main(): Promise<number> {
     { name: CONDUIT, url: conduitUrl, apiKey: key.secret, pid: conduit.pid },
     { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
+  // `npm start` on every core (lib/server/primary.mjs): one worker per core, on a Redis database of
+  // its own so it drains its own usage queue. BENCH_WORKERS=0 leaves it out.
+  const workers = Number(process.env.BENCH_WORKERS ?? cpus().length);
+  if (workers > 1) {
+    const everyCore = await startConduit({ ...environment, WEB_CONCURRENCY: String(workers), REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/13` });
+    targets.push({ name: `${CONDUIT}, ${workers} workers`, url: everyCore.url, apiKey: key.secret, pid: everyCore.pid });
+  }
   // BENCH_VARIANT: a second Conduit server, started with other V8 flags and/or environment
   // (e.g. "--max-semi-space-size=64" or "CONDUIT_BACKGROUND=inline"), measured in the same rounds
   // — on this machine the only fair way to compare two setups.
@@ -100,13 +109,13 @@ async function main(): Promise<number> {
         const warmUp = round === 1 ? WARMUP_SECONDS : REWARM_SECONDS;
         process.stdout.write(`[bench] ${mode}, round ${round}/${ROUNDS}, ${target.name}: ${warmUp} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
         const warm = await runLoad(target, mode, CONNECTIONS, warmUp);
-        const cpuBefore = [processCpuMs(target.pid), servicesCpuMs()];
+        const cpuBefore = [processTreeCpuMs(target.pid), servicesCpuMs()];
         const ticksBefore = machineTicks();
         const load = await runLoad(target, mode, CONNECTIONS, SECONDS);
         const ticksAfter = machineTicks();
         const stolen = stolenShare(ticksBefore, ticksAfter);
         const idle = idleShare(ticksBefore, ticksAfter);
-        const cpuAfter = [processCpuMs(target.pid), servicesCpuMs()];
+        const cpuAfter = [processTreeCpuMs(target.pid), servicesCpuMs()];
         const spent = (k: number) => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : cpuAfter[k]! - cpuBefore[k]!);
         const [cpu, services] = [spent(0), spent(1)];
         if (cpu === undefined || services === undefined) measured[i]!.cpuKnown = false;
