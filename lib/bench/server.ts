@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, spawnTracked, waitForHttp } from './children';
@@ -52,15 +52,16 @@ function buildRunning(): boolean {
 /** Starts the server on a free loopback port and waits until it answers. */
 export async function startConduit(environment: Record<string, string>, flags: string[] = []): Promise<{ url: string; pid: number | undefined }> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...environment,
-    // Nothing of the embedded default may be touched: a throwaway directory.
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'conduit-bench-')),
-  };
+  // Nothing of the embedded default may be touched: a throwaway directory, which also takes the
+  // server's log — one JSON line per request, written as in production, kept out of the report.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'conduit-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...environment, DATA_DIR: dataDir };
   delete env.UPSTASH_REDIS_REST_URL;
   delete env.UPSTASH_REDIS_REST_TOKEN;
-  const child = spawnTracked('conduit', process.execPath, [...profiling(process.env.BENCH_CPU_PROF), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], { env });
+  const child = spawnTracked('conduit', process.execPath, [...profiling(process.env.BENCH_CPU_PROF), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], {
+    env,
+    stdio: ['ignore', openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   // Generous: the first start applies every migration to the fresh database.
   await waitForHttp(`${url}/v1/models`, 60_000, child).catch((error: Error) => {
