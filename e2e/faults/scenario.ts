@@ -224,7 +224,10 @@ export async function heldReservations(redisUrl: string): Promise<number> {
   const { default: IORedis } = await import('ioredis');
   const client = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    return await client.zcard('conduit:reservations');
+    // One sorted set per account (lib/limits/leases.ts).
+    const sets = await client.keys('conduit:reservations:{u:*}');
+    const sizes = await Promise.all(sets.map((set) => client.zcard(set)));
+    return sizes.reduce((sum, n) => sum + n, 0);
   } finally {
     client.disconnect();
   }
@@ -235,7 +238,7 @@ export async function strandedRecords(redisUrl: string): Promise<number> {
   const { default: IORedis } = await import('ioredis');
   const client = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    const lists = await client.keys('conduit:usage:processing:*');
+    const lists = await client.keys('{conduit:usage}:processing:*');
     const lengths = await Promise.all(lists.map((list) => client.llen(list)));
     return lengths.reduce((sum, n) => sum + n, 0);
   } finally {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { Ratelimit } from '@upstash/ratelimit';
 import { getRedis } from '@/lib/redis/client';
+import { rateLimitId } from '@/lib/redis/key-slot';
 import { limitingAddress } from '@/lib/net/ip';
 
 /**
@@ -35,9 +36,9 @@ export type LoginLimit = { allowed: true } | { allowed: false; retryAfterSeconds
 export async function checkLoginLimit(email: string, ip: string | undefined): Promise<LoginLimit> {
   const { email: byEmail, ip: byIp } = getLimiters();
   const [emailResult, ipResult] = await Promise.all([
-    byEmail.limit(email),
+    byEmail.limit(rateLimitId(email)),
     // An IPv6 client is counted by its /64 (lib/net/ip.ts): it could pick a fresh address per attempt.
-    ip ? byIp.limit(limitingAddress(ip)) : Promise.resolve({ success: true, reset: 0 }),
+    ip ? byIp.limit(rateLimitId(limitingAddress(ip))) : Promise.resolve({ success: true, reset: 0 }),
   ]);
   if (emailResult.success && ipResult.success) return { allowed: true };
   const reset = Math.max(emailResult.success ? 0 : emailResult.reset, ipResult.success ? 0 : ipResult.reset);

@@ -9,7 +9,7 @@ import postgres from 'postgres';
 /** An admin connection: the benchmark creates (and first drops) its own database there. */
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
- * Logical database 15 by default, not 0: the usage queue has fixed key names (conduit:usage), so
+ * Logical database 15 by default, not 0: the usage queue has fixed key names ({conduit:usage}), so
  * any other Conduit draining the same Redis database (a dev server, a test run) would take the
  * benchmark's records and drop them as belonging to an unknown account. A database of our own
  * isolates that without flushing anything.
@@ -47,7 +47,7 @@ export async function checkRedis(): Promise<void> {
   redis.on('error', (error: Error) => void (lastError = error));
   try {
     await redis.connect();
-    const consumers = await redis.zrangebyscore('conduit:usage:consumers', Date.now() - 30_000, '+inf');
+    const consumers = await redis.zrangebyscore('{conduit:usage}:consumers', Date.now() - 30_000, '+inf');
     if (consumers.length > 0) {
       console.warn(`[bench] warning: ${consumers.length} other usage drain(s) active on ${redisUrl}; usage counts may come out short`);
     }

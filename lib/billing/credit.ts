@@ -7,9 +7,10 @@ import { env } from '@/lib/env';
 import { randomId } from '@/lib/keys/secret';
 import type { Micros } from '@/lib/money';
 import { getRedis } from '@/lib/redis/client';
+import { accountTag } from '@/lib/redis/key-slot';
 
 /**
- * Prepaid credit. The ledger in PostgreSQL is the truth; `conduit:credit:<userId>` in Redis is the
+ * Prepaid credit. The ledger in PostgreSQL is the truth; `conduit:credit:{u:<userId>}` in Redis is the
  * hot copy the gateway checks and reserves against with its own script (lib/limits/lua.ts):
  *
  *   Redis balance = ledger sum − usage settled but not yet drained − live reservations.
@@ -23,7 +24,7 @@ import { getRedis } from '@/lib/redis/client';
  * The one race: a load reads the ledger and writes the key while a grant commits its row and then
  * adjusts the key. Read the row and also increment → counted twice; miss the row and skip the
  * increment (the key did not exist yet) → lost. Both are closed by a per-account hash of grant
- * notes, `conduit:credit:<userId>:grants` (ledger id → 'applied' | amount), touched only by the two
+ * notes, `conduit:credit:{u:<userId>}:grants` (ledger id → 'applied' | amount), touched only by the two
  * scripts below, each atomic in Redis:
  * - a grant, after its COMMIT: if already 'applied' → nothing; if the balance exists → INCRBY and
  *   mark 'applied'; else leave its amount as a note;
@@ -36,10 +37,12 @@ import { getRedis } from '@/lib/redis/client';
  * that grant (never over-counts) until the key is next loaded from the ledger.
  */
 
-export const creditBalanceKey = (userId: string) => `conduit:credit:${userId}`;
-const grantNotesKey = (userId: string) => `conduit:credit:${userId}:grants`;
+// The account's hash tag keeps the three in one Redis Cluster slot with the account's limits, so
+// these scripts and the gateway's (lib/limits/lua.ts) may use them together.
+export const creditBalanceKey = (userId: string) => `conduit:credit:${accountTag(userId)}`;
+const grantNotesKey = (userId: string) => `conduit:credit:${accountTag(userId)}:grants`;
 /** Set when the account is being deleted (before its COMMIT): no balance is loaded while it exists. */
-const deletedMarkerKey = (userId: string) => `conduit:credit:${userId}:deleted`;
+const deletedMarkerKey = (userId: string) => `conduit:credit:${accountTag(userId)}:deleted`;
 /**
  * How long the marker outlives the deletion. After the COMMIT the ledger read says the account is
  * gone; the marker only has to cover a load that read the ledger before the COMMIT and writes after.

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from './testing';
+import { sharedTestRedis } from '@/lib/testing/services';
 
 /**
  * The Conduit API when Redis loses its data (a restart without persistence): spending limits and
@@ -9,7 +10,8 @@ const gateway = await startGateway();
 const { services, server, keys, actor } = gateway;
 const { getRedis } = await import('@/lib/redis/client');
 const { creditBalanceKey, ledgerBalance } = await import('@/lib/billing/credit');
-const { RESERVATIONS_KEY } = await import('@/lib/limits/leases');
+const { reservationIndexOf, reservationsKey } = await import('@/lib/limits/leases');
+const { accountTag } = await import('@/lib/redis/key-slot');
 const { drainUsageOnce } = await import('@/lib/usage/drain');
 const { getDb } = await import('@/db');
 const { usageRecords } = await import('@/db/schema');
@@ -18,18 +20,18 @@ afterAll(() => gateway.close());
 
 // The embedded store belongs to this test file alone: there Redis really starts over empty. Real
 // Redis is shared with the files running beside this one: there only this account's state goes.
-const ownStore = !process.env.TEST_REDIS_URL;
+const ownStore = !sharedTestRedis;
 
 async function loseRedis(keyIds: string[]) {
   const redis = getRedis();
   if (ownStore) return void (await redis.flushall());
   for (const id of keyIds) {
-    const counters = await redis.keys(`conduit:spend:${id}:*`);
+    const counters = await redis.keys(`conduit:spend:${accountTag(actor.userId)}:${id}:*`);
     if (counters.length > 0) await redis.del(...counters);
   }
   await redis.del(creditBalanceKey(actor.userId), `${creditBalanceKey(actor.userId)}:grants`);
-  const members = (await redis.zrange<string[]>(RESERVATIONS_KEY, 0, -1)).filter((member) => member.includes(actor.userId));
-  if (members.length > 0) await redis.zrem(RESERVATIONS_KEY, ...members);
+  await redis.del(reservationsKey(actor.userId));
+  await redis.zrem(reservationIndexOf(actor.userId), actor.userId);
 }
 
 const ask = (secret: string) =>

@@ -164,7 +164,7 @@ describe(`the /v1 gateway on ${services.label}`, () => {
       expect(result.body.error.message).toMatch(/daily limit of \$0\.02 .*until \d{4}-\d\d-\d\dT00:00:00/);
     }
     await new Promise((resolve) => setTimeout(resolve, 200)); // settlements run after responses
-    expect((await readKeySpend([created.key.id])).get(created.key.id)!.day).toBeLessThanOrEqual(20_000);
+    expect((await readKeySpend([created.key])).get(created.key.id)!.day).toBeLessThanOrEqual(20_000);
   });
 
   it('prices every candidate of every prompt of a legacy completion (best_of × prompts)', async () => {

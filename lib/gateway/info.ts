@@ -16,7 +16,7 @@ export function listModels(key: KeyRecord): Response {
 /** GET /v1/key — the calling key's limits, spend and remaining budget per window (like OpenRouter's). */
 export async function keyInfo(key: KeyRecord): Promise<Response> {
   const now = new Date();
-  const spend = (await readKeySpend([key.id], now)).get(key.id) ?? { day: 0, week: 0, month: 0 };
+  const spend = (await readKeySpend([key], now)).get(key.id) ?? { day: 0, week: 0, month: 0 };
   const windows = Object.fromEntries(
     SPEND_WINDOWS.map((window) => {
       const limit = key.spendLimits[window];

@@ -13,13 +13,13 @@ import type { ApiKeyRow } from '@/db/schema';
 type Params = { id: string };
 
 async function present(key: ApiKeyRow) {
-  const spend = await readKeySpend([key.id]);
+  const spend = await readKeySpend([key]);
   return presentKey(key, spend.get(key.id));
 }
 
 export async function listKeysResponse(_request: Request, actor: Actor) {
   const rows = await keys.listKeys(actor.userId);
-  const spend = await readKeySpend(rows.map((row) => row.id));
+  const spend = await readKeySpend(rows);
   return json({ object: 'list', data: rows.map((row) => presentKey(row, spend.get(row.id))) });
 }
 

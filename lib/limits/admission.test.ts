@@ -5,28 +5,33 @@ import { useTestServices } from '@/lib/testing/services';
 
 // Real Redis in CI (TEST_REDIS_URL), else the embedded store: the same behaviour on both.
 const services = await useTestServices();
-const { admit, settle } = await import('./admission');
+const { admit, rateCounterKey, settle } = await import('./admission');
 const { creditBalanceKey: creditKey } = await import('@/lib/billing/credit');
 const { readKeySpend, restoreSpendCounters, spendMarkerKey } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
-const { RESERVATIONS_KEY } = await import('./leases');
-const { RATE_PERIOD_MS, RATE_PERIODS } = await import('./windows');
+const { reservationIndexOf, reservationsKey } = await import('./leases');
+const { RATE_PERIODS } = await import('./windows');
 const { getDb } = await import('@/db');
 // Spend windows are loaded from PostgreSQL: open (embedded, create) it before the first test.
 beforeAll(() => getDb());
 afterAll(async () => {
-  // This file's requests that were never settled: out of the reservations every test file shares.
-  const mine = (await getRedis().zrange<string[]>(RESERVATIONS_KEY, 0, -1)).filter((member) => member.includes(KEY_PREFIX));
-  if (mine.length > 0) await getRedis().zrem(RESERVATIONS_KEY, ...mine);
+  // This file's requests that were never settled: out of the index every test file shares.
+  for (const userId of accounts) {
+    await getRedis().del(reservationsKey(userId));
+    await getRedis().zrem(reservationIndexOf(userId), userId);
+  }
   await services.cleanup();
 });
 
 const KEY_PREFIX = `key_test_${randomUUID().slice(0, 8)}_`;
+const accounts: string[] = [];
 
 function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
+  const userId = `user_test_${randomUUID()}`;
+  accounts.push(userId);
   return {
     id: `${KEY_PREFIX}${randomUUID()}`,
-    userId: `user_test_${randomUUID()}`,
+    userId,
     hash: 'x',
     enabled: true,
     expiresAt: null,
@@ -42,7 +47,7 @@ function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
 /** Credit in Redis, and the key's spend windows loaded (from PostgreSQL: none yet). */
 async function fund(record: KeyRecord, micros: number) {
   await getRedis().set(creditKey(record.userId), micros, { ex: 3600 });
-  await restoreSpendCounters([record.id]);
+  await restoreSpendCounters([record]);
 }
 
 const cost = { promptCost: 1_000, outputPrice: 2_000_000, requestedOutputTokens: 500, modelMaxOutputTokens: 4_096 };
@@ -64,7 +69,7 @@ describe(`admission on ${services.label}`, () => {
     const admitted = results.filter((outcome) => outcome === 'admitted').length;
     expect(admitted).toBeGreaterThanOrEqual(25);
     expect(results.filter((outcome) => outcome !== 'admitted').every((outcome) => outcome === 'spend_limited')).toBe(true);
-    const spent = (await readKeySpend([record.id])).get(record.id)!;
+    const spent = (await readKeySpend([record])).get(record.id)!;
     expect(spent.day).toBeLessThanOrEqual(50_000);
     expect(spent.day).toBeGreaterThan(0);
     // The credit balance moved by exactly what was spent.
@@ -112,13 +117,13 @@ describe(`admission on ${services.label}`, () => {
     const first = await admit(record, randomUUID(), cost, now);
     if (first.outcome !== 'admitted') throw new Error(first.outcome);
     const redis = getRedis();
-    const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${record.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
+    const rateKeys = RATE_PERIODS.map((period) => rateCounterKey(record, period, now));
     expect(await redis.mget(...rateKeys)).toEqual([1, 1, 1]);
     for (const counter of [...rateKeys, ...first.reservation.spendKeys]) expect(await redis.pttl(counter)).toBeGreaterThan(0);
     // Redis loses the day's spend counter mid-request (and with it the key's marker: a restart
     // loses both): the settlement leaves it missing (a counter holding this one request would
     // hide the loss), and the next admission asks for a rebuild.
-    await redis.del(first.reservation.spendKeys[0], spendMarkerKey(record.id));
+    await redis.del(first.reservation.spendKeys[0], spendMarkerKey(record));
     await settle(first.reservation, 1_500);
     expect(await redis.exists(first.reservation.spendKeys[0])).toBe(0);
     const next = await admit(record, randomUUID(), cost);
@@ -169,10 +174,10 @@ describe(`admission on ${services.label}`, () => {
     expect(admission.reservation.reserved).toBe(2_500_000_000 + 7_500_000);
     expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(5_000_000_000 - 2_507_500_000);
     await settle(admission.reservation, 2_600_000_000); // more than reserved: capped
-    expect((await readKeySpend([record.id])).get(record.id)!.month).toBe(2_507_500_000);
+    expect((await readKeySpend([record])).get(record.id)!.month).toBe(2_507_500_000);
   });
 
-  it('settles and queues the usage record in one step, and a Redis that forgot the script still settles', async () => {
+  it('settles and queues the usage record together, and a Redis that forgot the script still settles', async () => {
     const record = key({ spendLimits: { day: 10_000, week: null, month: null } });
     await fund(record, 100_000);
     const queueKey = `conduit-test:usage:${randomUUID()}`;
@@ -186,14 +191,14 @@ describe(`admission on ${services.label}`, () => {
     await getRedis().scriptFlush().catch(() => undefined); // the embedded store has no SCRIPT command
     await settle(second.reservation, 800, { queueKey, json: '{"requestId":"b"}' });
     expect(await getRedis().llen(queueKey)).toBe(2);
-    expect((await readKeySpend([record.id])).get(record.id)!.day).toBe(2_000);
+    expect((await readKeySpend([record])).get(record.id)!.day).toBe(2_000);
     expect(Number(await getRedis().get(creditKey(record.userId)))).toBe(100_000 - 2_000);
     await getRedis().del(queueKey);
   });
 
   it('refuses with insufficient_credit when the account balance is the limit, and asks for the credit before it is loaded', async () => {
     const record = key();
-    await restoreSpendCounters([record.id]);
+    await restoreSpendCounters([record]);
     expect(await admit(record, randomUUID(), cost)).toMatchObject({ outcome: 'state_unknown', credit: true, spend: false });
     await fund(record, 1_500);
     expect(await admit(record, randomUUID(), cost)).toEqual({ outcome: 'insufficient_credit' });

@@ -4,9 +4,10 @@ import type { KeyRecord } from '@/lib/keys/record';
 import type { Micros } from '@/lib/money';
 import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
+import { accountTag } from '@/lib/redis/key-slot';
 import { luaScript } from '@/lib/redis/raw';
-import { runScriptLater, runScriptSoon } from '@/lib/redis/soon';
-import { holdLease, releaseLease, RESERVATION_LEASE_MS, RESERVATIONS_KEY } from './leases';
+import { runCommandLater, runCommandSoon, runScriptLater, runScriptSoon } from '@/lib/redis/soon';
+import { holdLease, indexReservations, releaseLease, RESERVATION_LEASE_MS, reservationsKey } from './leases';
 import { ADMIT, SETTLE } from './lua';
 import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey, spendMarkerKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
@@ -15,6 +16,9 @@ import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type Spen
  * Admission and settlement of one gateway request against its key's rate and spend limits and
  * its account's credit — each one Redis round trip (lib/limits/lua.ts has the atomic part).
  * Reservations are leases this instance renews while the request runs (leases.ts).
+ *
+ * Every key the two scripts touch carries the account's hash tag (`{u:<userId>}`): in a Redis
+ * Cluster they share one slot, so each script stays one atomic step on one node.
  */
 
 export interface CostBound {
@@ -62,6 +66,9 @@ export interface Reservation {
   reserved: Micros;
   spendKeys: [string, string, string];
   creditKey: string;
+  /** The account's sorted set of reservations (leases.ts). */
+  reservationsKey: string;
+  userId: string;
   member: string;
 }
 
@@ -71,6 +78,10 @@ type AdmitReply = [string, ...number[]];
  * Windows are aligned buckets (floor(now / period)), so they reset at the bucket's end — not a
  * full period after the bucket's first request, which is what the counter's TTL would say.
  */
+/** The key's rate counter for the window of `period` that holds `now`. */
+export const rateCounterKey = (key: Pick<KeyRecord, 'id' | 'userId'>, period: RatePeriod, now: number) =>
+  `conduit:rl:${accountTag(key.userId)}:${key.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`;
+
 export const untilNextWindow = (period: RatePeriod, now: number) => (Math.floor(now / RATE_PERIOD_MS[period]) + 1) * RATE_PERIOD_MS[period] - now;
 
 const ADMIT_SCRIPT = luaScript(ADMIT);
@@ -84,15 +95,23 @@ export async function admit(
   redis: Redis = getRedis(),
 ): Promise<Admission | StateUnknown> {
   const at = new Date(now);
-  const rateKeys = RATE_PERIODS.map((period) => `conduit:rl:${key.id}:${period}:${Math.floor(now / RATE_PERIOD_MS[period])}`);
-  const spendKeys = SPEND_WINDOWS.map((window) => spendCounterKey(key.id, window, at)) as [string, string, string];
+  const rateKeys = RATE_PERIODS.map((period) => rateCounterKey(key, period, now));
+  const spendKeys = SPEND_WINDOWS.map((window) => spendCounterKey(key, window, at)) as [string, string, string];
   const credit = creditBalanceKey(key.userId);
+  const reservations = reservationsKey(key.userId);
   const rateLimits = RATE_PERIODS.map((period) => key.rateLimits[period] ?? 0);
   const spendLimits = SPEND_WINDOWS.map((window) => key.spendLimits[window] ?? -1);
-  const reply = (await runScriptSoon(
+  const deadline = now + RESERVATION_LEASE_MS;
+  // The sweeper finds a reservation through the account's index entry (leases.ts), which lives in
+  // another slot than the script's keys: written in the same pipeline, just before the script.
+  const indexed = indexReservations(key.userId, deadline, redis).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const admitted = runScriptSoon(
     redis,
     ADMIT_SCRIPT,
-    [...rateKeys, ...spendKeys, credit, RESERVATIONS_KEY, spendMarkerKey(key.id)],
+    [...rateKeys, ...spendKeys, credit, reservations, spendMarkerKey(key)],
     [
       ...rateLimits,
       ...RATE_PERIODS.map((period) => RATE_PERIOD_MS[period]),
@@ -103,9 +122,10 @@ export async function admit(
       cost.requestedOutputTokens ?? 0,
       cost.modelMaxOutputTokens,
       requestId,
-      now + RESERVATION_LEASE_MS,
+      deadline,
     ],
-  )) as AdmitReply;
+  ) as Promise<AdmitReply>;
+  const [reply, indexFailure] = await Promise.all([admitted, indexed]);
 
   switch (reply[0]) {
     case 'rate': {
@@ -113,7 +133,7 @@ export async function admit(
       return { outcome: 'rate_limited', period, limit: rateLimits[Number(reply[1]) - 1]!, resetMs: untilNextWindow(period, now) };
     }
     case 'unknown':
-      return { outcome: 'state_unknown', credit: Number(reply[1]) === 1, spend: Number(reply[2]) === 1, restoreSpend: () => restoreKeySpend(key.id, at, redis) };
+      return { outcome: 'state_unknown', credit: Number(reply[1]) === 1, spend: Number(reply[2]) === 1, restoreSpend: () => restoreKeySpend(key, at, redis) };
     case 'budget':
       return Number(reply[1]) === 0 ? { outcome: 'insufficient_credit' } : { outcome: 'spend_limited', window: SPEND_WINDOWS[Number(reply[1]) - 1]! };
   }
@@ -121,11 +141,18 @@ export async function admit(
   // Built exactly as the script built it (it carries the amount, so the sweeper can release
   // a reservation without any other state).
   const member = [requestId, reserved, credit, ...spendKeys].join('|');
-  if (reserved! > 0) holdLease(member, now);
+  const reservation: Reservation = { requestId, reserved: reserved!, spendKeys, creditKey: credit, reservationsKey: reservations, userId: key.userId, member };
+  if (indexFailure !== undefined) {
+    // A reservation the sweeper could not find would outlive this instance if it died: undo it
+    // (releasing nothing twice: SETTLE's ZREM) and answer as Redis being unavailable.
+    if (reserved! > 0) void settle(reservation, 0, undefined, redis).catch((error: unknown) => console.error('[limits] undoing an unindexed reservation failed:', error));
+    throw indexFailure;
+  }
+  if (reserved! > 0) holdLease(member, key.userId, now);
   return {
     outcome: 'admitted',
     outputTokens: outputTokens!,
-    reservation: { requestId, reserved: reserved!, spendKeys, creditKey: credit, member },
+    reservation,
     rate: RATE_PERIODS.flatMap((period, i) =>
       rateLimits[i]! > 0 ? [{ period, limit: rateLimits[i]!, used: used[i]!, resetMs: untilNextWindow(period, now) }] : [],
     ),
@@ -141,8 +168,10 @@ export interface QueuedRecord {
 /**
  * Replaces the reservation by the real cost (capped at what was reserved: the reservation is the
  * price the client was promised would never be exceeded) and, if given, queues the request's
- * usage record in the same script — one Redis command after the response, riding along with the
- * next pipeline that leaves within a few milliseconds (lib/redis/soon.ts). Returns the cost charged.
+ * usage record — two Redis commands (the queue has its own hash slot), the record first, in one
+ * pipeline riding along with the next one that leaves within a few milliseconds
+ * (lib/redis/soon.ts). On one Redis they run in that order on one connection; in a cluster on two
+ * nodes (see the README, "Redis Cluster"). Returns the cost charged.
  */
 export async function settle(
   reservation: Reservation,
@@ -153,13 +182,11 @@ export async function settle(
 ): Promise<Micros> {
   const charged = Math.min(Math.max(0, cost), reservation.reserved);
   releaseLease(reservation.member);
-  const keys = [...reservation.spendKeys, reservation.creditKey, RESERVATIONS_KEY];
+  const keys = [...reservation.spendKeys, reservation.creditKey, reservation.reservationsKey];
   const args: (string | number)[] = [reservation.reserved, charged, reservation.member];
-  if (record) {
-    keys.push(record.queueKey);
-    args.push(record.json);
-  }
   // Awaited by an answer that waits for it: sent at the end of this turn, not up to 5 ms later.
-  await (awaited ? runScriptSoon : runScriptLater)(redis, SETTLE_SCRIPT, keys, args);
+  const queued = record ? (awaited ? runCommandSoon : runCommandLater)(redis, ['lpush', record.queueKey, record.json]) : undefined;
+  const settled = (awaited ? runScriptSoon : runScriptLater)(redis, SETTLE_SCRIPT, keys, args);
+  await Promise.all([queued, settled]);
   return charged;
 }

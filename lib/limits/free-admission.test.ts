@@ -9,7 +9,7 @@ const { admit } = await import('./admission');
 const { creditBalanceKey } = await import('@/lib/billing/credit');
 const { restoreSpendCounters } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
-const { RESERVATIONS_KEY } = await import('./leases');
+const { reservationsKey } = await import('./leases');
 const { getDb } = await import('@/db');
 beforeAll(() => getDb());
 afterAll(() => services.cleanup());
@@ -37,20 +37,20 @@ describe(`free requests on ${services.label}`, () => {
   it('a request that costs nothing is admitted with a negative balance, reserves nothing and leaves the balance as it was', async () => {
     const record = key();
     await getRedis().set(creditBalanceKey(record.userId), -5_000_000, { ex: 3600 });
-    await restoreSpendCounters([record.id]);
+    await restoreSpendCounters([record]);
     const admission = await admit(record, randomUUID(), free);
     expect(admission).toMatchObject({ outcome: 'admitted', outputTokens: 4_096, reservation: { reserved: 0 } });
     expect(await admit(record, randomUUID(), paid)).toEqual({ outcome: 'insufficient_credit' });
     // A paid model whose prompt alone is priced (no output tokens) is not free either.
     expect(await admit(record, randomUUID(), { ...free, promptCost: 1 })).toEqual({ outcome: 'insufficient_credit' });
     expect(Number(await getRedis().get(creditBalanceKey(record.userId)))).toBe(-5_000_000);
-    const reservations = await getRedis().zrange<string[]>(RESERVATIONS_KEY, 0, -1);
+    const reservations = await getRedis().zrange<string[]>(reservationsKey(record.userId), 0, -1);
     expect(reservations.some((member) => member.includes(record.id))).toBe(false);
   });
 
   it('still counts rate windows, passes a spend window already past its limit, and asks for a credit balance it does not know', async () => {
     const record = key({ rateLimits: { minute: 2, hour: null, day: null }, spendLimits: { day: 0, week: null, month: null } });
-    await restoreSpendCounters([record.id]);
+    await restoreSpendCounters([record]);
     // No balance in Redis: unknown (the gateway reloads it from the ledger), never assumed.
     expect(await admit(record, randomUUID(), free)).toMatchObject({ outcome: 'state_unknown', credit: true, spend: false });
     await getRedis().set(creditBalanceKey(record.userId), 10_000_000, { ex: 3600 });

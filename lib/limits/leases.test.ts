@@ -6,18 +6,19 @@ import { closeRedis, createRedis, getRedis } from '@/lib/redis/client';
 import type { CommandRunner } from '@/lib/redis/commands';
 import { createRedisHttpHandler } from '@/lib/redis/http-endpoint';
 import { luaScript, runCommand, runScript } from '@/lib/redis/raw';
-import { embeddedRunner, tcpRunner } from '@/lib/redis/runners';
+import { clusterRunner, embeddedRunner, tcpRunner } from '@/lib/redis/runners';
 import { serve } from '@/lib/server/node-adapter';
-import { admit, settle, type Admission, type StateUnknown } from './admission';
-import { holdLease, releaseLease, RENEW_INTERVAL_MS, RESERVATION_LEASE_MS, RESERVATION_MAX_MS, RESERVATIONS_KEY, renewLeases } from './leases';
+import { admit, settle, type Admission, type Reservation, type StateUnknown } from './admission';
+import { holdLease, releaseLease, RENEW_INTERVAL_MS, RESERVATION_LEASE_MS, RESERVATION_MAX_MS, renewLeases, reservationIndexOf, reservationsKey } from './leases';
 import { RESTORE_SPEND } from './lua';
 import { spendCounterKey, spendMarkerKey } from './spend-counters';
+import { creditBalanceKey } from '@/lib/billing/credit';
 import { startReservationSweeper, stopReservationSweeper, sweepReservations } from './sweeper';
 
 /**
  * Reservations as leases, and the scripts that must not recreate a lost counter, on every backend
- * (as lib/redis/contract.test.ts): the embedded store, and real Redis when TEST_REDIS_URL is set —
- * each directly and over the Upstash REST protocol.
+ * (as lib/redis/contract.test.ts): the embedded store, real Redis when TEST_REDIS_URL is set and a
+ * Redis Cluster when TEST_REDIS_CLUSTER_URLS is — each directly and over the Upstash REST protocol.
  *
  * Clocks are injected, and set a day back: the reservations set is shared by every test file on a
  * real Redis, and a sweep at an instant already past releases only what was leased before it —
@@ -25,6 +26,7 @@ import { startReservationSweeper, stopReservationSweeper, sweepReservations } fr
  */
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+const TEST_REDIS_CLUSTER_URLS = process.env.TEST_REDIS_CLUSTER_URLS?.split(',').filter(Boolean);
 const DAY = 86_400_000;
 
 interface Harness {
@@ -62,6 +64,20 @@ if (TEST_REDIS_URL) {
   );
 }
 
+if (TEST_REDIS_CLUSTER_URLS?.length) {
+  const urls = TEST_REDIS_CLUSTER_URLS;
+  backends.push(
+    [
+      'a Redis Cluster',
+      async () => {
+        const redis = createRedis({ REDIS_CLUSTER_URLS: urls });
+        return { redis, close: () => closeRedis(redis) };
+      },
+    ],
+    ['a Redis Cluster over the Upstash REST protocol', () => overHttp(clusterRunner(urls), true)],
+  );
+}
+
 const cost = { promptCost: 1_000, outputPrice: 2_000_000, requestedOutputTokens: 500, modelMaxOutputTokens: 4_096 };
 // Each request reserves 2,000 micros.
 
@@ -95,16 +111,16 @@ for (const [name, connect] of backends) {
     });
     afterAll(() => harness?.close());
 
-    const counters = (record: KeyRecord, at: number) => (['day', 'week', 'month'] as const).map((w) => spendCounterKey(record.id, w, new Date(at)));
+    const counters = (record: KeyRecord, at: number) => (['day', 'week', 'month'] as const).map((w) => spendCounterKey(record, w, new Date(at)));
     /** $1 of credit and empty spend windows, as a rebuild would leave them. */
     async function ready(record: KeyRecord, at: number) {
       for (const counter of counters(record, at)) await runCommand(redis, ['set', counter, 0, 'EX', 3_600]);
-      await runCommand(redis, ['set', `conduit:credit:${record.userId}`, 1_000_000, 'EX', 3_600]);
+      await runCommand(redis, ['set', creditBalanceKey(record.userId), 1_000_000, 'EX', 3_600]);
     }
     const spent = async (record: KeyRecord, at: number) => (await Promise.all(counters(record, at).map((c) => runCommand(redis, ['get', c])))).map((v) => (v === null ? null : Number(v)));
-    const credit = async (record: KeyRecord) => Number(await runCommand(redis, ['get', `conduit:credit:${record.userId}`]));
-    const deadline = async (member: string) => {
-      const score = await runCommand(redis, ['zscore', RESERVATIONS_KEY, member]);
+    const credit = async (record: KeyRecord) => Number(await runCommand(redis, ['get', creditBalanceKey(record.userId)]));
+    const deadline = async ({ reservationsKey: key, member }: Reservation) => {
+      const score = await runCommand(redis, ['zscore', key, member]);
       return score === null ? null : Number(score);
     };
 
@@ -114,14 +130,14 @@ for (const [name, connect] of backends) {
       await ready(record, t0);
       const live = admitted(await admit(record, randomUUID(), cost, t0, redis));
       const dead = admitted(await admit(record, randomUUID(), cost, t0, redis));
-      expect(await deadline(live.member)).toBe(t0 + RESERVATION_LEASE_MS);
+      expect(await deadline(live)).toBe(t0 + RESERVATION_LEASE_MS);
       releaseLease(dead.member); // its process died: nobody renews it any more
 
       for (let t = t0 + RENEW_INTERVAL_MS; t <= t0 + 4 * RESERVATION_LEASE_MS; t += RENEW_INTERVAL_MS) {
         await renewLeases(t, redis);
         await sweepReservations(t, 500, redis);
-        expect(await deadline(live.member)).toBe(t + RESERVATION_LEASE_MS);
-        expect(await deadline(dead.member)).toBe(t < t0 + RESERVATION_LEASE_MS ? t0 + RESERVATION_LEASE_MS : null);
+        expect(await deadline(live)).toBe(t + RESERVATION_LEASE_MS);
+        expect(await deadline(dead)).toBe(t < t0 + RESERVATION_LEASE_MS ? t0 + RESERVATION_LEASE_MS : null);
       }
       // The dead one's 2,000 went back to the windows and the credit; the live one's is still held.
       expect(await spent(record, t0)).toEqual([2_000, 2_000, 2_000]);
@@ -131,10 +147,10 @@ for (const [name, connect] of backends) {
       expect(await spent(record, t0)).toEqual([1_500, 1_500, 1_500]);
       // A renewal that reaches Redis after the settlement (it was already on its way) does not
       // bring the reservation back: ZADD XX only updates members that exist.
-      holdLease(live.member, t0);
+      holdLease(live.member, record.userId, t0);
       await renewLeases(t0 + 5 * RESERVATION_LEASE_MS, redis);
       releaseLease(live.member);
-      expect(await deadline(live.member)).toBeNull();
+      expect(await deadline(live)).toBeNull();
       expect(await credit(record)).toBe(1_000_000 - 1_500);
     });
 
@@ -159,26 +175,30 @@ for (const [name, connect] of backends) {
       await ready(record, t0);
       const reservation = admitted(await admit(record, randomUUID(), cost, t0, redis));
       await renewLeases(t0 + RESERVATION_MAX_MS - 5_000, redis);
-      expect(await deadline(reservation.member)).toBe(t0 + RESERVATION_MAX_MS);
+      expect(await deadline(reservation)).toBe(t0 + RESERVATION_MAX_MS);
       await renewLeases(t0 + RESERVATION_MAX_MS + 1, redis);
-      expect(await deadline(reservation.member)).toBe(t0 + RESERVATION_MAX_MS);
+      expect(await deadline(reservation)).toBe(t0 + RESERVATION_MAX_MS);
       await sweepReservations(t0 + RESERVATION_MAX_MS, 500, redis);
-      expect(await deadline(reservation.member)).toBeNull();
+      expect(await deadline(reservation)).toBeNull();
       expect(await spent(record, t0)).toEqual([0, 0, 0]);
     });
 
-    it('renews a thousand reservations in a few ZADD XX commands', async () => {
+    it('renews a thousand reservations in a few ZADD XX commands, and writes the account back into the index', async () => {
       const t0 = Date.now() - DAY;
+      const userId = `user_test_${randomUUID()}`;
       const members = Array.from({ length: 1_200 }, (_, i) => `lease-test-${randomUUID()}-${i}`);
-      await runCommand(redis, ['zadd', RESERVATIONS_KEY, ...members.flatMap((member) => [t0, member])]);
-      for (const member of members) holdLease(member, t0);
+      await runCommand(redis, ['zadd', reservationsKey(userId), ...members.flatMap((member) => [t0, member])]);
+      for (const member of members) holdLease(member, userId, t0);
       try {
         expect(await renewLeases(t0 + 1_000, redis)).toBeGreaterThanOrEqual(1_200);
         const renewed = t0 + 1_000 + RESERVATION_LEASE_MS;
-        expect(await runCommand(redis, ['zcount', RESERVATIONS_KEY, renewed, renewed])).toBe(1_200);
+        expect(await runCommand(redis, ['zcount', reservationsKey(userId), renewed, renewed])).toBe(1_200);
+        // Its index entry was missing (as if a sweep removed it): the renewal wrote it.
+        expect(Number(await runCommand(redis, ['zscore', reservationIndexOf(userId), userId]))).toBe(renewed);
       } finally {
         for (const member of members) releaseLease(member);
-        await runCommand(redis, ['zrem', RESERVATIONS_KEY, ...members]);
+        await runCommand(redis, ['del', reservationsKey(userId)]);
+        await runCommand(redis, ['zrem', reservationIndexOf(userId), userId]);
       }
     });
 
@@ -190,7 +210,7 @@ for (const [name, connect] of backends) {
       const settled = admitted(await admit(record, randomUUID(), cost, t0, redis));
       const swept = admitted(await admit(record, randomUUID(), cost, t0, redis));
       releaseLease(swept.member);
-      await runCommand(redis, ['del', day!, week!, spendMarkerKey(record.id)]); // lost while both were in flight
+      await runCommand(redis, ['del', day!, week!, spendMarkerKey(record)]); // lost while both were in flight
       await settle(settled, 1_500, undefined, redis);
       await sweepReservations(t0 + RESERVATION_LEASE_MS, 500, redis);
       expect(await spent(record, t0)).toEqual([null, null, 1_500]);
@@ -200,7 +220,9 @@ for (const [name, connect] of backends) {
     });
 
     it('concurrent rebuilds of a counter: the first one wins, the others keep it, and none overwrites a counter in use', async () => {
-      const counter = `conduit:spend:key_test_${randomUUID()}:d2026-01-01`;
+      // One account's counters: one slot, as the script needs in a cluster.
+      const account = `{u:test-${randomUUID()}}`;
+      const counter = `conduit:spend:${account}:key_test:d2026-01-01`;
       const script = luaScript(RESTORE_SPEND);
       const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => runScript(redis, script, [counter], [1_000 + i, 60, 0])));
       const values = new Set(replies.map((reply) => Number((reply as unknown[])[0])));
@@ -210,7 +232,7 @@ for (const [name, connect] of backends) {
       expect(Number(await runCommand(redis, ['ttl', counter]))).toBeGreaterThan(50);
       await runCommand(redis, ['incrby', counter, 2_000]);
       // Large sums stay exact (fengari's integers are 32-bit): passed through as text, never added.
-      const big = `conduit:spend:key_test_${randomUUID()}:m2026-01`;
+      const big = `conduit:spend:${account}:key_test:m2026-01`;
       expect(await runScript(redis, script, [counter, big], [0, 5_000_000_000, 60, 0])).toEqual([String(value! + 2_000), '5000000000']);
       await runCommand(redis, ['del', counter, big]);
     });
@@ -224,21 +246,23 @@ describe('the reservation timers', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     const redis = getRedis(); // what the timers use: the embedded store here (REDIS_URL is not set)
     const member = `lease-test-${randomUUID()}`;
+    const userId = `user_test_${randomUUID()}`;
     const t0 = Date.now();
-    await runCommand(redis, ['zadd', RESERVATIONS_KEY, t0 + RESERVATION_LEASE_MS, member]);
-    holdLease(member, t0);
+    await runCommand(redis, ['zadd', reservationsKey(userId), t0 + RESERVATION_LEASE_MS, member]);
+    holdLease(member, userId, t0);
     try {
       startReservationSweeper();
       startReservationSweeper(); // idempotent: still one pair of timers
       await vi.advanceTimersByTimeAsync(RENEW_INTERVAL_MS);
-      await vi.waitFor(async () => expect(Number(await runCommand(redis, ['zscore', RESERVATIONS_KEY, member]))).toBe(t0 + RENEW_INTERVAL_MS + RESERVATION_LEASE_MS));
+      await vi.waitFor(async () => expect(Number(await runCommand(redis, ['zscore', reservationsKey(userId), member]))).toBe(t0 + RENEW_INTERVAL_MS + RESERVATION_LEASE_MS));
       stopReservationSweeper();
       await vi.advanceTimersByTimeAsync(3 * RENEW_INTERVAL_MS);
-      expect(Number(await runCommand(redis, ['zscore', RESERVATIONS_KEY, member]))).toBe(t0 + RENEW_INTERVAL_MS + RESERVATION_LEASE_MS);
+      expect(Number(await runCommand(redis, ['zscore', reservationsKey(userId), member]))).toBe(t0 + RENEW_INTERVAL_MS + RESERVATION_LEASE_MS);
     } finally {
       stopReservationSweeper();
       releaseLease(member);
-      await runCommand(redis, ['zrem', RESERVATIONS_KEY, member]);
+      await runCommand(redis, ['del', reservationsKey(userId)]);
+      await runCommand(redis, ['zrem', reservationIndexOf(userId), userId]);
     }
   });
 });

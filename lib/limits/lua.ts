@@ -17,7 +17,8 @@ local function int(x) return string.format('%.0f', x) end
  * consume the others.
  *
  * KEYS  1-3 rate counters (minute, hour, day) · 4-6 spend counters (day, week, month)
- *       7 credit balance · 8 reservations (sorted set, score = deadline) · 9 the key's spend marker
+ *       7 credit balance · 8 the account's reservations (sorted set, score = deadline) · 9 the key's spend marker
+ *       (all of one account: one Redis Cluster slot, by the account's hash tag)
  * ARGV  1-3 rate limits (0 = none) · 4-6 rate window ms · 7-9 spend limits (-1 = none)
  *       10 spend counter ttl s · 11 prompt cost (upper bound) · 12 output price per 1M tokens
  *       13 client's max output tokens (0 = not given) · 14 model's max output tokens
@@ -109,18 +110,17 @@ return {'ok', outputTokens, reserved, used[1], used[2], used[3]}
  *
  * Only counters that exist are adjusted. One that is missing (Redis lost it since admission) is
  * left missing, so the next admission rebuilds it from PostgreSQL, where this request's record
- * lands too (queued below): INCRBY would create it holding this one request and hide the loss.
+ * lands too: INCRBY would create it holding this one request and hide the loss.
  *
- * With a sixth key, the request's usage record (ARGV 4) is pushed onto that list (the usage
- * queue) in the same atomic step: a settled request and its record are never written apart,
- * and the whole settlement is one command.
+ * The request's usage record is not pushed here: the usage queue has its own hash slot (one queue
+ * for every account), and a script may only touch keys of one slot. It is pushed in the same
+ * pipeline, just before this script (admission.ts, settle).
  *
- * KEYS 1-3 spend counters · 4 credit balance · 5 reservations · 6 usage queue (optional)
- * ARGV 1 reserved · 2 cost · 3 reservation member · 4 usage record JSON (with KEYS[6])
+ * KEYS 1-3 spend counters · 4 credit balance · 5 the account's reservations (all one account's slot)
+ * ARGV 1 reserved · 2 cost · 3 reservation member
  * Returns the change applied to the counters.
  */
 export const SETTLE = `${NUMBERS}
-if KEYS[6] then redis.call('LPUSH', KEYS[6], ARGV[4]) end
 local reserved = num(ARGV[1])
 local delta = num(ARGV[2])
 if reserved == 0 or redis.call('ZREM', KEYS[5], ARGV[3]) == 1 then delta = delta - reserved end
@@ -136,27 +136,65 @@ return int(delta)
 `;
 
 /**
- * Sweeper: releases reservations whose deadline passed (their instance stopped renewing them:
- * it died mid-request). Members are "requestId|reserved|creditKey|spendKey1|spendKey2|spendKey3".
- * As in SETTLE, only counters that still exist are given the amount back.
+ * Sweeper, for one account: releases the given reservations if their deadline really passed
+ * (their instance stopped renewing them: it died mid-request) — the caller read them a moment
+ * ago, and one may have been renewed or settled since. Members are
+ * "requestId|reserved|creditKey|spendKey1|spendKey2|spendKey3"; every key a member names must be
+ * declared (a cluster only runs a script on the keys it declares, all of one slot), and one that
+ * is not is left alone. As in SETTLE, only counters that still exist are given the amount back.
  *
- * KEYS 1 reservations · ARGV 1 now (ms) · 2 batch size · Returns how many were released.
+ * KEYS 1 the account's reservations · 2.. the counters the members name
+ * ARGV 1 now (ms) · 2.. members
+ * Returns {released, the earliest deadline left (-1 if none)}.
  */
 export const SWEEP = `${NUMBERS}
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local declared = {}
+for i = 2, #KEYS do declared[KEYS[i]] = true end
 local released = 0
-for _, member in ipairs(expired) do
-  if redis.call('ZREM', KEYS[1], member) == 1 then
+for i = 2, #ARGV do
+  local member = ARGV[i]
+  local deadline = redis.call('ZSCORE', KEYS[1], member)
+  if deadline and num(deadline) <= num(ARGV[1]) then
     local parts = {}
     for part in string.gmatch(member, '[^|]+') do parts[#parts + 1] = part end
-    if redis.call('EXISTS', parts[3]) == 1 then redis.call('INCRBY', parts[3], parts[2]) end
-    for i = 4, 6 do
-      if redis.call('EXISTS', parts[i]) == 1 then redis.call('DECRBY', parts[i], parts[2]) end
+    redis.call('ZREM', KEYS[1], member)
+    if declared[parts[3]] and redis.call('EXISTS', parts[3]) == 1 then redis.call('INCRBY', parts[3], parts[2]) end
+    for j = 4, 6 do
+      if declared[parts[j]] and redis.call('EXISTS', parts[j]) == 1 then redis.call('DECRBY', parts[j], parts[2]) end
     end
     released = released + 1
   end
 end
-return released
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {released, first[2] or -1}
+`;
+
+/**
+ * An account's entry in the index of accounts with reservations (leases.ts), as ZADD LT: added if
+ * missing, lowered if later than this deadline, never raised. KEYS 1 index shard · ARGV 1 deadline · 2 account
+ */
+export const INDEX = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not score or tonumber(score) > tonumber(ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
+
+/**
+ * The index of accounts with reservations (leases.ts): after sweeping an account whose entry said
+ * `ARGV[2]`, moves the entry to the account's earliest deadline left, or removes it when none is
+ * left — unless it changed meanwhile (an admission lowered it: that entry stands).
+ * KEYS 1 index shard · ARGV 1 account · 2 the score read · 3 earliest deadline left (-1: none)
+ * Returns 0 (changed meanwhile) · 1 (moved) · 2 (removed).
+ */
+export const REINDEX = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[3]) < 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 2
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
 `;
 
 /**

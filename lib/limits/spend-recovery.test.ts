@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyRecord } from '@/lib/keys/record';
-import { useTestServices } from '@/lib/testing/services';
+import { sharedTestRedis, useTestServices } from '@/lib/testing/services';
 import { usageRecord } from '@/lib/usage/fixtures';
 
 /**
@@ -13,7 +13,8 @@ const { admit, settle } = await import('./admission');
 const { creditBalanceKey, grantCredit, loadCreditBalance } = await import('@/lib/billing/credit');
 const { readKeySpend, restoreSpendCounters } = await import('./spend-counters');
 const { getRedis } = await import('@/lib/redis/client');
-const { RESERVATIONS_KEY } = await import('./leases');
+const { reservationIndexOf, reservationsKey } = await import('./leases');
+const { accountTag } = await import('@/lib/redis/key-slot');
 const { getDb } = await import('@/db');
 const { users } = await import('@/db/schema');
 const { drainUsageOnce } = await import('@/lib/usage/drain');
@@ -26,7 +27,7 @@ afterAll(() => services.cleanup());
 // The embedded store belongs to this test file alone, so there Redis can lose everything; real
 // Redis is shared with the test files running beside this one, so there only this account's
 // state goes — which is all this account's requests can tell apart.
-const ownStore = !process.env.TEST_REDIS_URL;
+const ownStore = !sharedTestRedis;
 
 const cost = { promptCost: 1_000, outputPrice: 2_000_000, requestedOutputTokens: 500, modelMaxOutputTokens: 4_096 };
 // 500 tokens at $2/1M = 1,000 micros, so each request reserves 2,000 micros.
@@ -57,7 +58,7 @@ async function admitRestoring(key: KeyRecord, now: number) {
   if (first.outcome !== 'state_unknown') return first;
   // Straight to restoreSpendCounters, not through the per-instance single flight: as if each
   // request had reached another instance.
-  await Promise.all([first.credit && loadCreditBalance(key.userId), first.spend && restoreSpendCounters([key.id], new Date(now))]);
+  await Promise.all([first.credit && loadCreditBalance(key.userId), first.spend && restoreSpendCounters([key], new Date(now))]);
   return admit(key, `req_${randomUUID()}`, cost, now);
 }
 
@@ -78,19 +79,16 @@ async function drain() {
 /** Redis loses the key's spend windows — and with `everything`, the account's credit and every reservation too. */
 async function lose(key: KeyRecord, everything = false) {
   const redis = getRedis();
-  const counters = await redis.keys(ownStore && everything ? 'conduit:spend:*' : `conduit:spend:${key.id}:*`);
+  const counters = await redis.keys(ownStore && everything ? 'conduit:spend:*' : `conduit:spend:${accountTag(key.userId)}:${key.id}:*`);
   expect(counters.length).toBeGreaterThanOrEqual(3);
   await redis.del(...counters);
   if (!everything) return;
   await redis.del(creditBalanceKey(key.userId), `${creditBalanceKey(key.userId)}:grants`);
-  if (ownStore) await redis.del(RESERVATIONS_KEY);
-  else {
-    const members = (await redis.zrange<string[]>(RESERVATIONS_KEY, 0, -1)).filter((member) => member.includes(key.id));
-    if (members.length > 0) await redis.zrem(RESERVATIONS_KEY, ...members);
-  }
+  await redis.del(reservationsKey(key.userId));
+  await redis.zrem(reservationIndexOf(key.userId), key.userId);
 }
 
-const spentOf = async (key: KeyRecord, now: number) => (await readKeySpend([key.id], new Date(now))).get(key.id)!;
+const spentOf = async (key: KeyRecord, now: number) => (await readKeySpend([key], new Date(now))).get(key.id)!;
 
 describe(`spend windows after Redis lost them, on ${services.label}`, () => {
   it('a key cannot pass its daily limit after Redis lost its spend counters', async () => {
@@ -175,6 +173,6 @@ describe(`spend windows after Redis lost them, on ${services.label}`, () => {
     await drain();
     await lose(key, true);
     expect(await spentOf(key, now)).toEqual({ day: 3_702, week: 3_702, month: 3_702 });
-    expect(await getRedis().exists(`conduit:spend:${key.id}:${windowId('day', new Date(now))}`)).toBe(1);
+    expect(await getRedis().exists(`conduit:spend:${accountTag(key.userId)}:${key.id}:${windowId('day', new Date(now))}`)).toBe(1);
   });
 });

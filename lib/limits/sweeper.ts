@@ -1,27 +1,70 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
-import { luaScript, runScript } from '@/lib/redis/raw';
-import { RENEW_INTERVAL_MS, RESERVATIONS_KEY, renewLeases } from './leases';
-import { SWEEP } from './lua';
+import { luaScript, runCommand, runScript } from '@/lib/redis/raw';
+import { indexReservations, RENEW_INTERVAL_MS, RESERVATION_INDEX_SHARDS, renewLeases, reservationIndexKey, reservationsKey } from './leases';
+import { REINDEX, SWEEP } from './lua';
 
 /**
  * Releases reservations whose lease lapsed (their instance stopped renewing them: it died
  * mid-request), so no budget or credit stays reserved for long. Every instance runs it; the
- * script's ZREM makes each release happen exactly once. Up to `rounds` batches per call, so a
- * dead instance's thousands of requests are released in one pass.
+ * script's ZSCORE + ZREM makes each release happen exactly once. It walks the index of accounts
+ * (leases.ts) for entries that are due, up to `batch` accounts per shard and round and `rounds`
+ * rounds, so a dead instance's thousands of requests are released in one pass; each account is
+ * swept by one script per `batch` of its members, declaring every key it touches (all in the
+ * account's slot).
  */
 export async function sweepReservations(now = Date.now(), batch = 500, redis: Redis = getRedis(), rounds = 10): Promise<number> {
   let released = 0;
-  for (let round = 0; round < rounds; round++) {
-    const count = Number(await runScript(redis, SWEEP_SCRIPT, [RESERVATIONS_KEY], [now, batch]));
-    released += count;
-    if (count < batch) break;
+  for (let shard = 0; shard < RESERVATION_INDEX_SHARDS; shard++) {
+    const index = reservationIndexKey(shard);
+    for (let round = 0; round < rounds; round++) {
+      const due = (await runCommand(redis, ['zrangebyscore', index, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch])) as string[];
+      for (let i = 0; i < due.length; i += 2) released += await sweepAccount(index, due[i]!, due[i + 1]!, now, batch, redis);
+      if (due.length / 2 < batch) break;
+    }
+  }
+  return released;
+}
+
+/** The earliest deadline among the account's reservations, -1 if it has none. */
+async function earliestDeadline(key: string, redis: Redis): Promise<number> {
+  const first = (await runCommand(redis, ['zrange', key, 0, 0, 'WITHSCORES'])) as string[];
+  return first.length > 0 ? Number(first[1]) : -1;
+}
+
+/** Releases one account's lapsed reservations, then moves (or removes) its index entry. */
+async function sweepAccount(index: string, userId: string, indexScore: string, now: number, batch: number, redis: Redis): Promise<number> {
+  const key = reservationsKey(userId);
+  let released = 0;
+  let earliest: number;
+  for (;;) {
+    const lapsed = (await runCommand(redis, ['zrangebyscore', key, '-inf', now, 'LIMIT', 0, batch])) as string[];
+    if (lapsed.length === 0) {
+      earliest = await earliestDeadline(key, redis);
+      break;
+    }
+    // A member names its credit and spend counters (admission.ts); the script must declare them.
+    const counters = [...new Set(lapsed.flatMap((member) => member.split('|').slice(2, 6)))];
+    const [count, next] = (await runScript(redis, SWEEP_SCRIPT, [key, ...counters], [now, ...lapsed])) as [number, number | string];
+    released += Number(count);
+    earliest = Number(next);
+    if (lapsed.length < batch) break;
+  }
+  const removed = Number(await runScript(redis, REINDEX_SCRIPT, [index], [userId, indexScore, earliest]));
+  // Removed because the account looked empty: an admission may have added a reservation since (its
+  // own index write then found the entry still there). Looking again after the removal catches it —
+  // on one Redis always (the admission's two commands run back to back); in a cluster they run on
+  // two nodes, and one slipping between these two steps is caught by the renewal within 10 s.
+  if (removed === 2) {
+    const again = await earliestDeadline(key, redis);
+    if (again >= 0) await indexReservations(userId, again, redis);
   }
   return released;
 }
 
 const SWEEP_SCRIPT = luaScript(SWEEP);
+const REINDEX_SCRIPT = luaScript(REINDEX);
 const SWEEP_INTERVAL_MS = 10_000;
 
 // Shared by every copy of this module in the process (see leases.ts), so any copy can stop them.

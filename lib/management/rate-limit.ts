@@ -3,6 +3,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import { ApiError } from '@/lib/errors';
 import { limitingAddress } from '@/lib/net/ip';
 import { getRedis } from '@/lib/redis/client';
+import { rateLimitId } from '@/lib/redis/key-slot';
 
 /**
  * Limits of the management API (/api/v1/*), as lib/auth/login-limit.ts limits logins:
@@ -55,7 +56,7 @@ const blocked = (reset: number) =>
 /** Refuses (429) a client address that used up its failed attempts, before any database work; counts nothing. */
 export async function refuseBlockedClient(ip: string | undefined): Promise<void> {
   if (!ip) return;
-  const { remaining, reset } = await getLimiters().failedIp.getRemaining(limitingAddress(ip));
+  const { remaining, reset } = await getLimiters().failedIp.getRemaining(rateLimitId(limitingAddress(ip)));
   if (remaining <= 0) throw blocked(reset);
 }
 
@@ -66,13 +67,13 @@ export async function refuseBlockedClient(ip: string | undefined): Promise<void>
  */
 export async function countFailedAttempt(ip: string | undefined): Promise<void> {
   if (!ip) return;
-  const { success, reset } = await getLimiters().failedIp.limit(limitingAddress(ip));
+  const { success, reset } = await getLimiters().failedIp.limit(rateLimitId(limitingAddress(ip)));
   if (!success) throw blocked(reset);
 }
 
 /** Counts one request of an authenticated token; 429 with retry-after past the limit. */
 export async function limitToken(tokenId: string): Promise<void> {
-  const { success, reset } = await getLimiters().token.limit(tokenId);
+  const { success, reset } = await getLimiters().token.limit(rateLimitId(tokenId));
   if (success) return;
   throw tooMany(
     'rate_limit_exceeded',

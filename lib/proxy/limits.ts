@@ -5,6 +5,7 @@ import type { LinkRecord } from '@/lib/links/record';
 import { untilNextWindow } from '@/lib/limits/admission';
 import { consumeRequest, type Counter } from '@/lib/limits/request-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset, windowStart } from '@/lib/limits/windows';
+import { linkTag } from '@/lib/redis/key-slot';
 import { proxyRefusals } from './refusals';
 import { singleFlight } from '@/lib/single-flight';
 
@@ -52,16 +53,18 @@ function restoreMonthlyCount(link: LinkRecord, now: Date): Promise<number> {
  */
 export async function consumeLinkLimits(link: LinkRecord, endUser: string | null, now = new Date()): Promise<void> {
   const at = now.getTime();
+  // The link's hash tag: every counter of one check in one Redis Cluster slot (one script).
+  const tag = linkTag(link.id);
   const counters: Counter[] = [];
   const scopes: string[] = [];
   for (const period of RATE_PERIODS) {
     const bucket = Math.floor(at / RATE_PERIOD_MS[period]);
     const resetsInMs = untilNextWindow(period, at);
-    counters.push({ key: `conduit:lrl:${link.id}:${period}:${bucket}`, limit: link.rateLimits[period], windowMs: RATE_PERIOD_MS[period], resetsInMs });
+    counters.push({ key: `conduit:lrl:${tag}:${period}:${bucket}`, limit: link.rateLimits[period], windowMs: RATE_PERIOD_MS[period], resetsInMs });
     scopes.push(`${link.rateLimits[period]} requests per ${period} for this link`);
     if (endUser !== null) {
       counters.push({
-        key: `conduit:lurl:${link.id}:${endUser}:${period}:${bucket}`,
+        key: `conduit:lurl:${tag}:${endUser}:${period}:${bucket}`,
         limit: link.endUserRateLimits[period],
         windowMs: RATE_PERIOD_MS[period],
         resetsInMs,
@@ -71,7 +74,7 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
   }
   const monthEnds = windowReset('month', now).getTime();
   counters.push({
-    key: `conduit:lcap:${link.id}:${windowId('month', now)}`,
+    key: `conduit:lcap:${tag}:${windowId('month', now)}`,
     limit: link.monthlyRequestCap,
     windowMs: monthEnds - at + 86_400_000,
     restore: () => restoreMonthlyCount(link, now),

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLinks } from './testing';
+import { linkTag } from '@/lib/redis/key-slot';
+import { sharedTestRedis } from '@/lib/testing/services';
 
 /**
  * A link's monthly request cap when Redis loses its counter (a restart without persistence): it is
@@ -16,12 +18,12 @@ afterAll(() => links.close());
 
 // The embedded store belongs to this test file alone: there Redis really starts over empty. Real
 // Redis is shared with the files running beside this one: there only the link's counters go.
-const ownStore = !process.env.TEST_REDIS_URL;
+const ownStore = !sharedTestRedis;
 
 async function loseRedis(linkId: string) {
   const redis = getRedis();
   if (ownStore) return void (await redis.flushall());
-  const counters = [...(await redis.keys(`conduit:lcap:${linkId}:*`)), ...(await redis.keys(`conduit:lrl:${linkId}:*`))];
+  const counters = [...(await redis.keys(`conduit:lcap:${linkTag(linkId)}:*`)), ...(await redis.keys(`conduit:lrl:${linkTag(linkId)}:*`))];
   if (counters.length > 0) await redis.del(...counters);
 }
 

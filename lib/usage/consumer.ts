@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { runCommand } from '@/lib/redis/raw';
+import { migrateLegacyQueue } from './legacy-queue';
 import { USAGE_QUEUE_CAP, type UsageQueue } from './queue';
 
 /**
@@ -82,6 +83,8 @@ export async function claimBatch(
 ): Promise<ClaimedBatch> {
   const mine = queue.processingKey(consumer);
   const cutoff = now - idleMs;
+  // Records an older release queued under the keys without hash tags (legacy-queue.ts).
+  await migrateLegacyQueue(redis, queue, idleMs, now);
   const dead = await redis.zrange<string[]>(queue.consumersKey, '-inf', cutoff, {
     byScore: true,
     offset: 0,

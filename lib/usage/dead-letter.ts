@@ -5,7 +5,7 @@ import { runCommand } from '@/lib/redis/raw';
 import { appUsageQueue, type UsageQueue } from './queue';
 
 /**
- * The dead-letter list (`conduit:usage:dead`, queue.deadKey): queue entries the drain could not
+ * The dead-letter list (`{conduit:usage}:dead`, queue.deadKey): queue entries the drain could not
  * store — not a usage record at all, or a record PostgreSQL refused on its own (store.ts) — set
  * aside with the reason, so that the queue behind them keeps moving. Newest on the left; only the
  * latest DEAD_LETTER_CAP are kept, as a flood of bad entries must not fill Redis.

@@ -16,21 +16,28 @@ import { cleanRecord, type UsageRecord } from './record';
  * lib/redis, see queue.test.ts). So the queue is the classic reliable list, built from commands all
  * three backends run alike:
  *
- * - `conduit:usage` (USAGE_QUEUE_KEY) — producers LPUSH JSON records (newest on the left);
- * - `conduit:usage:processing:<consumer>` — a drain atomically LMOVEs up to a batch from the right
+ * Every key of the queue carries USAGE_QUEUE_KEY as its hash tag (`{conduit:usage}`), so in a
+ * Redis Cluster they share one slot and the scripts below may move entries between them:
+ *
+ * - `{conduit:usage}` (USAGE_QUEUE_KEY) — producers LPUSH JSON records (newest on the left);
+ * - `{conduit:usage}:processing:<consumer>` — a drain atomically LMOVEs up to a batch from the right
  *   of the queue into its own list (a Lua loop, one round trip), reads it, inserts into PostgreSQL,
  *   and only then acknowledges by trimming what it read. A crash at any point leaves the records
  *   in the queue or in its processing list, never nowhere;
- * - `conduit:usage:consumers` — a sorted set of consumer → last heartbeat (ms). A consumer whose
+ * - `{conduit:usage}:consumers` — a sorted set of consumer → last heartbeat (ms). A consumer whose
  *   heartbeat is older than the idle threshold (30 s) is presumed dead: any other consumer moves
  *   its processing list into its own (atomically, entry by entry) and drains it;
- * - `conduit:usage:dead` — entries the drain could not store (not a record, or a record
+ * - `{conduit:usage}:dead` — entries the drain could not store (not a record, or a record
  *   PostgreSQL refused), each with the reason, newest on the left, the latest 10,000 kept
  *   (lib/usage/dead-letter.ts). They are set aside so the queue never blocks on one of them.
  *
  * Delivery is therefore at-least-once (a consumer declared dead that was only slow, or one that
  * died between COMMIT and the acknowledgement, has its records delivered again); the insert is
  * idempotent on request_id, which turns that into exactly one row per request.
+ *
+ * Before hash tags the same keys had no braces (`conduit:usage`, `conduit:usage:processing:<c>`…).
+ * A queue is not hot state PostgreSQL can rebuild: what an older release queued there is moved
+ * into the new keys by the drain until they are empty (legacy-queue.ts).
  */
 
 /** The Redis keys of one queue. Tests use their own, so parallel runs sharing a Redis never meet. */
@@ -42,20 +49,25 @@ export interface UsageQueue {
   /** Sorted set: consumer → last heartbeat (epoch ms). */
   readonly consumersKey: string;
   processingKey(consumer: string): string;
+  /** The queue's name: its keys before hash tags (legacy-queue.ts) are named after it. */
+  readonly name: string;
 }
 
+/** The queue named `name` (1–200 of letters, digits, `_ : . -`, as USAGE_QUEUE_KEY): its keys are tagged `{name}`. */
 export function usageQueue(name: string): UsageQueue {
+  const tagged = `{${name}}`;
   return {
-    key: name,
-    deadKey: `${name}:dead`,
-    consumersKey: `${name}:consumers`,
-    processingKey: (consumer) => `${name}:processing:${consumer}`,
+    name,
+    key: tagged,
+    deadKey: `${tagged}:dead`,
+    consumersKey: `${tagged}:consumers`,
+    processingKey: (consumer) => `${tagged}:processing:${consumer}`,
   };
 }
 
 let appQueue: UsageQueue | undefined;
 
-/** The app's queue: USAGE_QUEUE_KEY (`conduit:usage`), `…:consumers`, `…:processing:<consumer>`, `…:dead`. */
+/** The app's queue: `{USAGE_QUEUE_KEY}` (`{conduit:usage}`), `…:consumers`, `…:processing:<consumer>`, `…:dead`. */
 export function appUsageQueue(): UsageQueue {
   return (appQueue ??= usageQueue(env().USAGE_QUEUE_KEY));
 }

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: 'API keys' };
 export default async function KeysPage() {
   const user = await requireUser();
   const rows = await listKeys(user.id);
-  const spend = await readKeySpend(rows.map((row) => row.id));
+  const spend = await readKeySpend(rows);
   const now = new Date();
   const keys = rows.map((row) => presentKey(row, spend.get(row.id), now));
 

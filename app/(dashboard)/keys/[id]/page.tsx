@@ -38,7 +38,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   const { id } = await params;
   const row = await loadKey(user.id, id);
   const [spend, events, tokens, usage] = await Promise.all([
-    readKeySpend([row.id]),
+    readKeySpend([row]),
     getKeyEvents(user.id, row.id),
     listTokens(user.id),
     subjectUsage(user.id, { key: row.id }),
