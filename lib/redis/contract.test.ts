@@ -8,7 +8,7 @@ import { createRedisHttpHandler } from './http-endpoint';
 import { serve } from '@/lib/server/node-adapter';
 import { isNoScript, luaScript, RedisCommandError, runCommand, runScript } from './raw';
 import { runCommandSoon, runScriptSoon } from './soon';
-import { embeddedRunner, tcpRunner } from './runners';
+import { clusterRunner, embeddedRunner, tcpRunner } from './runners';
 
 /**
  * One contract, several backends: what app code (and @upstash/ratelimit) can rely on, whichever
@@ -16,6 +16,8 @@ import { embeddedRunner, tcpRunner } from './runners';
  */
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+/** A Redis Cluster's nodes (`.ci/run` starts a local one): the same contract through ioredis' Cluster. */
+const TEST_REDIS_CLUSTER_URLS = process.env.TEST_REDIS_CLUSTER_URLS?.split(',').filter(Boolean);
 const ON_CI = Boolean(process.env.CI);
 
 interface Harness {
@@ -55,7 +57,9 @@ return {total, ARGV[2]}
 
 function contract(name: string, connect: () => Promise<Harness>) {
   describe(name, () => {
-    const prefix = `conduit-test:${randomUUID()}:`;
+    // One hash tag for every key of the suite: its multi-key commands (DEL, MGET, MULTI) then run on a
+    // cluster too, as the app's own keys do (lib/redis/key-slot.ts).
+    const prefix = `conduit-test:{${randomUUID()}}:`;
     const key = (suffix: string) => `${prefix}${suffix}`;
     let harness: Harness;
     let redis: Redis;
@@ -266,4 +270,31 @@ describe.skipIf(!TEST_REDIS_URL)('real Redis (TEST_REDIS_URL)', () => {
     return { redis, close: () => closeRedis(redis) };
   });
   contract('through the HTTP endpoint and the @upstash/redis HTTP client', () => overHttp(tcpRunner(url), true));
+});
+
+describe.skipIf(!TEST_REDIS_CLUSTER_URLS?.length)('Redis Cluster (TEST_REDIS_CLUSTER_URLS)', () => {
+  const urls = TEST_REDIS_CLUSTER_URLS ?? [];
+  contract('through the in-process requester', async () => {
+    const redis = createRedis({ REDIS_CLUSTER_URLS: urls });
+    return { redis, close: () => closeRedis(redis) };
+  });
+  contract('through the HTTP endpoint and the @upstash/redis HTTP client', () => overHttp(clusterRunner(urls), true));
+
+  it('splits a pipeline across the nodes, refuses a script whose keys cross slots, and KEYS sees every node', async () => {
+    const redis = createRedis({ REDIS_CLUSTER_URLS: urls });
+    try {
+      const run = randomUUID();
+      // Keys spread over the 16,384 slots, hence over all three primaries, in one pipeline.
+      const keys = Array.from({ length: 30 }, (_, i) => `conduit-test:${run}:spread:${i}`);
+      const replies = await Promise.all(keys.map((key, i) => runCommandSoon(redis, ['set', key, i])));
+      expect(replies).toEqual(keys.map(() => 'OK'));
+      expect(await Promise.all(keys.map((key) => runCommandSoon(redis, ['get', key])))).toEqual(keys.map((_, i) => String(i)));
+      expect((await redis.keys(`conduit-test:${run}:spread:*`)).sort()).toEqual([...keys].sort());
+      const script = luaScript(`return redis.call('GET', KEYS[1])`);
+      await expect(runScript(redis, script, [keys[0]!, keys[1]!], [])).rejects.toThrow(/CROSSSLOT/);
+      for (const key of keys) await redis.del(key);
+    } finally {
+      await closeRedis(redis);
+    }
+  });
 });
