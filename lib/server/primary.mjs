@@ -14,6 +14,7 @@
 //   AggregatorRegistry) so a scrape sees the whole server, whichever worker it reaches.
 import cluster from 'node:cluster';
 import prom from 'prom-client';
+import { log } from './log-line.mjs';
 
 const RESPAWN_PAUSE_MS = 1_000;
 
@@ -31,7 +32,7 @@ export function runPrimary({ workers, port, hostname }) {
     worker.on('listening', () => {
       listening.add(worker.id);
       if (listening.size === workers && !stopping) {
-        console.log(`Conduit ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port} (${workers} workers)`);
+        log.info('Conduit ready', { url: `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`, workers });
       }
     });
     worker.on('message', (message) => {
@@ -45,18 +46,18 @@ export function runPrimary({ workers, port, hostname }) {
       const wasListening = listening.delete(worker.id);
       if (stopping) {
         if (Object.keys(cluster.workers ?? {}).length === 0) {
-          console.log('[server] stopped');
+          log.info('stopped');
           process.exit(0);
         }
         return;
       }
       if (!wasListening) {
-        console.error(`[server] worker ${index} exited (${signal ?? `code ${code}`}) before it could serve: stopping`);
+        log.error('a worker exited before it could serve: stopping', { worker: index, exit: signal ?? code });
         stopping = true;
         for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGKILL');
         process.exit(typeof code === 'number' && code !== 0 ? code : 1);
       }
-      console.error(`[server] worker ${index} died (${signal ?? `code ${code}`}); starting another`);
+      log.error('a worker died: starting another', { worker: index, exit: signal ?? code });
       setTimeout(() => !stopping && fork(index), RESPAWN_PAUSE_MS).unref();
     });
   };
@@ -65,12 +66,12 @@ export function runPrimary({ workers, port, hostname }) {
 
   const stop = (signal) => {
     if (stopping) {
-      console.error(`[server] ${signal} again: exiting now`);
+      log.error('signalled again: exiting now', { signal });
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
       process.exit(1);
     }
     stopping = true;
-    console.log(`[server] ${signal}: the ${workers} workers finish their requests and stop`);
+    log.info('stopping: the workers finish their requests and stop', { signal, workers });
     // A terminal's Ctrl-C reaches the workers too (same process group); a second SIGINT to a
     // worker would make it exit at once, so only SIGTERM is sent, and only when the worker was
     // not signalled itself — harmless either way: a stopping worker ignores a repeated SIGTERM.

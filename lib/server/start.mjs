@@ -22,19 +22,20 @@
 // then the background work stops and the process exits 0.
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import { log } from './log-line.mjs';
 import { workerCount } from './workers.mjs';
 
 const { values } = parseArgs({ options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' } } });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const hostname = values.hostname ?? process.env.HOSTNAME ?? '0.0.0.0';
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`The port must be a whole number from 0 to 65535 (got ${JSON.stringify(values.port ?? process.env.PORT)}).`);
+  log.error(`The port must be a whole number from 0 to 65535 (got ${JSON.stringify(values.port ?? process.env.PORT)}).`);
   process.exit(1);
 }
 
 const workers = workerCount(process.env);
 if (!workers.ok) {
-  console.error(workers.message);
+  log.error(workers.message);
   process.exit(1);
 }
 if (cluster.isPrimary && workers.count > 1) {

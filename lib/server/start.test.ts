@@ -60,11 +60,15 @@ describe.skipIf(!enabled)(`npm start on ${services.label}`, () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const output: string[] = [];
+    let stdout = '';
     child = spawn(process.execPath, ['lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], {
       env: { ...process.env, NODE_ENV: 'production', OPENAI_BASE_URL: `${upstream.url}/v1`, OPENAI_API_KEY: upstream.apiKey, SHUTDOWN_TIMEOUT_MS: '20000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (data: Buffer) => output.push(data.toString()));
+    child.stdout!.on('data', (data: Buffer) => {
+      output.push(data.toString());
+      stdout += data.toString();
+    });
     child.stderr!.on('data', (data: Buffer) => output.push(data.toString()));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
     await waitForHttp(`${url}/v1/models`, 60_000, child);
@@ -89,7 +93,9 @@ describe.skipIf(!enabled)(`npm start on ${services.label}`, () => {
     const exit = await exited;
     expect(exit, output.join('')).toEqual({ code: 0, signal: null });
     expect(Date.now() - stoppedAt).toBeLessThan(15_000);
-    expect(output.join('')).toContain('[server] stopped');
+    // The server's own lines are JSON, as its request log is.
+    const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; component?: string; msg: string });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, component: 'server', msg: 'stopped' }));
 
     // Settled before the exit: the settlement script queued the record with its real cost.
     const { drainUsageOnce } = await import('@/lib/usage/drain');

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import next from 'next';
+import { log } from './log-line.mjs';
 
 /** Serves on port/hostname until SIGTERM or SIGINT, then stops gracefully and exits. */
 export async function runWorker({ port, hostname }) {
@@ -22,7 +23,7 @@ export async function runWorker({ port, hostname }) {
   // the current build to compare them; it must sit inside the project, for its imports to resolve).
   const bundle = path.resolve(process.env.CONDUIT_HOT_PATH_BUNDLE ?? '.next/conduit/hot-path.mjs');
   if (!existsSync(bundle)) {
-    console.error('The /v1 and /proxy hot paths are not built: run `npm run build` first.');
+    log.error('The /v1 and /proxy hot paths are not built: run `npm run build` first.');
     process.exit(1);
   }
   const hotPath = await import(pathToFileURL(bundle).href);
@@ -43,7 +44,7 @@ export async function runWorker({ port, hostname }) {
   });
   server.listen(port, hostname, () => {
     // In a cluster the primary says it once every worker listens.
-    if (cluster.isPrimary) console.log(`Conduit ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
+    if (cluster.isPrimary) log.info('Conduit ready', { url: `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}` });
   });
 
   let stopping = false;
@@ -52,15 +53,15 @@ export async function runWorker({ port, hostname }) {
       // A worker is told by its primary (which kills it on a second signal of its own): a terminal's
       // Ctrl-C reaching both must not turn a graceful stop into an abrupt one.
       if (cluster.isWorker) return;
-      console.error(`[server] ${signal} again: exiting now`);
+      log.error('signalled again: exiting now', { signal });
       process.exit(1);
     }
     stopping = true;
-    console.log(`[server] ${signal}: no new connections; letting the requests in flight finish`);
+    log.info('stopping: no new connections; letting the requests in flight finish', { signal });
     const { cut } = await hotPath.closeServer(server);
-    if (cut > 0) console.error(`[server] ${cut} request(s) still running at SHUTDOWN_TIMEOUT_MS were cut`);
+    if (cut > 0) log.error('requests still running at SHUTDOWN_TIMEOUT_MS were cut', { cut });
     await hotPath.shutdown();
-    console.log('[server] stopped');
+    log.info('stopped');
     process.exit(0);
   }
   process.on('SIGTERM', () => void stop('SIGTERM'));
