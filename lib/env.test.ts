@@ -35,6 +35,10 @@ describe('configuration', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ USAGE_RETENTION_DAYS: '7' }, 'USAGE_RETENTION_DAYS: must be 0 (keep forever) or at least 31'],
     [{ USAGE_RETENTION_DAYS: '-1' }, 'USAGE_RETENTION_DAYS'],
+    [{ SMTP_URL: 'mail.example.com:587', EMAIL_FROM: 'a@example.com' }, 'SMTP_URL: must be an smtp:// or smtps:// URL'],
+    [{ SMTP_URL: 'smtp://mail.example.com:587' }, 'EMAIL_FROM: is required when SMTP_URL is set'],
+    [{ EMAIL_FROM: 'Conduit' }, 'EMAIL_FROM: must be an address'],
+    [{ EMAIL_FROM: 'Conduit <a@example.com>\r\nBcc: x@evil.test' }, 'EMAIL_FROM: must be an address'],
   ])('rejects %o naming the variable', (source, message) => {
     expect(() => parseEnv(source)).toThrow(ConfigError);
     expect(() => parseEnv(source)).toThrow(message);

@@ -77,6 +77,21 @@ export const envSchema = z
 
     TRUSTED_PROXY_COUNT: z.coerce.number().int().min(0).max(10).default(0),
 
+    /**
+     * Transactional email (password reset, verification, alerts): an SMTP server,
+     * smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. Unset: nothing is sent;
+     * each message is written to DATA_DIR/mail/*.eml and announced in the log (lib/email/transport.ts).
+     */
+    SMTP_URL: optionalUrl(/^smtps?:$/, 'must be an smtp:// or smtps:// URL'),
+    /** The From of every message: `Conduit <no-reply@example.com>` or a bare address. */
+    EMAIL_FROM: optionalString.pipe(
+      z
+        .string()
+        .max(320)
+        .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address, or a name and an address: Conduit <no-reply@example.com>')
+        .optional(),
+    ),
+
     /** Credit every new account starts with, in dollars (e.g. "5" or "0"). */
     TRIAL_CREDIT_USD: z
       .string()
@@ -222,6 +237,10 @@ export const envSchema = z
     // Two answers to "which Redis": one of them would be silently ignored.
     if (env.REDIS_URL && env.REDIS_CLUSTER_URLS) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_URLS'], message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_URLS (a cluster), not both' });
+    }
+    // A real mail server refuses (or spam-folders) a made-up sender: say which one to use.
+    if (env.SMTP_URL && !env.EMAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_FROM'], message: 'is required when SMTP_URL is set, e.g. Conduit <no-reply@example.com>' });
     }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
       ctx.addIssue({
