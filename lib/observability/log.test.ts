@@ -76,6 +76,14 @@ describe('the log', () => {
     expect(logged).toMatchObject({ type: 'DrizzleQueryError', message: 'query failed: duplicate key value violates unique constraint "api_keys_hash_unique"', code: '23505' });
   });
 
+  it('takes the error Auth.js wraps in its cause, not the details beside it', () => {
+    const caught = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const wrapped = new Error('Read more at https://errors.authjs.dev#callbackrouteerror', { cause: { err: caught, password: SECRET } });
+    const logged = serializeError(wrapped);
+    expect(logged.cause).toEqual({ type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+
   it('logs what is not an error without its properties, and names Node\'s AggregateError by its parts', () => {
     expect(serializeError('boom')).toEqual({ type: 'string', message: 'boom' });
     expect(serializeError({ parameters: [SECRET] })).toEqual({ type: 'object', message: '' });

@@ -49,6 +49,14 @@ function codeOf(error: ErrorLike): string | number | undefined {
   return typeof error.code === 'string' || typeof error.code === 'number' ? error.code : undefined;
 }
 
+function causeOf(error: ErrorLike): ErrorLike | undefined {
+  const cause = error.cause;
+  if (isErrorLike(cause)) return cause;
+  // Auth.js wraps the error it caught as `cause: { err, …details }`: only the error is taken.
+  const wrapped = typeof cause === 'object' && cause !== null ? (cause as { err?: unknown }).err : undefined;
+  return isErrorLike(wrapped) ? wrapped : undefined;
+}
+
 /**
  * An error as logged: its type, message, code and stack frames, and its cause's type, message and
  * code — nothing else. Errors carry more in enumerable properties, and pino's standard serializer
@@ -72,8 +80,8 @@ export function serializeError(value: unknown): LoggedError {
   const stack = typeof value.stack === 'string' ? value.stack : undefined;
   const frames = stack?.indexOf('\n    at ');
   if (stack !== undefined && frames !== undefined && frames !== -1) logged.stack = stack.slice(frames + 1);
-  if (isErrorLike(error.cause)) {
-    const cause = error.cause;
+  const cause = causeOf(error);
+  if (cause) {
     logged.cause = { type: typeOf(cause), message: messageOf(cause) };
     const causeCode = codeOf(cause);
     if (causeCode !== undefined) logged.cause.code = causeCode;
