@@ -9,8 +9,11 @@ import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
 import { isMetricsRequest, prepareMetrics, serveMetrics } from '@/lib/observability/metrics-endpoint';
 import { observeRequest } from '@/lib/observability/request-log';
+import { logger } from '@/lib/observability/log';
 import { closeGracefully, createHttpServer, DEFAULT_LIMITS, type RequestListener } from './http-server';
 import { handleNodeRequest } from './node-adapter';
+
+const log = logger().child({ component: 'server' });
 
 /**
  * The forwarding hot paths, bundled on their own by `npm run build` (esbuild → .next/conduit/
@@ -89,9 +92,9 @@ export async function shutdown(): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), BACKGROUND_STOP_MS)));
   const outcome = await Promise.race([steps.then(() => 'done' as const), late]).catch((error: unknown) => {
-    console.error('[server] shutdown step failed', error);
+    log.error({ err: error }, 'shutdown step failed');
     return 'failed' as const;
   });
   clearTimeout(timer);
-  if (outcome === 'late') console.error(`[server] background work did not stop within ${BACKGROUND_STOP_MS} ms; exiting anyway`);
+  if (outcome === 'late') log.error({ ms: BACKGROUND_STOP_MS }, 'background work did not stop in time; exiting anyway');
 }

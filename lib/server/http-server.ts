@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { answerSocket, methodNotAllowed, refusalForClientError, refuseRequest, requestTimeout } from './http-answers';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'server' });
 
 /**
  * The node:http server every Conduit entry listens with (`npm start`'s start.mjs, and `serve()`
@@ -114,7 +117,7 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
   server.on('drop', () => {
     if (Date.now() - warned < 60_000) return;
     warned = Date.now();
-    console.error(`[server] ${limits.maxConnections} connections open (the limit): refusing new ones`);
+    log.error({ maxConnections: limits.maxConnections }, 'connections at the limit: refusing new ones');
   });
   return server;
 }
@@ -147,7 +150,7 @@ function onRequest(state: State, listener: RequestListener, req: IncomingMessage
   }
   if (result instanceof Promise) {
     result.then(done, (error: unknown) => {
-      console.error('[server] request failed', error);
+      log.error({ err: error }, 'request failed');
       done();
     });
   } else {

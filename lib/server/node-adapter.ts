@@ -5,9 +5,12 @@ import { BytesResponse } from './bytes-response';
 import { headerRecordOf, LeanResponse } from './lean-response';
 import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from './http-server';
 import { errorMarkOf, markError, markRequestId } from '@/lib/observability/marks';
+import { logger } from '@/lib/observability/log';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { NodeRequest } from './node-request';
 import { RelayResponse } from './relay-response';
+
+const log = logger().child({ component: 'server' });
 
 export { rawTarget } from './node-request';
 
@@ -175,7 +178,7 @@ export async function handleNodeRequest(handler: WebHandler, req: IncomingMessag
     }
     await writeWebResponse(await handler(request), res);
   } catch (error) {
-    console.error('[server] request failed', error);
+    log.error({ err: error }, 'request failed');
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', ...HOT_PATH_SECURITY_HEADERS }).end('{"error":{"message":"Internal error","type":"api_error","param":null,"code":"internal_error"}}');
     else res.destroy();
   }

@@ -1,5 +1,8 @@
 import { Readable } from 'node:stream';
 import { LeanResponse, type HeaderRecord } from './lean-response';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'relay' });
 
 /**
  * A Response that relays an upstream body to the client with a step on every chunk (the gateway's
@@ -101,7 +104,7 @@ export class RelayResponse extends LeanResponse {
           return void last.then(
             (bytes) => sink.end(bytes),
             (failure: unknown) => {
-              console.error('[relay] a relay step failed', failure);
+              log.error({ err: failure }, 'a relay step failed');
               sink.destroy();
             },
           );
@@ -111,7 +114,7 @@ export class RelayResponse extends LeanResponse {
         else sink.destroy();
       } catch (failure) {
         // Called from event handlers: a step that throws must not escape (it would end the process).
-        console.error('[relay] a relay step failed', failure);
+        log.error({ err: failure }, 'a relay step failed');
         sink.destroy();
       }
     };
