@@ -2,6 +2,9 @@ import 'server-only';
 import type { KeyRecord } from '@/lib/keys/record';
 import type { UsageRecord } from '@/lib/usage/record';
 import { enqueueUsageNow } from '@/lib/usage/queue';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'gateway' });
 
 /** What the gateway knows about one request as it goes; becomes its usage record. */
 export interface RequestContext {
@@ -63,7 +66,5 @@ export function usageRecord(context: RequestContext, status: number, now = Date.
 
 /** For requests that settle nothing (refusals, free endpoints): off the response path. */
 export function recordUsage(context: RequestContext, status: number): void {
-  enqueueUsageNow(usageRecord(context, status)).catch((error: unknown) =>
-    console.error(`[gateway] could not record usage of ${context.requestId}`, error),
-  );
+  enqueueUsageNow(usageRecord(context, status)).catch((error: unknown) => log.error({ err: error, requestId: context.requestId }, 'could not record usage'));
 }

@@ -14,6 +14,9 @@ import type { GatewayRequestBody } from './request-schemas';
 import { sseTap, type OpenAIUsage, type StreamOutcome } from './sse-tap';
 import { UpstreamTimeoutError } from './upstream';
 import { discardBody, relaySource } from './upstream-response';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'gateway' });
 
 interface Forwarding {
   request: Request;
@@ -64,7 +67,7 @@ export async function forward(f: Forwarding): Promise<Response> {
     const refusal = new ApiError(502, 'upstream_auth_failed', `${f.model.provider} rejected Conduit's credentials; the operator has been notified.`, {
       type: 'api_error',
     });
-    console.error(`[gateway] ${f.model.provider} answered ${upstream.status} to Conduit's provider key`);
+    log.error({ provider: f.model.provider, status: upstream.status }, "the provider refused Conduit's provider key");
     settleInBackground(f, null, refusal.status, refusal.code);
     return errorResponse(refusal, f.rateHeaders);
   }
@@ -172,6 +175,6 @@ function settlement(f: Forwarding, tokens: TokenCounts | null, status: number, c
   const record = usageRecord(f.context, status);
   return settle(f.reservation, cost, queuedRecord(record), undefined, { awaited }).then(
     () => undefined,
-    (error: unknown) => console.error(`[gateway] could not settle ${f.context.requestId}`, error),
+    (error: unknown) => log.error({ err: error, requestId: f.context.requestId }, 'could not settle'),
   );
 }

@@ -6,6 +6,9 @@ import { getRedis } from '@/lib/redis/client';
 import { lookupKey } from './cache';
 import type { KeyRecord } from './record';
 import { hashSecret, looksLike } from './secret';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'keys' });
 
 /**
  * The gateway's one question about a key: given the plaintext from `Authorization: Bearer`,
@@ -42,5 +45,5 @@ function noteKeyUsed(keyId: string, now: number): void {
   void (async () => {
     const won = await getRedis().set(`conduit:key-used:${keyId}`, now, { nx: true, px: LAST_USED_INTERVAL_MS });
     if (won) await touchKeyLastUsed(await getDb(), keyId, new Date(now));
-  })().catch((error: unknown) => console.error('[keys] could not record last use', error));
+  })().catch((error: unknown) => log.error({ err: error, keyId }, 'could not record last use'));
 }

@@ -11,6 +11,9 @@ import { holdLease, indexReservations, releaseLease, RESERVATION_LEASE_MS, reser
 import { ADMIT, SETTLE } from './lua';
 import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey, spendMarkerKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'limits' });
 
 /**
  * Admission and settlement of one gateway request against its key's rate and spend limits and
@@ -145,7 +148,7 @@ export async function admit(
   if (indexFailure !== undefined) {
     // A reservation the sweeper could not find would outlive this instance if it died: undo it
     // (releasing nothing twice: SETTLE's ZREM) and answer as Redis being unavailable.
-    if (reserved! > 0) void settle(reservation, 0, undefined, redis).catch((error: unknown) => console.error('[limits] undoing an unindexed reservation failed:', error));
+    if (reserved! > 0) void settle(reservation, 0, undefined, redis).catch((error: unknown) => log.error({ err: error, requestId }, 'undoing an unindexed reservation failed'));
     throw indexFailure;
   }
   if (reserved! > 0) holdLease(member, key.userId, now);

@@ -4,6 +4,9 @@ import { getRedis } from '@/lib/redis/client';
 import { luaScript, runCommand, runScript } from '@/lib/redis/raw';
 import { indexReservations, RENEW_INTERVAL_MS, RESERVATION_INDEX_SHARDS, renewLeases, reservationIndexKey, reservationsKey } from './leases';
 import { REINDEX, SWEEP } from './lua';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'limits' });
 
 /**
  * Releases reservations whose lease lapsed (their instance stopped renewing them: it died
@@ -79,7 +82,7 @@ function every(ms: number, task: () => Promise<unknown>, failure: string): NodeJ
     if (running) return;
     running = true;
     task()
-      .catch((error: unknown) => console.error(failure, error))
+      .catch((error: unknown) => log.error({ err: error }, failure))
       .finally(() => (running = false));
   }, ms);
   timer.unref();
@@ -95,8 +98,8 @@ function every(ms: number, task: () => Promise<unknown>, failure: string): NodeJ
 export function startReservationSweeper(options: { sweep?: boolean } = {}): void {
   if (registry[TIMERS]) return;
   registry[TIMERS] = {
-    renew: every(RENEW_INTERVAL_MS, () => renewLeases(), '[limits] reservation renewal failed'),
-    sweep: options.sweep === false ? undefined : every(SWEEP_INTERVAL_MS, () => sweepReservations(), '[limits] reservation sweep failed'),
+    renew: every(RENEW_INTERVAL_MS, () => renewLeases(), 'reservation renewal failed'),
+    sweep: options.sweep === false ? undefined : every(SWEEP_INTERVAL_MS, () => sweepReservations(), 'reservation sweep failed'),
   };
 }
 

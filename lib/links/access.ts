@@ -5,6 +5,9 @@ import { getRedis } from '@/lib/redis/client';
 import { hashSecret, looksLike } from '@/lib/keys/secret';
 import { lookupLinkToken } from './cache';
 import { touchLinkTokenLastUsed } from '@/db/queries/links';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'links' });
 
 /**
  * The proxy's question about an access token: does this plaintext open this link? A status,
@@ -41,5 +44,5 @@ function noteTokenUsed(tokenId: string, now: number): void {
   void (async () => {
     const won = await getRedis().set(`conduit:link-token-used:${tokenId}`, now, { nx: true, px: LAST_USED_INTERVAL_MS });
     if (won) await touchLinkTokenLastUsed(await getDb(), tokenId, new Date(now));
-  })().catch((error: unknown) => console.error('[links] could not record token use', error));
+  })().catch((error: unknown) => log.error({ err: error, tokenId }, 'could not record token use'));
 }

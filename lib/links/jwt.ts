@@ -5,6 +5,9 @@ import { openSecret } from '@/lib/crypto/secret-box';
 import { env } from '@/lib/env';
 import { guardedJwksFetch, JwksUnavailable } from './jwks-fetch';
 import type { LinkRecord } from './record';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'links' });
 
 /**
  * Verifies the end-user JWT a link may require (Authorization: Bearer), so limits and usage can
@@ -77,7 +80,7 @@ function reasonFor(error: unknown): string {
     return "the link's JWKS could not be loaded";
   }
   if (error instanceof errors.JOSEError) return "the link's JWKS could not be loaded";
-  console.error('[links] end-user JWT verification failed unexpectedly', error);
+  log.error({ err: error }, 'end-user JWT verification failed unexpectedly');
   return 'the token could not be verified';
 }
 
@@ -95,7 +98,7 @@ export async function verifyEndUserJwt(
       key = new TextEncoder().encode(openSecret(config.secretSealed));
     } catch (error) {
       // Only a changed LINK_ENCRYPTION_KEY (or AUTH_SECRET) does this: an operator problem.
-      console.error('[links] cannot open a link JWT secret', error);
+      log.error({ err: error }, 'cannot open a link JWT secret');
       return { ok: false, reason: "the link's JWT secret cannot be read" };
     }
   } else {

@@ -11,6 +11,9 @@ import { managementTokens, type ManagementTokenRow } from '@/db/schema';
 import { ApiError } from '@/lib/errors';
 import type { Actor } from '@/lib/keys/service';
 import { generateSecret, hashSecret, looksLike, randomId } from '@/lib/keys/secret';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'management' });
 
 /**
  * Management tokens authenticate programs calling /api/v1/* on behalf of one account. Shown
@@ -50,6 +53,6 @@ export async function authenticateManagementRequest(request: Request): Promise<A
   const db = await getDb();
   const token = await findActiveTokenByHash(db, await hashSecret(secret));
   if (!token) throw unauthorized('Invalid management token.');
-  void touchTokenLastUsed(db, token.id, new Date()).catch((error: unknown) => console.error('[management] last use', error));
+  void touchTokenLastUsed(db, token.id, new Date()).catch((error: unknown) => log.error({ err: error, tokenId: token.id }, 'could not record last use'));
   return { userId: token.userId, tokenId: token.id };
 }

@@ -1,6 +1,9 @@
 import 'server-only';
 import type { LinkRecord } from '@/lib/links/record';
 import { enqueueUsageNow } from '@/lib/usage/queue';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'proxy' });
 
 /** What the proxy knows about one request as it goes; becomes its usage record. */
 export interface ProxyContext {
@@ -56,5 +59,5 @@ export function recordProxyUsage(context: ProxyContext, status: number): void {
     requestBytes: context.requestBytes,
     responseBytes: context.responseBytes,
     createdAt: context.startedAt,
-  }).catch((error: unknown) => console.error(`[proxy] could not record usage of ${context.requestId}`, error));
+  }).catch((error: unknown) => log.error({ err: error, requestId: context.requestId }, 'could not record usage'));
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import IORedis from 'ioredis';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureLogs } from '@/lib/observability/testing';
 import { useTestServices } from '@/lib/testing/services';
 import { usageRecord } from './fixtures';
 import { hostileString, INVALID_UTF8 } from '@/lib/testing/hostile-strings';
@@ -107,14 +108,14 @@ describe(`dead letters and hostile text on ${services.label}`, () => {
         }
         await pipeline.exec();
 
-        const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+        const logged = captureLogs();
         let total: Awaited<ReturnType<typeof drainAll>>;
         let lines: string[];
         try {
           total = await drainAll(queue, 'prop', batchSize);
         } finally {
-          lines = logged.mock.calls.map((args) => args.map(String).join(' ')).filter((line) => line.includes('dead-lettered'));
-          logged.mockRestore();
+          logged.restore();
+          lines = logged.records().filter((record) => record.msg?.includes('dead-lettered')).map((record) => JSON.stringify(record));
         }
         // One short line per dead letter, never the entry itself (it may hold a user's text).
         expect(lines).toHaveLength(GARBAGE.length);

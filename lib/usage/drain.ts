@@ -15,6 +15,9 @@ import { usageRecordSchema, type UsageRecord } from './record';
 import { pruneUsage } from './retention';
 import { describeDatabaseError } from './sql-state';
 import { storeIsolating, type Refusal } from './store';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'usage' });
 
 /**
  * Moves usage records from the Redis queue (queue.ts) into PostgreSQL, a batch at a time, in one
@@ -110,7 +113,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE)), MAX_BATCH_SIZE);
   const batch = await claimBatch(redis, queue, consumer, batchSize, options.idleMs ?? DEFAULT_IDLE_MS);
   if (batch.dropped > 0) {
-    console.error(`[usage] queue over its cap: dropped the ${batch.dropped} oldest usage records (is PostgreSQL reachable?)`);
+    log.error({ dropped: batch.dropped }, 'queue over its cap: dropped the oldest usage records (is PostgreSQL reachable?)');
   }
 
   // Each record with the entry it came from: a refused record is dead-lettered as it was queued.
@@ -126,7 +129,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
       const reason = `not a usage record: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`;
       const letter = deadLetterOf(entry, reason, requestIdOf(decoded), consumer);
       letters.push(letter);
-      console.error(`[usage] dead-lettered a queue entry (request ${letter.requestId ?? 'unknown'}): ${reason}`);
+      log.error({ requestId: letter.requestId, reason }, 'dead-lettered a queue entry');
     } else if (records.has(parsed.data.requestId)) {
       repeated++;
     } else {
@@ -141,7 +144,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   for (const { record, error } of refusals) {
     const reason = `PostgreSQL refused it: ${describeDatabaseError(error)}`;
     letters.push(deadLetterOf(records.get(record.requestId)?.entry, reason, record.requestId, consumer));
-    console.error(`[usage] dead-lettered the usage record of request ${record.requestId}: ${reason}`);
+    log.error({ requestId: record.requestId, reason }, 'dead-lettered a usage record');
   }
   // Before the acknowledgement: dying in between re-delivers the batch rather than losing the entries.
   await deadLetter(redis, queue, letters);
@@ -152,7 +155,7 @@ async function drainPass(consumer: string, options: DrainOptions): Promise<Drain
   // Accounts whose credit just went down may need an automatic top-up (charged off the hot path).
   if (debited.length > 0) trackTopUp(checkAutoTopUps(debited));
   // After COMMIT and off the request path; an alert failure must never hold the queue up.
-  await evaluateAlerts({ keyIds: chargedKeys, userIds: debited }).catch((error: unknown) => console.error('[usage] alert evaluation failed:', error));
+  await evaluateAlerts({ keyIds: chargedKeys, userIds: debited }).catch((error: unknown) => log.error({ err: error }, 'alert evaluation failed'));
   return {
     inserted,
     duplicates: records.size - orphaned - inserted - refusals.length + repeated,
@@ -243,7 +246,7 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
       if (result.read >= batchSize) delay = 0;
     } catch (error) {
       // Described, not dumped: drizzle's error carries the whole batch as its query parameters.
-      console.error(`[usage] drain pass failed; retrying in 5 s: ${describeDatabaseError(error)}`);
+      log.error({ reason: describeDatabaseError(error), retryInMs: ERROR_INTERVAL_MS }, 'drain pass failed');
       delay = ERROR_INTERVAL_MS;
     }
     if (loop.stopped) return;
@@ -262,8 +265,8 @@ export function startUsageDrain(options: { batchSize?: number; queue?: UsageQueu
 
   const prune = () => {
     pruneUsage()
-      .then((deleted) => deleted > 0 && console.log(`[usage] retention: deleted ${deleted} raw usage records`))
-      .catch((error: unknown) => console.error('[usage] retention failed:', error))
+      .then((deleted) => deleted > 0 && log.info({ deleted }, 'retention: deleted raw usage records'))
+      .catch((error: unknown) => log.error({ err: error }, 'retention failed'))
       .finally(() => {
         if (loop.stopped) return;
         loop.pruner = setTimeout(prune, PRUNE_INTERVAL_MS);
@@ -288,5 +291,5 @@ export async function stopUsageDrain(): Promise<void> {
   clearTimeout(loop.pruner);
   await loop.pass;
   registry[LOOP] = undefined;
-  await retireConsumer(getRedis(), loop.queue, loop.consumer).catch((error: unknown) => console.error('[usage] retire failed:', error));
+  await retireConsumer(getRedis(), loop.queue, loop.consumer).catch((error: unknown) => log.error({ err: error }, 'retiring the drain consumer failed'));
 }

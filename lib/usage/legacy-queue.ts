@@ -2,6 +2,9 @@ import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { runCommand, runScript, luaScript } from '@/lib/redis/raw';
 import type { UsageQueue } from './queue';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'usage' });
 
 /**
  * Usage records queued by a release from before hash tags, under the queue's old key names
@@ -62,6 +65,6 @@ export async function migrateLegacyQueue(redis: Redis, queue: UsageQueue, idleMs
     moved += Number(await runScript(redis, MOVE, [list, queue.key], [MOST]));
     if (Number(await runCommand(redis, ['llen', list])) === 0) await runCommand(redis, ['zrem', old.consumers, consumer]);
   }
-  if (moved > 0) console.error(`[usage] moved ${moved} entries from the queue's keys of an older release (${queue.name}) into ${queue.key}`);
+  if (moved > 0) log.info({ moved, from: queue.name, to: queue.key }, "moved entries from the queue's keys of an older release");
   return moved;
 }

@@ -9,6 +9,9 @@ import type { UsageRecord } from './record';
 import { retentionCutoff } from './retention';
 import { aggregateRollups } from './rollups/aggregate';
 import { isDataError } from './sql-state';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'usage' });
 
 /** What storing some records did: rows inserted, records skipped, accounts and keys charged. */
 export interface Stored {
@@ -72,7 +75,7 @@ async function store(records: UsageRecord[], batchId: string, database?: Databas
     const cutoff = retentionCutoff()?.getTime() ?? 0;
     const rows = records.filter((r) => (r.userId === null || known.has(r.userId)) && r.createdAt >= cutoff).map(toRow);
     const orphaned = records.length - rows.length;
-    if (orphaned > 0) console.warn(`[usage] skipped ${orphaned} records of deleted accounts or past retention`);
+    if (orphaned > 0) log.warn({ skipped: orphaned }, 'skipped records of deleted accounts or past retention');
     if (rows.length === 0) return { inserted: 0, orphaned, debited: [], chargedKeys: [] };
 
     const inserted = await insertUsageRows(tx, rows);
