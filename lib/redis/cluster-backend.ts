@@ -5,6 +5,9 @@ import { ServiceUnavailableError } from '@/lib/unavailable';
 import { isReplyError, type RedisBackend, type Settled } from './commands';
 import { ioredisBackend, unreachable } from './ioredis-backend';
 import { keySlot } from './key-slot';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'redis' });
 
 /**
  * A Redis Cluster through ioredis' `Cluster`, behind the same RedisBackend as one Redis
@@ -160,7 +163,7 @@ export function connectCluster(urls: readonly string[], timeoutMs = 2_000): Redi
   const lost = (reason: string) => {
     if (down) return;
     down = true;
-    console.error(`[redis] cluster: ${reason}; reconnecting`);
+    log.error({ cluster: true, reason }, 'connection lost; reconnecting');
   };
   client.on('error', (error: Error) => lost(error.message));
   client.on('node error', () => {}); // one node's trouble: its commands fail (503) and are retried; logged once above if the cluster goes
@@ -168,7 +171,7 @@ export function connectCluster(urls: readonly string[], timeoutMs = 2_000): Redi
   client.on('ready', () => {
     if (!down) return;
     down = false;
-    console.error('[redis] cluster connection restored');
+    log.info({ cluster: true }, 'connection restored');
   });
   return clusterBackend(client, () => down, timeoutMs);
 }

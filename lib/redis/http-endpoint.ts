@@ -11,6 +11,9 @@ import {
   type Outcome,
   type Reply,
 } from './commands';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'redis-http' });
 
 /**
  * Upstash's REST protocol (as served by serverless-redis-http) for processes that can only speak
@@ -95,7 +98,7 @@ export function createRedisHttpHandler({ runner, token }: RedisHttpOptions): (re
     } catch (error) {
       if (isReplyError(error)) return json({ error: errorMessage(error) }, 400); // e.g. EXECABORT
       // A connection failure: log the details here, give the client no internals.
-      console.error('[redis-http] backend failure:', error);
+      log.error({ err: error }, 'backend failure');
       return json({ error: 'ERR Redis is unavailable' }, 503);
     }
   };

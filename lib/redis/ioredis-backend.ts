@@ -2,6 +2,9 @@ import 'server-only';
 import IORedis, { type Cluster } from 'ioredis';
 import { ServiceUnavailableError } from '@/lib/unavailable';
 import { isReplyError, RedisReplyError, type RedisBackend, type Settled } from './commands';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'redis' });
 
 /**
  * Anything but Redis' own error reply — a refused or dropped connection, a command that timed out,
@@ -96,14 +99,14 @@ export function connectIoredis(url: string, timeoutMs = 2_000): RedisBackend {
   const lost = (reason: string) => {
     if (down) return;
     down = true;
-    console.error(`[redis] ${reason}; reconnecting`);
+    log.error({ reason }, 'connection lost; reconnecting');
   };
   client.on('error', (error: Error) => lost(error.message));
   client.on('reconnecting', () => lost('connection lost'));
   client.on('ready', () => {
     if (!down) return;
     down = false;
-    console.error('[redis] connection restored');
+    log.info('connection restored');
   });
   return ioredisBackend(client, () => down);
 }

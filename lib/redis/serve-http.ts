@@ -3,6 +3,9 @@ import { ConfigError, env } from '@/lib/env';
 import { createRedisHttpHandler } from './http-endpoint';
 import { serve } from '@/lib/server/node-adapter';
 import { tcpRunner } from './runners';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'redis-http' });
 
 /**
  * `npm run redis-http`: the Upstash-compatible REST endpoint in front of REDIS_URL, for processes
@@ -11,7 +14,7 @@ import { tcpRunner } from './runners';
  */
 
 function exit(message: string): never {
-  console.error(`redis-http: ${message}`);
+  log.fatal(message);
   process.exit(1);
 }
 
@@ -37,7 +40,7 @@ async function main() {
   const runner = tcpRunner(config.REDIS_URL);
   const handler = createRedisHttpHandler({ runner, token: config.REDIS_HTTP_TOKEN });
   const server = await serve(handler, config.REDIS_HTTP_PORT, '0.0.0.0');
-  console.log(`redis-http: serving ${redact(config.REDIS_URL)} on ${server.url}`);
+  log.info({ redis: redact(config.REDIS_URL), url: server.url }, 'serving');
 
   const shutdown = async () => {
     await server.close();
