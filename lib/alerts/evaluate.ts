@@ -6,6 +6,9 @@ import { randomId } from '@/lib/keys/secret';
 import { windowStart, type SpendWindow } from '@/lib/limits/windows';
 import { creditMessage, DEFAULT_CREDIT_ALERT_MICROS, dueSpendAlerts } from './thresholds';
 import { deliverWebhook } from './webhook';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'alerts' });
 
 /**
  * Spending alerts, evaluated by the drain after each batch for the keys and accounts whose usage
@@ -113,8 +116,8 @@ async function deliver(url: string, secret: string, rows: NotificationRow[]): Pr
     })),
   };
   const status = await deliverWebhook(url, secret, payload);
-  if (status !== 'sent') console.warn(`[alerts] webhook ${status}`);
-  await setWebhookStatus(await getDb(), rows.map((row) => row.id), status).catch((error: unknown) => console.error('[alerts] could not record the webhook status:', error));
+  if (status !== 'sent') log.warn({ status }, 'alert webhook not delivered');
+  await setWebhookStatus(await getDb(), rows.map((row) => row.id), status).catch((error: unknown) => log.error({ err: error }, 'could not record the webhook status'));
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

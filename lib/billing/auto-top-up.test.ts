@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureLogs } from '@/lib/observability/testing';
 import { usageRecord } from '@/lib/usage/fixtures';
 import { buyCredit, newAccount, startBilling } from './testing';
 
@@ -92,15 +93,15 @@ describe(`automatic top-up on ${services.label}`, () => {
     holder.client = new OtherStripe('sk_test_conduit', { ...hostOptions(stripe.url), maxNetworkRetries: 0 });
     stripe.setDeclineOffSession(true);
     stripe.setWebhookUrl(undefined); // only the top-up's own answer records the failure here
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const logged = captureLogs();
     try {
       expect(await runAutoTopUp(await account(user.id))).toBe('failed');
       const [attempt] = await attempts(user.id);
       expect(attempt).toMatchObject({ status: 'failed', error: DECLINED });
       expect(attempt!.paymentIntentId).toMatch(/^pi_/);
-      expect(logged).not.toHaveBeenCalled();
+      expect(logged.records().filter((record) => record.level >= 50)).toEqual([]);
     } finally {
-      logged.mockRestore();
+      logged.restore();
       holder.client = own;
       stripe.setDeclineOffSession(false);
       stripe.setWebhookUrl(billing.server.url);

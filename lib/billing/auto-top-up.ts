@@ -18,6 +18,9 @@ import { paymentIntentSchema } from './objects';
 import { creditPaymentIntent } from './payments';
 import { declineReason, stripeFailure, type StripeFailure } from './stripe-errors';
 import { getStripe, microsToCents } from './stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /** A pending attempt this old was interrupted (its process died before Stripe answered). */
 const STALE_PENDING_SECONDS = 15 * 60;
@@ -33,9 +36,9 @@ export async function checkAutoTopUps(userIds: Iterable<string>): Promise<void> 
   if (!getStripe()) return;
   try {
     const accounts = await autoTopUpAccounts(await getDb(), [...new Set(userIds)]);
-    await Promise.all(accounts.map((account) => runAutoTopUp(account).catch((error: unknown) => console.error(`[billing] auto top-up of ${account.userId} failed:`, error))));
+    await Promise.all(accounts.map((account) => runAutoTopUp(account).catch((error: unknown) => log.error({ err: error, userId: account.userId }, 'auto top-up failed'))));
   } catch (error) {
-    console.error('[billing] auto top-up check failed:', error);
+    log.error({ err: error }, 'auto top-up check failed');
   }
 }
 
@@ -99,7 +102,7 @@ export async function runAutoTopUp(account: BillingAccount): Promise<AutoTopUpOu
     // attempt if the charge did go through. Recognised by type, not class (stripe-errors.ts).
     const failure = stripeFailure(error);
     await markAutoTopUpFailed(db, attempt, failureMessage(failure), failure?.paymentIntentId);
-    if (failure?.type !== 'StripeCardError') console.error(`[billing] auto top-up ${attempt} of ${userId}:`, error);
+    if (failure?.type !== 'StripeCardError') log.error({ err: error, attempt, userId }, 'auto top-up attempt failed');
     return 'failed';
   }
 }

@@ -5,6 +5,9 @@ import type { Micros } from '@/lib/money';
 import { META_USER } from './checkout';
 import { checkoutSessionSchema, idOf } from './objects';
 import { getStripe } from './stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 export type CheckoutStatus = { state: 'credited'; amountMicros: Micros } | { state: 'pending' } | { state: 'unknown' };
 
@@ -23,7 +26,7 @@ export async function checkoutStatus(userId: string, sessionId: string): Promise
     const credited = paymentIntent ? await creditedPayment(await getDb(), userId, paymentIntent) : undefined;
     return credited ? { state: 'credited', amountMicros: credited.amountMicros } : { state: 'pending' };
   } catch (error) {
-    console.warn(`[billing] could not read checkout session ${sessionId}:`, error);
+    log.warn({ err: error, checkoutSession: sessionId }, 'could not read a checkout session');
     return { state: 'unknown' };
   }
 }

@@ -8,6 +8,9 @@ import { randomId } from '@/lib/keys/secret';
 import type { Micros } from '@/lib/money';
 import { getRedis } from '@/lib/redis/client';
 import { accountTag } from '@/lib/redis/key-slot';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'credit' });
 
 /**
  * Prepaid credit. The ledger in PostgreSQL is the truth; `conduit:credit:{u:<userId>}` in Redis is the
@@ -168,7 +171,7 @@ export async function grantCredit(grant: Grant, redis: Redis = getRedis()): Prom
   } catch (error) {
     // The ledger has it; the hot copy under-counts it until the key is next loaded. Throwing
     // would not help: a retried grant is a duplicate and never reaches this line again.
-    console.error(`[credit] grant ${id} recorded but not applied to the Redis balance of ${userId}:`, error);
+    log.error({ err: error, grant: id, userId }, 'grant recorded but not applied to the Redis balance');
   }
   return true;
 }
@@ -184,7 +187,7 @@ export async function grantTrialCredit(userId: string): Promise<boolean> {
   try {
     return await grantCredit({ userId, kind: 'trial_grant', amountMicros, reference: userId });
   } catch (error) {
-    console.error(`[credit] trial credit for ${userId} failed:`, error);
+    log.error({ err: error, userId }, 'trial credit failed');
     return false;
   }
 }

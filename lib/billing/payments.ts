@@ -5,6 +5,9 @@ import { findUserById } from '@/db/queries/users';
 import { grantCredit } from './credit';
 import { chargeSchema, idOf, paymentIntentSchema, type PaymentIntentObject } from './objects';
 import { centsToMicros, requireStripe } from './stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * Credits a paid payment intent, once: the ledger row's reference is the payment intent id, so
@@ -23,12 +26,12 @@ export async function creditPaymentIntent(input: {
   if (intent.status !== 'succeeded') return false;
   if (intent.currency !== 'usd') {
     // Conduit only ever asks for USD; anything else is a misconfiguration worth a human's look.
-    console.error(`[billing] payment intent ${intent.id} is in ${intent.currency}, not usd: not credited`);
+    log.error({ paymentIntent: intent.id, currency: intent.currency }, 'payment intent not in usd: not credited');
     return false;
   }
   const db = await getDb();
   if (!(await findUserById(db, input.userId))) {
-    console.warn(`[billing] payment intent ${intent.id} belongs to a deleted account ${input.userId}: not credited`);
+    log.warn({ paymentIntent: intent.id, userId: input.userId }, 'payment intent belongs to a deleted account: not credited');
     return false;
   }
   const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;

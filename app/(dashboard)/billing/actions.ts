@@ -8,6 +8,9 @@ import { createPortalSession, createTopUpCheckout } from '@/lib/billing/checkout
 import { saveAutoTopUpSettings } from '@/lib/billing/overview';
 import { ApiError } from '@/lib/errors';
 import { requestOrigin } from '../links/request-origin';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 export interface BillingFormState {
   errors?: Record<string, string>;
@@ -64,6 +67,6 @@ export async function saveAutoTopUpAction(_prev: BillingFormState, formData: For
 
 function failure(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  console.error('[billing] Stripe call failed:', error);
+  log.error({ err: error }, 'Stripe call failed');
   return 'Stripe could not be reached. Please try again in a moment.';
 }

@@ -4,6 +4,9 @@ import { grantCredit } from '../credit';
 import { chargeSchema, idOf, refundSchema } from '../objects';
 import { userForPayment } from '../payments';
 import { centsToMicros, requireStripe } from '../stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * charge.refunded: one 'refund' row per Stripe refund of the charge (reference = the refund id),
@@ -16,7 +19,7 @@ export async function onChargeRefunded(event: Stripe.Event): Promise<void> {
   const charge = chargeSchema.parse(event.data.object);
   const userId = await userForPayment({ customer: idOf(charge.customer), paymentIntent: idOf(charge.payment_intent) });
   if (!userId) {
-    console.error(`[billing] refunded charge ${charge.id} belongs to no Conduit account: nothing debited`);
+    log.error({ charge: charge.id }, 'refunded charge belongs to no Conduit account: nothing debited');
     return;
   }
   for await (const raw of requireStripe().refunds.list({ charge: charge.id, limit: 100 })) {

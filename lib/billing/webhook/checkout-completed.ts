@@ -3,6 +3,9 @@ import type Stripe from 'stripe';
 import { META_USER } from '../checkout';
 import { checkoutSessionSchema, idOf } from '../objects';
 import { creditPaymentIntent } from '../payments';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * checkout.session.completed and checkout.session.async_payment_succeeded. Credit only a session
@@ -16,7 +19,7 @@ export async function onCheckoutPaid(event: Stripe.Event): Promise<void> {
   const userId = session.client_reference_id ?? session.metadata[META_USER];
   const paymentIntent = idOf(session.payment_intent);
   if (!userId || !paymentIntent) {
-    console.error(`[billing] paid checkout session ${session.id} names no account or payment: not credited`);
+    log.error({ checkoutSession: session.id }, 'paid checkout session names no account or payment: not credited');
     return;
   }
   await creditPaymentIntent({ userId, kind: 'purchase', paymentIntent });

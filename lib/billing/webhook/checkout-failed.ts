@@ -1,6 +1,9 @@
 import 'server-only';
 import type Stripe from 'stripe';
 import { checkoutSessionSchema } from '../objects';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * checkout.session.async_payment_failed: the delayed payment (e.g. a bank debit) did not go
@@ -9,5 +12,5 @@ import { checkoutSessionSchema } from '../objects';
  */
 export async function onCheckoutFailed(event: Stripe.Event): Promise<void> {
   const session = checkoutSessionSchema.parse(event.data.object);
-  console.warn(`[billing] delayed payment of checkout session ${session.id} failed; nothing was credited`);
+  log.warn({ checkoutSession: session.id }, 'delayed payment of a checkout session failed; nothing was credited');
 }

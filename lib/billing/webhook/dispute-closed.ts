@@ -4,6 +4,9 @@ import { grantCredit } from '../credit';
 import { disputeSchema, idOf } from '../objects';
 import { userForPayment } from '../payments';
 import { centsToMicros } from '../stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * charge.dispute.closed: a won dispute returns the money, so the credit comes back (its own row,
@@ -15,7 +18,7 @@ export async function onDisputeClosed(event: Stripe.Event): Promise<void> {
   if (dispute.status !== 'won') return;
   const userId = await userForPayment({ paymentIntent: idOf(dispute.payment_intent), charge: idOf(dispute.charge) });
   if (!userId) {
-    console.error(`[billing] won dispute ${dispute.id} concerns no Conduit account: nothing credited`);
+    log.error({ dispute: dispute.id }, 'won dispute concerns no Conduit account: nothing credited');
     return;
   }
   await grantCredit({ userId, kind: 'dispute', amountMicros: centsToMicros(dispute.amount), reference: `${dispute.id}:won` });

@@ -4,6 +4,9 @@ import { grantCredit } from '../credit';
 import { disputeSchema, idOf } from '../objects';
 import { userForPayment } from '../payments';
 import { centsToMicros } from '../stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * charge.dispute.created: the disputed amount is withdrawn by the bank now, so it leaves the
@@ -13,7 +16,7 @@ export async function onDisputeCreated(event: Stripe.Event): Promise<void> {
   const dispute = disputeSchema.parse(event.data.object);
   const userId = await userForPayment({ paymentIntent: idOf(dispute.payment_intent), charge: idOf(dispute.charge) });
   if (!userId) {
-    console.error(`[billing] dispute ${dispute.id} concerns no Conduit account: nothing debited`);
+    log.error({ dispute: dispute.id }, 'dispute concerns no Conduit account: nothing debited');
     return;
   }
   await grantCredit({ userId, kind: 'dispute', amountMicros: -centsToMicros(dispute.amount), reference: dispute.id });

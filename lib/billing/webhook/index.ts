@@ -13,6 +13,9 @@ import { onDisputeCreated } from './dispute-created';
 import { onPaymentIntentFailed } from './payment-intent-failed';
 import { onPaymentIntentSucceeded } from './payment-intent-succeeded';
 import { onRefundReversed } from './refund-reversed';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /** The events Conduit acts on; any other type is acknowledged and ignored. */
 const handlers: Partial<Record<Stripe.Event.Type, (event: Stripe.Event) => Promise<void>>> = {
@@ -61,7 +64,7 @@ export async function handleStripeWebhook(request: Request): Promise<Response> {
     await recordStripeEvent(db, event.id, event.type);
     return Response.json({ received: true, handled: true });
   } catch (error) {
-    if (!(error instanceof ApiError)) console.error('[billing] webhook handler failed; Stripe will retry:', error);
+    if (!(error instanceof ApiError)) log.error({ err: error }, 'webhook handler failed; Stripe will retry');
     return errorResponse(error);
   }
 }

@@ -4,6 +4,9 @@ import { grantCredit } from '../credit';
 import { idOf, refundSchema } from '../objects';
 import { userForPayment } from '../payments';
 import { centsToMicros } from '../stripe';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'billing' });
 
 /**
  * refund.failed, and refund.updated to failed or canceled: the money never left, so the credit
@@ -15,7 +18,7 @@ export async function onRefundReversed(event: Stripe.Event): Promise<void> {
   if ((refund.status !== 'failed' && refund.status !== 'canceled') || refund.currency !== 'usd') return;
   const userId = await userForPayment({ paymentIntent: idOf(refund.payment_intent), charge: idOf(refund.charge) });
   if (!userId) {
-    console.error(`[billing] reversed refund ${refund.id} concerns no Conduit account: nothing credited`);
+    log.error({ refund: refund.id }, 'reversed refund concerns no Conduit account: nothing credited');
     return;
   }
   await grantCredit({ userId, kind: 'refund', amountMicros: centsToMicros(refund.amount), reference: `${refund.id}:reversed` });
