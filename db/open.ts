@@ -8,6 +8,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import lockfile from 'proper-lockfile';
 import postgres from 'postgres';
 import * as schema from './schema';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'db' });
 
 /** The one database type the app codes against, whichever driver is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -62,7 +65,7 @@ function openEmbedded(dir: string): OpenDatabase {
       update: 10_000,
       // The default throws from a timer, killing the server. Losing the lock means another
       // process may now write too: say so loudly and keep serving what is in memory.
-      onCompromised: (error) => console.error(`[db] lost the lock on ${dir}: ${error.message}`),
+      onCompromised: (error) => log.error({ dir, reason: error.message }, 'lost the lock on the data directory'),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {

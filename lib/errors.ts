@@ -7,6 +7,9 @@ import { markError } from '@/lib/observability/marks';
 import { metrics } from '@/lib/observability/metrics';
 import { readBounded } from '@/lib/streams/read-bounded';
 import { describeDependency, unavailableDependency, type Dependency } from '@/lib/unavailable';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'api' });
 
 /**
  * The one error type of Conduit's APIs, and the one place that turns any error into a
@@ -86,7 +89,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ZodError) return validationError(error);
   const down = unavailableDependency(error);
   if (down) return unavailableError(down);
-  console.error('[api] unexpected error', error);
+  log.error({ err: error }, 'unexpected error');
   return new ApiError(500, 'internal_error', 'The server had an error while processing your request.');
 }
 

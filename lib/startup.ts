@@ -4,6 +4,9 @@ import { DatabaseLockedError } from '@/db/open';
 import { ConfigError, env } from '@/lib/env';
 import { startReservationSweeper } from '@/lib/limits/sweeper';
 import { startUsageDrain } from '@/lib/usage/drain';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'startup' });
 
 export async function startServer(): Promise<void> {
   try {
@@ -12,7 +15,8 @@ export async function startServer(): Promise<void> {
   } catch (error) {
     // Exit rather than serve errors: a misconfigured or locked instance must not look healthy.
     const expected = error instanceof ConfigError || error instanceof DatabaseLockedError;
-    console.error(expected ? error.message : error);
+    if (expected) log.fatal(error.message);
+    else log.fatal({ err: error }, 'could not start');
     process.exit(1);
   }
   startBackgroundJobs();

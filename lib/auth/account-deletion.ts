@@ -4,6 +4,9 @@ import { deleteUser, lockAccountCredentials, lockUser, type AccountCredentials }
 import { markCreditDeleted, unmarkCreditDeleted } from '@/lib/billing/credit';
 import { forgetKey, retireHash } from '@/lib/keys/cache';
 import { forgetLink, forgetLinkToken, retireLink, retireLinkToken } from '@/lib/links/cache';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'accounts' });
 
 /**
  * Deleting an account ends everything it could use, on every instance, as any key change does
@@ -61,6 +64,6 @@ async function undo(userId: string, { keyHashes, linkIds, tokenHashes }: Account
       unmarkCreditDeleted(userId),
     ]);
   } catch (error) {
-    console.error(`[accounts] ${userId} not deleted, and its keys stay refused until their Redis tombstones expire:`, error);
+    log.error({ err: error, userId }, 'account not deleted; its keys stay refused until their Redis tombstones expire');
   }
 }

@@ -15,6 +15,9 @@ import { authenticate } from './users';
 import { sessionLive } from './revocation';
 import { authSecret } from './secret';
 import { SESSION_MAX_AGE_SECONDS } from './session-policy';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'auth' });
 
 /** Thrown from authorize(); its `code` reaches the login form, which words the message. */
 export class TooManyAttempts extends CredentialsSignin {
@@ -43,7 +46,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     logger: {
       error(error) {
         if (error instanceof CredentialsSignin) return;
-        console.error(error);
+        log.error({ err: error }, 'Auth.js error');
       },
     },
     providers: [

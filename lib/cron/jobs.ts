@@ -8,6 +8,9 @@ import { retireConsumer } from '@/lib/usage/consumer';
 import { DEFAULT_BATCH_SIZE, drainUsageOnce, topUpsSettled } from '@/lib/usage/drain';
 import { appUsageQueue, type UsageQueue } from '@/lib/usage/queue';
 import { pruneUsageUntil } from '@/lib/usage/retention';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'cron' });
 
 /**
  * The background work of BACKGROUND_JOBS=cron, one call per cron request (lib/cron/handler.ts).
@@ -100,7 +103,7 @@ export async function runDrainJob(options: DrainJobOptions): Promise<DrainJobRep
     }
   } finally {
     // Only leaves the set with nothing in hand; a batch left by a failed pass awaits recovery.
-    await retireConsumer(redis, queue, consumer).catch((error: unknown) => console.error('[cron] retiring the drain consumer failed:', error));
+    await retireConsumer(redis, queue, consumer).catch((error: unknown) => log.error({ err: error }, 'retiring the drain consumer failed'));
   }
   // The function is frozen once it answers: top-ups the passes started must finish first.
   await topUpsSettled();

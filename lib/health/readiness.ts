@@ -6,6 +6,9 @@ import { env } from '@/lib/env';
 import { getRedis } from '@/lib/redis/client';
 import { runCommand } from '@/lib/redis/raw';
 import { appUsageQueue } from '@/lib/usage/queue';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'ready' });
 
 /**
  * Whether this instance can serve: PostgreSQL and Redis answer, every migration is applied, and
@@ -66,7 +69,7 @@ function logFailure(dependency: string, error: unknown): void {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown }).code;
   const message = cause instanceof Error ? cause.message : String(cause);
-  console.error(`[ready] ${dependency} is not ready: ${typeof code === 'string' && !message.includes(code) ? `${code}: ` : ''}${message}`);
+  log.error({ dependency, code: typeof code === 'string' ? code : undefined, reason: message }, 'dependency not ready');
 }
 
 async function checkDatabase(): Promise<Readiness['database']> {
