@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../open';
 import { apiKeys, links, linkTokens, users, type User } from '../schema';
 
@@ -25,6 +25,53 @@ export async function insertUser(
 /** New password; every session signed in before `now` stops working. */
 export async function updatePasswordHash(db: Database, id: string, passwordHash: string, now = new Date()): Promise<void> {
   await db.update(users).set({ passwordHash, sessionsValidFrom: now }).where(eq(users.id, id));
+}
+
+/**
+ * A password set through an emailed reset link: every session signed in before `now` stops
+ * working, and the address counts as verified (the link reached it).
+ */
+export async function resetPasswordHash(db: Database, id: string, passwordHash: string, now = new Date()): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash, sessionsValidFrom: now, emailVerified: sql`coalesce(${users.emailVerified}, ${now.toISOString()}::timestamptz)` })
+    .where(eq(users.id, id));
+}
+
+/** Marks `email` verified, if it is still the account's address; false otherwise. */
+export async function markEmailVerified(db: Database, id: string, email: string, now = new Date()): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ emailVerified: sql`coalesce(${users.emailVerified}, ${now.toISOString()}::timestamptz)` })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/**
+ * Moves the account to a new address, verified (a link sent there was followed). Only from the
+ * address the change was asked from; 'taken' when another account has the new one (the unique
+ * index decides, race-free).
+ */
+export async function changeUserEmail(db: Database, id: string, from: string, to: string, now = new Date()): Promise<'changed' | 'taken' | 'stale'> {
+  try {
+    const rows = await db
+      .update(users)
+      .set({ email: to, emailVerified: now })
+      .where(and(eq(users.id, id), eq(users.email, from)))
+      .returning({ id: users.id });
+    return rows.length > 0 ? 'changed' : 'stale';
+  } catch (error) {
+    if (isUniqueViolation(error)) return 'taken';
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
 }
 
 /** Locks the user row for the rest of the transaction; false when there is no such user. */

@@ -17,6 +17,8 @@ export const alertSettings = pgTable('alert_settings', {
   budgetDayMicros: bigint('budget_day_micros', { mode: 'number' }),
   budgetWeekMicros: bigint('budget_week_micros', { mode: 'number' }),
   budgetMonthMicros: bigint('budget_month_micros', { mode: 'number' }),
+  /** Opt-in: alerts also go to the account's (verified or not) email address. */
+  emailAlerts: boolean('email_alerts').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 

@@ -6,3 +6,4 @@ export * from './links';
 export * from './billing';
 export * from './usage-rollups';
 export * from './alerts';
+export * from './email-tokens';

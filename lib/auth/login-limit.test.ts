@@ -4,7 +4,7 @@ import { useTestServices } from '@/lib/testing/services';
 
 // Through getRedis(): real Redis when TEST_REDIS_URL is set (CI), else the embedded store.
 const services = await useTestServices();
-const { checkLoginLimit, LOGIN_LIMITS } = await import('./login-limit');
+const { checkLoginLimit, clearLoginLimit, LOGIN_LIMITS } = await import('./login-limit');
 afterAll(() => services.cleanup());
 
 const run = randomUUID().slice(0, 8);
@@ -29,5 +29,18 @@ describe('login attempt limits', () => {
     );
     expect(results.filter((result) => result.allowed)).toHaveLength(LOGIN_LIMITS.perIp);
     expect((await checkLoginLimit(`fresh-${run}@example.com`, `192.0.2.8-${run}`)).allowed).toBe(true);
+  });
+
+  it('a lifted lockout lets the account try again at once; the guessing address stays limited', async () => {
+    const email = `lifted-${run}@example.com`;
+    for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) await checkLoginLimit(email, `203.0.114.${i}-${run}`);
+    expect((await checkLoginLimit(email, `203.0.115.1-${run}`)).allowed).toBe(false);
+    await clearLoginLimit(email);
+    expect((await checkLoginLimit(email, `203.0.115.2-${run}`)).allowed).toBe(true);
+    // Only this account's counters went.
+    const other = `still-locked-${run}@example.com`;
+    for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) await checkLoginLimit(other, `203.0.116.${i}-${run}`);
+    await clearLoginLimit(email);
+    expect((await checkLoginLimit(other, `203.0.116.99-${run}`)).allowed).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ import { limitingAddress } from '@/lib/net/ip';
  * counts, successful or not, so the limiter needs no state beyond the window itself.
  */
 const WINDOW = '15 m';
+const WINDOW_MS = 15 * 60_000;
+const EMAIL_PREFIX = 'conduit:login:email';
 export const LOGIN_LIMITS = { perEmail: 10, perIp: 50 } as const;
 
 let limiters: { email: Ratelimit; ip: Ratelimit } | undefined;
@@ -19,7 +21,10 @@ function getLimiters() {
     email: new Ratelimit({
       redis: getRedis(),
       limiter: Ratelimit.slidingWindow(LOGIN_LIMITS.perEmail, WINDOW),
-      prefix: 'conduit:login:email',
+      prefix: EMAIL_PREFIX,
+      // No in-process memory of blocked emails: a password reset lifts the lockout
+      // (clearLoginLimit) in Redis, and every process must see that at once.
+      ephemeralCache: false,
     }),
     ip: new Ratelimit({
       redis: getRedis(),
@@ -43,4 +48,15 @@ export async function checkLoginLimit(email: string, ip: string | undefined): Pr
   if (emailResult.success && ipResult.success) return { allowed: true };
   const reset = Math.max(emailResult.success ? 0 : emailResult.reset, ipResult.success ? 0 : ipResult.reset);
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((reset - Date.now()) / 1000)) };
+}
+
+/**
+ * Lifts an account's lockout (a password reset proved its owner): deletes the per-email counters
+ * of the current and previous window — the two the sliding window reads (`<prefix>:<id>:<window>`).
+ * The per-IP limit stays: it limits the address that guessed, not the account.
+ */
+export async function clearLoginLimit(email: string, now = Date.now()): Promise<void> {
+  const key = `${EMAIL_PREFIX}:${rateLimitId(email)}`;
+  const window = Math.floor(now / WINDOW_MS);
+  await getRedis().del(`${key}:${window}`, `${key}:${window - 1}`);
 }

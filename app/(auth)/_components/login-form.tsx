@@ -14,6 +14,11 @@ export function LoginForm() {
       <FormMessage error={state.errors?.form} />
       <Field label="Email" name="email" type="email" autoComplete="email" defaultValue={state.email} error={state.errors?.email} required />
       <Field label="Password" name="password" type="password" autoComplete="current-password" error={state.errors?.password} required />
+      <p className="-mt-2 text-right text-sm">
+        <Link href="/forgot-password" className="text-brand-600 hover:underline">
+          Forgot your password?
+        </Link>
+      </p>
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? 'Logging in…' : 'Log in'}
       </Button>

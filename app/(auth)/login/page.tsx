@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { FormMessage } from '@/components/ui/form-message';
 import { githubEnabled } from '@/lib/auth';
 import { currentUser } from '@/lib/auth/session';
 import { GitHubButton } from '../_components/github-button';
@@ -7,11 +8,17 @@ import { LoginForm } from '../_components/login-form';
 
 export const metadata: Metadata = { title: 'Log in' };
 
-export default async function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ reset?: string }> }) {
   if (await currentUser()) redirect('/dashboard');
+  const reset = (await searchParams).reset === 'done';
   return (
     <>
       <h1 className="mb-6 text-xl font-semibold">Log in to Conduit</h1>
+      {reset ? (
+        <div className="mb-4">
+          <FormMessage success="Your password was changed. Log in with the new one." />
+        </div>
+      ) : null}
       {githubEnabled() ? <GitHubButton /> : null}
       <LoginForm />
     </>
