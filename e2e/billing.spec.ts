@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, signUp, test } from './fixtures';
+import { expect, signUp, test, verifyEmail } from './fixtures';
 
 // Billing against the mock Stripe of e2e/mock-services.ts (started by playwright.config.ts): its
 // hosted checkout page sends the signed webhook to the server under test, then returns here.
@@ -19,6 +19,11 @@ async function payOnCheckoutPage(page: Page, label: string) {
 
 test('add credits: custom amount bounds, Stripe checkout, webhook, the new balance and its receipt', async ({ page, email }) => {
   await signUp(page, email);
+  // Unverified, buying is refused with a clear message; verified, it goes through.
+  await goToBilling(page);
+  await page.getByRole('button', { name: 'Add $10', exact: true }).click();
+  await expect(page.getByRole('form', { name: 'Add credit' }).getByRole('alert')).toContainText('Verify your email address before buying credit');
+  await verifyEmail(page, email);
   await goToBilling(page);
   await expect(page.getByTestId('billing-balance')).toHaveText('$5.00');
 
@@ -51,6 +56,7 @@ test('add credits: custom amount bounds, Stripe checkout, webhook, the new balan
 test('a gateway call refused with 402 goes through right after a top-up', async ({ page, email }) => {
   test.setTimeout(60_000);
   await signUp(page, email);
+  await verifyEmail(page, email);
   await page.goto('/keys');
   await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
   const form = page.getByRole('dialog', { name: 'Create an API key' });
@@ -92,6 +98,7 @@ async function saveAutoTopUp(page: Page, threshold: string, amount: string) {
 
 test('automatic top-up: bounded settings, then the saved card is charged when the balance is under the threshold', async ({ page, email }) => {
   await signUp(page, email);
+  await verifyEmail(page, email);
   await goToBilling(page);
   let form = await saveAutoTopUp(page, '0.50', '5000');
   await expect(form.getByLabel('When the balance falls below')).toHaveAccessibleDescription('Enter an amount between $1 and $1,000');
@@ -121,6 +128,7 @@ test('automatic top-up: bounded settings, then the saved card is charged when th
 
 test('automatic top-up: a declined card is shown on the billing page, and nothing is credited', async ({ page, email }) => {
   await signUp(page, email.replace('@', '+decline@'));
+  await verifyEmail(page, email.replace('@', '+decline@'));
   await goToBilling(page);
   await page.getByRole('button', { name: 'Add $10', exact: true }).click();
   await payOnCheckoutPage(page, 'Pay $10.00');

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import type { ReceivedMail } from '../lib/testing/mail-message';
 
 /** A unique email and a unique client IP per test: tests run in parallel and repeatedly. */
 export const test = base.extend<{ email: string }>({
@@ -39,4 +40,39 @@ export async function logOut(page: Page) {
 /** The form's own alert (Next.js also renders an empty route announcer with role="alert"). */
 export function formAlert(page: Page) {
   return page.locator('form').getByRole('alert');
+}
+
+/** The mock SMTP server's reader (e2e/mock-services.ts), next to the server's port. */
+const mailReader = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 14}`;
+
+/** Waits for the `count`-th message to `address` whose subject matches, and returns it. */
+export async function waitForMail(address: string, subject: RegExp, count = 1): Promise<ReceivedMail> {
+  let found: ReceivedMail[] = [];
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${mailReader}/messages?to=${encodeURIComponent(address)}`);
+        found = ((await response.json()) as ReceivedMail[]).filter((mail) => subject.test(mail.subject));
+        return found.length;
+      },
+      { message: `mail to ${address} matching ${subject}`, timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(count);
+  return found[count - 1]!;
+}
+
+/** The link to `path` in a message (with its token). */
+export function mailLink(mail: ReceivedMail, path: string): string {
+  const link = mail.text.match(new RegExp(`https?://\\S+${path}\\?token=[\\w-]+`))?.[0];
+  if (!link) throw new Error(`no ${path} link in: ${mail.text}`);
+  return link;
+}
+
+/** Follows the verification link of the sign-up mail; the dashboard's banner is gone after. */
+export async function verifyEmail(page: Page, email: string) {
+  const mail = await waitForMail(email, /^Verify your email address/);
+  await page.goto(mailLink(mail, '/verify-email'));
+  await page.getByRole('button', { name: 'Verify my email address' }).click();
+  await expect(page).toHaveURL(/\/dashboard\?verified=1$/);
+  await expect(page.getByTestId('verify-email-banner')).toHaveCount(0);
 }

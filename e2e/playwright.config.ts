@@ -9,6 +9,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 // other E2E_PORTs do not collide.
 const mockStripePort = port + 11;
 const mockOpenAIPort = port + 12;
+const mockSmtpPort = port + 13;
+// e2e/fixtures.ts reads received mail here.
+const mockSmtpHttpPort = port + 14;
 const MOCK_STRIPE_URL = `http://127.0.0.1:${mockStripePort}`;
 const stripeWebhookSecret = 'whsec_e2e_only_secret';
 const mockOpenAIKey = 'sk-mock-openai-e2e';
@@ -56,6 +59,8 @@ export default defineConfig({
         MOCK_STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
         MOCK_OPENAI_PORT: String(mockOpenAIPort),
         MOCK_OPENAI_API_KEY: mockOpenAIKey,
+        MOCK_SMTP_PORT: String(mockSmtpPort),
+        MOCK_SMTP_HTTP_PORT: String(mockSmtpHttpPort),
       },
     },
     {
@@ -80,6 +85,9 @@ export default defineConfig({
         STRIPE_API_BASE: MOCK_STRIPE_URL,
         OPENAI_BASE_URL: `http://127.0.0.1:${mockOpenAIPort}/v1`,
         OPENAI_API_KEY: mockOpenAIKey,
+        // Mail (password reset, verification) to the mock SMTP server.
+        SMTP_URL: `smtp://127.0.0.1:${mockSmtpPort}`,
+        EMAIL_FROM: 'Conduit <no-reply@conduit.test>',
       },
     },
   ],

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { expect, logOut, signUp, test } from './fixtures';
+import { expect, logOut, signUp, test, verifyEmail } from './fixtures';
 import { openCreateLink, takeToken } from './link-helpers';
 
 // Issue #20 from outside, against the production build: security headers on every surface, a
@@ -98,8 +98,9 @@ test('security headers on pages, /api and the hot path; HSTS only over https fro
 test('every page satisfies its CSP in Chromium: no violation, scripts run, charts drawn, Stripe Checkout reached', async ({ page, email }) => {
   test.setTimeout(120_000);
   const violations = await watchCsp(page);
-  for (const path of ['/', '/login', '/signup']) await visit(page, path);
+  for (const path of ['/', '/login', '/signup', '/forgot-password']) await visit(page, path);
   await signUp(page, email);
+  await verifyEmail(page, email);
 
   // Something on every page: a key, a link, traffic through both, drained into the usage rollups.
   await page.goto('/keys');

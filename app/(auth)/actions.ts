@@ -3,7 +3,10 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/auth';
 import { fieldErrors, loginSchema, signupSchema, type FieldErrors } from '@/lib/auth/credentials-schema';
+import { sendVerificationEmail } from '@/lib/auth/email-verification';
 import { signUp } from '@/lib/auth/users';
+import { emailLinkOrigin } from '@/lib/email/origin';
+import { logger } from '@/lib/observability/log';
 
 export interface AuthFormState {
   errors?: FieldErrors;
@@ -23,6 +26,12 @@ export async function signupAction(_prev: AuthFormState, formData: FormData): Pr
   const result = await signUp(parsed.data);
   if (!result.ok) {
     return { ...echo, errors: { email: 'An account with this email already exists. Log in instead.' } };
+  }
+  try {
+    await sendVerificationEmail(result.user, await emailLinkOrigin());
+  } catch (error) {
+    // The account works without it; the dashboard's banner offers to send the link again.
+    logger().child({ component: 'auth' }).error({ err: error }, 'could not send the verification email at sign-up');
   }
   return credentialsSignIn(parsed.data.email, parsed.data.password, echo);
 }

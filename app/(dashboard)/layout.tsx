@@ -6,6 +6,7 @@ import { signOutAction } from './actions';
 import { LowBalanceBanner } from './_components/low-balance-banner';
 import { NotificationBell } from './_components/notification-bell';
 import { Sidebar } from './_components/sidebar';
+import { VerifyEmailBanner } from './_components/verify-email-banner';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
@@ -28,6 +29,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           </div>
         </div>
       </header>
+      {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
       <LowBalanceBanner userId={user.id} />
       <div className="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8 md:flex-row">
         <aside className="md:w-48">

@@ -2,6 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { EmailNotVerifiedError, requireVerifiedEmail } from '@/lib/auth/email-verification';
 import { requireUser } from '@/lib/auth/session';
 import { autoTopUpSettingsSchema, topUpAmountSchema } from '@/lib/billing/amounts';
 import { createPortalSession, createTopUpCheckout } from '@/lib/billing/checkout';
@@ -27,11 +28,15 @@ const topUpSchema = z.object({ preset: z.string().optional(), custom: z.string()
 /** Add credit: a preset button or the custom amount → Stripe Checkout. */
 export async function startTopUpAction(_prev: BillingFormState, formData: FormData): Promise<BillingFormState> {
   const user = await requireUser();
-  const { preset, custom } = topUpSchema.parse(Object.fromEntries(formData));
+  const parsedForm = topUpSchema.safeParse(Object.fromEntries(formData));
+  if (!parsedForm.success) return { errors: { form: 'Choose an amount.' } };
+  const { preset, custom } = parsedForm.data;
   const amount = topUpAmountSchema.safeParse(preset ?? custom ?? '');
   if (!amount.success) return { errors: { custom: amount.error.issues[0]?.message ?? 'Invalid amount' }, values: { custom: custom ?? '' } };
   let url: string;
   try {
+    // Money comes in only from accounts whose owner can be reached (receipts, disputes, alerts).
+    requireVerifiedEmail(user, 'buying credit');
     url = await createTopUpCheckout({ user, amountMicros: amount.data, origin: await requestOrigin() });
   } catch (error) {
     return { errors: { form: failure(error) } };
@@ -58,6 +63,7 @@ export async function saveAutoTopUpAction(_prev: BillingFormState, formData: For
     return { errors: Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'form'), issue.message])), values: submitted(formData) };
   }
   const settings = parsed.data;
+  if (settings.enabled === 'on' && !user.emailVerified) return { errors: { form: new EmailNotVerifiedError('turning on automatic top-up').message }, values: submitted(formData) };
   await saveAutoTopUpSettings(
     user.id,
     settings.enabled === 'on' ? { enabled: true, thresholdMicros: settings.threshold, amountMicros: settings.amount } : { enabled: false },
