@@ -3,6 +3,8 @@ import { getDb } from '@/db';
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { grantTrialCredit } from '@/lib/billing/credit';
+import { passwordChangedMail } from '@/lib/email/messages';
+import { queueMail } from '@/lib/email/send';
 import { decoyHash, hashPassword, verifyPassword } from './password';
 
 /** The account operations behind the forms, apart from any transport so tests can call them. */
@@ -41,6 +43,8 @@ export async function changePassword(
     return { ok: false, reason: 'wrong_password' };
   }
   await updatePasswordHash(db, userId, await hashPassword(newPassword));
+  // Told by mail: if this was not the owner (a session left open), they learn of it.
+  queueMail('password_changed', passwordChangedMail(user.email, 'changed'));
   return { ok: true };
 }
 

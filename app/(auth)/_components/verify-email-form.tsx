@@ -3,16 +3,17 @@
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
 import { FormMessage } from '@/components/ui/form-message';
-import { verifyEmailAction, type VerifyFormState } from '../verify-actions';
+import { confirmEmailChangeAction, verifyEmailAction, type VerifyFormState } from '../verify-actions';
 
-export function VerifyEmailForm({ token }: { token: string }) {
-  const [state, action, pending] = useActionState<VerifyFormState, FormData>(verifyEmailAction, {});
+/** One button that uses an emailed link's token: verifying the address, or confirming a new one. */
+export function VerifyEmailForm({ token, purpose = 'verify', label = 'Verify my email address' }: { token: string; purpose?: 'verify' | 'change'; label?: string }) {
+  const [state, action, pending] = useActionState<VerifyFormState, FormData>(purpose === 'change' ? confirmEmailChangeAction : verifyEmailAction, {});
   return (
     <form action={action} className="space-y-4">
       <FormMessage error={state.error} />
       <input type="hidden" name="token" value={token} />
       <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? 'Verifying…' : 'Verify my email address'}
+        {pending ? 'Confirming…' : label}
       </Button>
     </form>
   );

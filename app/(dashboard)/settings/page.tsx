@@ -4,6 +4,7 @@ import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
 import { requireUser } from '@/lib/auth/session';
 import { listTokens } from '@/lib/management/tokens';
+import { ChangeEmailForm } from './_components/change-email-form';
 import { ChangePasswordForm } from './_components/change-password-form';
 import { DeleteAccountForm } from './_components/delete-account-form';
 import { ManagementTokens } from './_components/management-tokens';
@@ -18,13 +19,22 @@ async function managementApiUrl(): Promise<string> {
   return `${proto}://${host}/api/v1/keys`;
 }
 
-export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ password?: string }> }) {
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ password?: string; email?: string }> }) {
   const user = await requireUser();
-  const passwordChanged = (await searchParams).password === 'changed';
+  const { password, email } = await searchParams;
+  const passwordChanged = password === 'changed';
   const [tokens, apiUrl] = await Promise.all([listTokens(user.id), managementApiUrl()]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Settings</h1>
+      <Card title="Email address">
+        {email === 'changed' ? (
+          <div className="mb-4">
+            <FormMessage success="Your email address was changed." />
+          </div>
+        ) : null}
+        <ChangeEmailForm email={user.email} verified={Boolean(user.emailVerified)} hasPassword={Boolean(user.passwordHash)} />
+      </Card>
       <Card title="Password">
         {passwordChanged ? (
           <div className="mb-4">
