@@ -4,6 +4,7 @@ import { accountWindowSpend, creditState, insertNotifications, keyLimits, keyWin
 import type { NotificationRow } from '@/db/schema';
 import { randomId } from '@/lib/keys/secret';
 import { windowStart, type SpendWindow } from '@/lib/limits/windows';
+import { mailAlerts } from './email';
 import { creditMessage, DEFAULT_CREDIT_ALERT_MICROS, dueSpendAlerts } from './thresholds';
 import { deliverWebhook } from './webhook';
 import { logger } from '@/lib/observability/log';
@@ -15,7 +16,8 @@ const log = logger().child({ component: 'alerts' });
  * it just stored — never on the request path. Spend comes from the hourly rollups (what has been
  * drained), credit from the ledger. Every due alert is INSERTed with ON CONFLICT DO NOTHING on
  * (subject, window, window start, threshold): of any number of concurrent evaluations, exactly
- * one inserts each row, and only the inserted rows notify (in-app, and by webhook when set).
+ * one inserts each row, and only the inserted rows notify (in-app, by webhook when set, by email
+ * when turned on).
  */
 
 type Pending = Omit<NotificationRow, 'read' | 'webhookStatus' | 'createdAt'>;
@@ -91,6 +93,8 @@ export async function evaluateAlerts(touched: Touched, now = new Date()): Promis
   const fired = await insertNotifications(db, pending);
   for (const [userId, rows] of groupBy(fired, (row) => row.userId)) {
     const s = settings.get(userId);
+    // Best effort, like the webhook: the notifications are stored whatever the mail does.
+    if (s?.emailAlerts) await mailAlerts(userId, rows).catch((error: unknown) => log.error({ err: error }, 'could not mail the alerts'));
     if (!s?.webhookUrl) continue;
     const delivery = deliver(s.webhookUrl, s.webhookSecret, rows).finally(() => deliveries.delete(delivery));
     deliveries.add(delivery);

@@ -24,12 +24,18 @@ export const alertSettingsSchema = z.object({
   budgetDay: optionalDollarsSchema,
   budgetWeek: optionalDollarsSchema,
   budgetMonth: optionalDollarsSchema,
+  /** A checkbox: sent as "on" when ticked, absent otherwise. */
+  emailAlerts: z
+    .enum(['on', 'off'], { error: 'Tick the box or leave it empty.' })
+    .default('off')
+    .transform((value) => value === 'on'),
 });
 export type AlertSettingsInput = z.infer<typeof alertSettingsSchema>;
 
 export interface AlertSettingsView {
   webhookUrl: string | null;
   webhookSecret: string | null;
+  emailAlerts: boolean;
   creditThresholdMicros: number | null;
   budgets: { day: number | null; week: number | null; month: number | null };
 }
@@ -44,6 +50,7 @@ function view(row: AlertSettingsRow | undefined): AlertSettingsView {
   return {
     webhookUrl: row?.webhookUrl ?? null,
     webhookSecret: row?.webhookSecret ?? null,
+    emailAlerts: row?.emailAlerts ?? false,
     creditThresholdMicros: row ? row.creditThresholdMicros : DEFAULT_CREDIT_ALERT_MICROS,
     budgets: { day: row?.budgetDayMicros ?? null, week: row?.budgetWeekMicros ?? null, month: row?.budgetMonthMicros ?? null },
   };
@@ -54,6 +61,7 @@ export async function saveAlertSettings(userId: string, input: AlertSettingsInpu
   const db = await getDb();
   const values = {
     webhookUrl: input.webhookUrl,
+    emailAlerts: input.emailAlerts,
     creditThresholdMicros: input.creditThreshold,
     budgetDayMicros: input.budgetDay,
     budgetWeekMicros: input.budgetWeek,

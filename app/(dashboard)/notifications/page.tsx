@@ -62,7 +62,9 @@ export default async function NotificationsPage() {
             budgetDay: dollars(settings.budgets.day),
             budgetWeek: dollars(settings.budgets.week),
             budgetMonth: dollars(settings.budgets.month),
+            emailAlerts: settings.emailAlerts,
           }}
+          email={user.email}
         />
         {settings.webhookSecret ? (
           <div className="mt-6 text-sm">

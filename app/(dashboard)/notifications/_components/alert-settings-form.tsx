@@ -12,9 +12,10 @@ export interface AlertSettingsValues {
   budgetDay: string;
   budgetWeek: string;
   budgetMonth: string;
+  emailAlerts: boolean;
 }
 
-export function AlertSettingsForm({ initial }: { initial: AlertSettingsValues }) {
+export function AlertSettingsForm({ initial, email }: { initial: AlertSettingsValues; email: string }) {
   const [state, action, pending] = useActionState<AlertSettingsFormState, FormData>(saveAlertSettingsAction, {});
   return (
     <form action={action} className="max-w-xl space-y-4" noValidate>
@@ -35,6 +36,15 @@ export function AlertSettingsForm({ initial }: { initial: AlertSettingsValues })
       <p className="text-xs text-zinc-500">
         Budgets only alert (at 50, 80 and 100 %, UTC windows); keys&apos; own spending limits alert the same way and are enforced.
       </p>
+      <div>
+        <label className="flex items-center gap-2 text-sm font-medium text-zinc-800">
+          <input type="checkbox" name="emailAlerts" defaultChecked={initial.emailAlerts} aria-describedby="emailAlerts-hint" />
+          Email me these alerts
+        </label>
+        <p id="emailAlerts-hint" className="mt-1 text-xs text-zinc-500">
+          To {email}, one message per batch of alerts. {state.errors?.emailAlerts}
+        </p>
+      </div>
       <Field
         label="Webhook URL"
         name="webhookUrl"
