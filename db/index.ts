@@ -8,8 +8,20 @@ export * as schema from './schema';
 
 /** From configuration: PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite. */
 export function databaseTarget(): DatabaseTarget {
-  const { DATABASE_URL, DATABASE_URL_UNPOOLED, DATA_DIR } = env();
-  return DATABASE_URL ? { kind: 'postgres', url: DATABASE_URL, migrationUrl: DATABASE_URL_UNPOOLED } : { kind: 'embedded', dataDir: DATA_DIR };
+  const { DATABASE_URL, DATABASE_URL_UNPOOLED, DATA_DIR, DATABASE_POOL_MAX } = env();
+  return DATABASE_URL
+    ? { kind: 'postgres', url: DATABASE_URL, migrationUrl: DATABASE_URL_UNPOOLED, poolMax: DATABASE_POOL_MAX ?? defaultPoolMax() }
+    : { kind: 'embedded', dataDir: DATA_DIR };
+}
+
+/**
+ * Connections one process may open: 10 for a server of its own, shared out among `npm start`'s
+ * workers (CONDUIT_WORKERS, set by lib/server/primary.mjs) so a machine opens about 10 whatever its
+ * cores — PostgreSQL's default max_connections is 100 for every machine together.
+ */
+function defaultPoolMax(): number {
+  const workers = Number(process.env.CONDUIT_WORKERS ?? 1);
+  return Math.max(2, Math.ceil(10 / (Number.isInteger(workers) && workers > 0 ? workers : 1)));
 }
 
 interface Holder {

@@ -17,7 +17,7 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type DatabaseTarget =
   /** `migrationUrl`: a direct (unpooled) connection for the migration lock, when `url` goes through a pooler. */
-  | { kind: 'postgres'; url: string; migrationUrl?: string }
+  | { kind: 'postgres'; url: string; migrationUrl?: string; /** Connections at most (default 10). */ poolMax?: number }
   | { kind: 'embedded'; dataDir: string }
   /** A throwaway in-memory PGlite, for tests of the embedded path. */
   | { kind: 'memory' };
@@ -38,7 +38,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
       // connect_timeout (seconds): a database that does not answer fails the request that needed it
       // (503) instead of holding it for postgres.js' default 30 s; long enough for a serverless
       // database (Neon) waking from suspend.
-      const sql = postgres(target.url, { max: 10, connect_timeout: 5, onnotice: () => {} });
+      const sql = postgres(target.url, { max: target.poolMax ?? 10, connect_timeout: 5, onnotice: () => {} });
       return { db: drizzlePostgres(sql, { schema }), target: 'postgres', close: () => sql.end({ timeout: 5 }) };
     }
     case 'embedded':

@@ -34,6 +34,11 @@ export const envSchema = z
      * transaction mode — Neon's `-pooler` host; Neon's Vercel integration sets it under this name.
      */
     DATABASE_URL_UNPOOLED: optionalUrl(/^postgres(ql)?:$/, 'must be a postgres:// or postgresql:// URL'),
+    /**
+     * PostgreSQL connections each server process may open. Unset: 10, divided among `npm start`'s
+     * workers (db/index.ts). Sum over every process of every instance stays under max_connections.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).optional(),
     DATA_DIR: optionalString.default('.data'),
 
     REDIS_URL: optionalUrl(/^rediss?:$/, 'must be a redis:// or rediss:// URL'),

@@ -130,6 +130,7 @@ describe('the request log', () => {
     const linkBody = await linkAnswer.text();
     await fetch(`${server.url}/proxy/${link.link.id}/v1/models?access_token=${link.token.secret}`, { headers: { authorization: `Bearer ${jwt}` } });
     await fetch(`${server.url}/proxy/${link.link.id}/v1/${jwt}?key=${world.upstream.apiKey}`, { headers: { 'x-access-token': link.token.secret } });
+    await fetch(`${server.url}/proxy/${link.link.id}?access_token=${link.token.secret}&key=${world.upstream.apiKey}`);
     for (const password of [world.account.password, wrongPassword]) await signIn(world.account.email, password);
     expect(keyAnswer.status).toBe(200);
     expect(linkAnswer.status, linkBody).toBe(200);

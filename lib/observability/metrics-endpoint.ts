@@ -19,7 +19,8 @@ import { metrics, registerScrapeGauge } from './metrics';
 /** Matches lib/server/primary.mjs. */
 const METRICS_REQUEST = 'conduit:metrics-request';
 const METRICS_ANSWER = 'conduit:metrics-answer';
-const CLUSTER_TIMEOUT_MS = 5_000;
+/** Longer than prom-client's own 5 s for a worker's answer, so the primary's error is the one seen. */
+const CLUSTER_TIMEOUT_MS = 8_000;
 
 export function isMetricsRequest(req: IncomingMessage, linkHost: boolean): boolean {
   if (linkHost) return false;

@@ -14,21 +14,27 @@ import { metrics, type Surface } from './metrics';
 /** Which part of Conduit a request is for (a closed set: it is a metric label). */
 export function surfaceOf(url: string, linkIdOfHost: string | undefined): Surface {
   if (linkIdOfHost !== undefined || url.startsWith('/proxy/')) return 'link';
-  if (url.startsWith('/v1/')) return 'v1';
-  if (url.startsWith('/api/v1/')) return 'management';
-  if (url.startsWith('/api/') || url === '/metrics') return 'api';
-  if (url.startsWith('/_next/') || /^\/[\w.-]+\.(ico|png|svg|txt|webmanifest)$/.test(url)) return 'static';
+  const path = withoutQuery(url);
+  if (path.startsWith('/v1/')) return 'v1';
+  if (path.startsWith('/api/v1/')) return 'management';
+  if (path.startsWith('/api/') || path === '/metrics') return 'api';
+  if (path.startsWith('/_next/') || /^\/[\w.-]+\.(ico|png|svg|txt|webmanifest)$/.test(path)) return 'static';
   return 'dashboard';
+}
+
+function withoutQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /**
  * The path as logged. Never the query string (Google Maps-style `?key=`, tokens in links) and, for
  * a link, nothing past its id: the rest is the third-party API's path, the client's business.
  */
-function loggedPath(url: string, surface: Surface, linkIdOfHost: string | undefined): string {
-  if (surface === 'link') return linkIdOfHost !== undefined ? `{host:${linkIdOfHost}}` : url.split('/', 3).join('/');
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+export function loggedPath(url: string, surface: Surface, linkIdOfHost: string | undefined): string {
+  const path = withoutQuery(url);
+  if (surface !== 'link') return path;
+  return linkIdOfHost !== undefined ? `{host:${linkIdOfHost}}` : path.split('/', 3).join('/');
 }
 
 export function observeRequest(req: IncomingMessage, res: ServerResponse, linkIdOfHost: string | undefined): void {

@@ -7,10 +7,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import next from 'next';
+import prom from 'prom-client';
 import { log } from './log-line.mjs';
 
 /** Serves on port/hostname until SIGTERM or SIGINT, then stops gracefully and exits. */
 export async function runWorker({ port, hostname }) {
+  // Under a primary, answer its calls for this worker's metrics from the start: a scrape during a
+  // worker's replacement would otherwise wait for the seconds it takes to load the app, and fail.
+  if (cluster.isWorker) new prom.AggregatorRegistry();
   // Next attaches its WebSocket handler (dev HMR, rewrites to WebSocket upstreams: Conduit uses
   // neither) to `httpServer`, or else to the server of the first request it sees. On ours, every
   // request with an Upgrade header (curl --http2's h2c upgrade too) would go to it and have its

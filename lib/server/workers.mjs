@@ -17,8 +17,8 @@ export function workerCount(env, cores = availableParallelism()) {
   const shared = sharedServices(env);
   const raw = env.WEB_CONCURRENCY?.trim();
   if (!raw) return { ok: true, count: shared ? cores : 1 };
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1) {
-    return { ok: false, message: `WEB_CONCURRENCY must be a whole number of processes, 1 or more (got ${JSON.stringify(raw)}).` };
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024) {
+    return { ok: false, message: `WEB_CONCURRENCY must be a whole number of processes from 1 to 1024 (got ${JSON.stringify(raw)}).` };
   }
   const count = Number(raw);
   if (count > 1 && !shared) {
