@@ -7,9 +7,10 @@ import { startGateway } from '@/lib/gateway/testing';
  * driven here as a scheduler would — its GET handler called with a Request. Real PostgreSQL + Redis
  * when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), embedded otherwise.
  *
- * The route sweeps lapsed reservations at the real time, and the reservations set is one key for
- * a whole Redis: on the shared test Redis it would release the reservations other test files set a
- * day back on purpose (lib/limits/leases.test.ts). So this file uses a Redis database of its own.
+ * The route sweeps lapsed reservations at the real time, and the index of accounts with
+ * reservations (16 shards) is shared by a whole Redis: on the shared test Redis it would release the
+ * reservations other test files set a day back on purpose (lib/limits/leases.test.ts). So this file
+ * uses a Redis database of its own.
  */
 if (process.env.TEST_REDIS_URL) {
   const url = new URL(process.env.TEST_REDIS_URL);
@@ -31,7 +32,7 @@ const { startServer, startBackgroundJobs } = await import('@/lib/startup');
 const { closeRedis, createRedis, getRedis } = await import('@/lib/redis/client');
 const { runCommand } = await import('@/lib/redis/raw');
 const { admit } = await import('@/lib/limits/admission');
-const { releaseLease } = await import('@/lib/limits/leases');
+const { releaseLease, reservationIndexOf, reservationsKey } = await import('@/lib/limits/leases');
 const { loadCreditBalance } = await import('@/lib/billing/credit');
 const { signUp } = await import('@/lib/auth/users');
 const { reservationTimers, stopReservationSweeper } = await import('@/lib/limits/sweeper');
@@ -177,6 +178,25 @@ describe(`serverless mode (BACKGROUND_JOBS=cron) on ${services.label}`, () => {
     expect(again.outcome).toBe('admitted');
     if (again.outcome === 'admitted') releaseLease(again.reservation.member);
     await cron('drain'); // and releases that one too
+  });
+
+  it('drains even when sweeping an account fails (a cluster node down, a script error), and sweeps the other accounts', async () => {
+    const redis = getRedis();
+    // An account whose reservations cannot be read: its key is not a sorted set (WRONGTYPE).
+    const broken = `user_test_${randomUUID()}`;
+    await runCommand(redis, ['set', reservationsKey(broken), 'not a sorted set', 'EX', 60]);
+    await runCommand(redis, ['zadd', reservationIndexOf(broken), Date.now() - 60_000, broken]);
+    try {
+      const records = Array.from({ length: 3 }, () => usageRecord({ userId: actor.userId, costMicros: 0 }));
+      for (const record of records) await enqueueUsageNow(record, redis, appUsageQueue());
+      const report = await cron('drain');
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ read: 3, inserted: 3 });
+      expect(await storedCount(records.map((r) => r.requestId))).toBe(3);
+    } finally {
+      await runCommand(redis, ['del', reservationsKey(broken)]);
+      await runCommand(redis, ['zrem', reservationIndexOf(broken), broken]);
+    }
   });
 
   it('prunes raw records past USAGE_RETENTION_DAYS, and says so', async () => {

@@ -154,6 +154,28 @@ for (const [name, connect] of backends) {
       expect(await credit(record)).toBe(1_000_000 - 1_500);
     });
 
+    it('an account that cannot be swept (a script error, a node down) is skipped and logged; the others are swept, and none is started past the deadline', async () => {
+      const t0 = Date.now() - DAY;
+      const record = key();
+      await ready(record, t0);
+      const reservation = admitted(await admit(record, randomUUID(), cost, t0, redis));
+      releaseLease(reservation.member);
+      // Its reservations key is not a sorted set: every command on it is refused (WRONGTYPE).
+      const broken = `user_test_${randomUUID()}`;
+      await runCommand(redis, ['set', reservationsKey(broken), 'not a sorted set', 'EX', 600]);
+      await runCommand(redis, ['zadd', reservationIndexOf(broken), t0 - 1, broken]);
+      try {
+        expect(await sweepReservations(t0 + RESERVATION_LEASE_MS, 500, redis, 10, Date.now() - 1)).toBe(0);
+        expect(await deadline(reservation)).toBe(t0 + RESERVATION_LEASE_MS);
+        expect(await sweepReservations(t0 + RESERVATION_LEASE_MS, 500, redis)).toBeGreaterThanOrEqual(1);
+        expect(await deadline(reservation)).toBeNull();
+        expect(await spent(record, t0)).toEqual([0, 0, 0]);
+      } finally {
+        await runCommand(redis, ['del', reservationsKey(broken)]);
+        await runCommand(redis, ['zrem', reservationIndexOf(broken), broken]);
+      }
+    });
+
     it('a settlement after its lease lapsed and was swept charges the real cost exactly once', async () => {
       const t0 = Date.now() - DAY;
       const record = key();

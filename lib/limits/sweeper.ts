@@ -10,22 +10,47 @@ const log = logger().child({ component: 'limits' });
 
 /**
  * Releases reservations whose lease lapsed (their instance stopped renewing them: it died
- * mid-request), so no budget or credit stays reserved for long. Every instance runs it; the
- * script's ZSCORE + ZREM makes each release happen exactly once. It walks the index of accounts
- * (leases.ts) for entries that are due, up to `batch` accounts per shard and round and `rounds`
- * rounds, so a dead instance's thousands of requests are released in one pass; each account is
- * swept by one script per `batch` of its members, declaring every key it touches (all in the
- * account's slot).
+ * mid-request), so no budget or credit stays reserved for long. One process sweeps: worker 0 of
+ * `npm start` (its timer), or the cron route (BACKGROUND_JOBS=cron); the script's ZSCORE + ZREM
+ * makes each release happen exactly once even if two sweeps overlap. It walks the index of
+ * accounts (leases.ts) for entries that are due, up to `batch` accounts per shard and round and
+ * `rounds` rounds, so a dead instance's thousands of requests are released in one pass; each
+ * account is swept by one script per `batch` of its members, declaring every key it touches (all
+ * in the account's slot).
+ *
+ * An account or a shard that fails (a cluster node down, a script error) is logged and skipped:
+ * the others are still swept, and it is tried again by the next sweep. No account is started
+ * after `until` (the cron route's time budget); the rest waits for the next sweep.
  */
-export async function sweepReservations(now = Date.now(), batch = 500, redis: Redis = getRedis(), rounds = 10): Promise<number> {
+export async function sweepReservations(now = Date.now(), batch = 500, redis: Redis = getRedis(), rounds = 10, until = Infinity): Promise<number> {
   let released = 0;
-  for (let shard = 0; shard < RESERVATION_INDEX_SHARDS; shard++) {
+  // Logged once per sweep, not per account or shard: a node that is down fails everything it serves.
+  const failed = { shards: [] as number[], accounts: 0, first: undefined as unknown };
+  for (let shard = 0; shard < RESERVATION_INDEX_SHARDS && Date.now() < until; shard++) {
     const index = reservationIndexKey(shard);
-    for (let round = 0; round < rounds; round++) {
-      const due = (await runCommand(redis, ['zrangebyscore', index, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch])) as string[];
-      for (let i = 0; i < due.length; i += 2) released += await sweepAccount(index, due[i]!, due[i + 1]!, now, batch, redis);
-      if (due.length / 2 < batch) break;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const due = (await runCommand(redis, ['zrangebyscore', index, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch])) as string[];
+        let failedHere = 0;
+        for (let i = 0; i < due.length && Date.now() < until; i += 2) {
+          try {
+            released += await sweepAccount(index, due[i]!, due[i + 1]!, now, batch, redis);
+          } catch (error) {
+            failedHere++;
+            failed.first ??= error;
+          }
+        }
+        failed.accounts += failedHere;
+        // Accounts that failed stay due: another round would only meet them again.
+        if (due.length / 2 < batch || failedHere > 0) break;
+      }
+    } catch (error) {
+      failed.shards.push(shard);
+      failed.first ??= error;
     }
+  }
+  if (failed.first !== undefined) {
+    log.error({ err: failed.first, shards: failed.shards, accounts: failed.accounts }, 'reservation sweep: some shards or accounts failed, the others were swept');
   }
   return released;
 }
