@@ -217,10 +217,11 @@ export const envSchema = z
      */
     CRON_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
     /**
-     * How long one /api/cron/drain call keeps starting drain passes. Keep it under the route's
-     * maxDuration (60 s, app/api/cron/[job]/route.ts) with room for the pass in progress.
+     * How long one /api/cron call may work: the drain's sweep, passes and wait for top-ups. At most
+     * 55 s, 5 s under the route's maxDuration (60 s, app/api/cron/[job]/route.ts), which leaves room
+     * for the pass in progress: Vercel kills a function that outlives it.
      */
-    CRON_TIME_BUDGET_MS: z.coerce.number().int().min(1_000).max(800_000).default(50_000),
+    CRON_TIME_BUDGET_MS: z.coerce.number().int().min(1_000).max(55_000).default(50_000),
   })
   .superRefine((env, ctx) => {
     // With the timers off, the cron route is the only thing that moves usage into PostgreSQL:
