@@ -6,9 +6,10 @@ import { creditBalanceKey } from '@/lib/billing/credit';
 import { getRedis } from '@/lib/redis/client';
 import { accountTag } from '@/lib/redis/key-slot';
 import { luaScript } from '@/lib/redis/raw';
+import { unavailableDependency } from '@/lib/unavailable';
 import { runCommandLater, runCommandSoon, runScriptLater, runScriptSoon } from '@/lib/redis/soon';
 import { holdLease, indexReservations, releaseLease, RESERVATION_LEASE_MS, reservationsKey } from './leases';
-import { ADMIT, SETTLE } from './lua';
+import { ADMIT, SETTLE, UNCOUNT } from './lua';
 import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey, spendMarkerKey } from './spend-counters';
 import { RATE_PERIOD_MS, RATE_PERIODS, SPEND_WINDOWS, type RatePeriod, type SpendWindow } from './windows';
 import { logger } from '@/lib/observability/log';
@@ -89,6 +90,7 @@ export const untilNextWindow = (period: RatePeriod, now: number) => (Math.floor(
 
 const ADMIT_SCRIPT = luaScript(ADMIT);
 const SETTLE_SCRIPT = luaScript(SETTLE);
+const UNCOUNT_SCRIPT = luaScript(UNCOUNT);
 
 export async function admit(
   key: KeyRecord,
@@ -128,7 +130,22 @@ export async function admit(
       deadline,
     ],
   ) as Promise<AdmitReply>;
-  const [reply, indexFailure] = await Promise.all([admitted, indexed]);
+  let reply: AdmitReply;
+  try {
+    reply = await admitted;
+  } catch (error) {
+    // No answer (a timeout, a dropped connection) is not no admission: the script may have run and
+    // reserved. If the index write failed too, nothing would lead the sweeper to that reservation
+    // and nobody renews it: write the entry again (idempotent, never raised) before the 503. An
+    // entry for an account without reservations costs the sweeper one look.
+    if ((await indexed) !== undefined && unavailableDependency(error) === 'redis') {
+      await indexReservations(key.userId, deadline, redis).catch((again: unknown) =>
+        log.error({ err: again, requestId }, 'indexing a reservation whose admission went unanswered failed'),
+      );
+    }
+    throw error;
+  }
+  const indexFailure = await indexed;
 
   switch (reply[0]) {
     case 'rate': {
@@ -145,10 +162,15 @@ export async function admit(
   // a reservation without any other state).
   const member = [requestId, reserved, credit, ...spendKeys].join('|');
   const reservation: Reservation = { requestId, reserved: reserved!, spendKeys, creditKey: credit, reservationsKey: reservations, userId: key.userId, member };
-  if (indexFailure !== undefined) {
+  // A free request reserves nothing: there is nothing for the index to find.
+  if (indexFailure !== undefined && reserved! > 0) {
     // A reservation the sweeper could not find would outlive this instance if it died: undo it
-    // (releasing nothing twice: SETTLE's ZREM) and answer as Redis being unavailable.
-    if (reserved! > 0) void settle(reservation, 0, undefined, redis).catch((error: unknown) => log.error({ err: error, requestId }, 'undoing an unindexed reservation failed'));
+    // (releasing nothing twice: SETTLE's ZREM) and answer as Redis being unavailable — taking back
+    // the rate windows' counts too, so a 503 spends none of the key's rate limit.
+    const counted = rateKeys.filter((_, i) => rateLimits[i]! > 0);
+    void Promise.all([settle(reservation, 0, undefined, redis), counted.length > 0 ? runScriptLater(redis, UNCOUNT_SCRIPT, counted, []) : undefined]).catch(
+      (error: unknown) => log.error({ err: error, requestId }, 'undoing an unindexed reservation failed'),
+    );
     throw indexFailure;
   }
   if (reserved! > 0) holdLease(member, key.userId, now);

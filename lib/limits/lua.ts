@@ -170,6 +170,18 @@ return {released, first[2] or -1}
 `;
 
 /**
+ * Takes back an admission's count in its rate windows (an admission undone: admission.ts): DECR of
+ * each counter that still exists — one that expired is a window already over, and DECR would
+ * create it at -1 without an expiry. KEYS the rate counters (one account's slot) · no ARGV.
+ */
+export const UNCOUNT = `
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+`;
+
+/**
  * An account's entry in the index of accounts with reservations (leases.ts), as ZADD LT: added if
  * missing, lowered if later than this deadline, never raised. KEYS 1 index shard · ARGV 1 deadline · 2 account
  */
