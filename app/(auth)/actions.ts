@@ -5,7 +5,7 @@ import { signIn } from '@/lib/auth';
 import { fieldErrors, loginSchema, signupSchema, type FieldErrors } from '@/lib/auth/credentials-schema';
 import { sendVerificationEmail } from '@/lib/auth/email-verification';
 import { signUp } from '@/lib/auth/users';
-import { emailLinkOrigin } from '@/lib/email/origin';
+import { emailLinkOrigin } from '@/lib/email/request-origin';
 import { logger } from '@/lib/observability/log';
 
 export interface AuthFormState {

@@ -8,7 +8,7 @@ import { signIn } from '@/lib/auth';
 import { emailSchema, fieldErrors, newPasswordSchema, type FieldErrors } from '@/lib/auth/credentials-schema';
 import { retryIn } from '@/lib/auth/email-limits';
 import { requestPasswordReset, resetPassword } from '@/lib/auth/password-reset';
-import { emailLinkOrigin } from '@/lib/email/origin';
+import { emailLinkOrigin } from '@/lib/email/request-origin';
 import { clientIp } from '@/lib/request-ip';
 import { describeDependency, unavailableDependency } from '@/lib/unavailable';
 

@@ -3,7 +3,7 @@
 import { retryIn } from '@/lib/auth/email-limits';
 import { resendVerificationEmail } from '@/lib/auth/email-verification';
 import { requireUser } from '@/lib/auth/session';
-import { emailLinkOrigin } from '@/lib/email/origin';
+import { emailLinkOrigin } from '@/lib/email/request-origin';
 import { describeDependency, unavailableDependency } from '@/lib/unavailable';
 
 export interface ResendState {

@@ -6,11 +6,13 @@ import { emailSchema, fieldErrors } from '@/lib/auth/credentials-schema';
 import { requestEmailChange } from '@/lib/auth/email-change';
 import { retryIn } from '@/lib/auth/email-limits';
 import { requireUser } from '@/lib/auth/session';
-import { emailLinkOrigin } from '@/lib/email/origin';
+import { emailLinkOrigin } from '@/lib/email/request-origin';
 import { describeDependency, unavailableDependency } from '@/lib/unavailable';
 import type { SettingsFormState } from './actions';
 
-const changeEmailSchema = z.object({ newEmail: emailSchema, currentPassword: z.string().max(128).default('') });
+const changeEmailSchema = z
+  .object({ newEmail: emailSchema, confirmWithPassword: z.string().max(128, 'Your password is not correct.').default('') })
+  .transform(({ newEmail, confirmWithPassword }) => ({ newEmail, currentPassword: confirmWithPassword }));
 
 export async function changeEmailAction(_prev: SettingsFormState, formData: FormData): Promise<SettingsFormState> {
   const user = await requireUser();
@@ -24,7 +26,7 @@ export async function changeEmailAction(_prev: SettingsFormState, formData: Form
     }
     switch (result.reason) {
       case 'wrong_password':
-        return { errors: { currentPassword: 'Your current password is not correct.' } };
+        return { errors: { confirmWithPassword: 'Your password is not correct.' } };
       case 'same_email':
         return { errors: { newEmail: 'That is already your address.' } };
       case 'taken':

@@ -18,7 +18,8 @@ export function ChangeEmailForm({ email, verified, hasPassword }: { email: strin
       <FormMessage error={state.errors?.form} success={state.success} />
       <Field label="New email address" name="newEmail" type="email" autoComplete="email" error={state.errors?.newEmail} />
       {hasPassword ? (
-        <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" error={state.errors?.currentPassword} />
+        // Its own name (and so id): the password card below has a "Current password" field too.
+        <Field label="Your password, to confirm" name="confirmWithPassword" type="password" autoComplete="current-password" error={state.errors?.confirmWithPassword} />
       ) : null}
       <Button type="submit" disabled={pending}>
         {pending ? 'Sending…' : 'Change email address'}
