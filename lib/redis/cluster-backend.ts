@@ -2,7 +2,7 @@ import 'server-only';
 import { Cluster, Command } from 'ioredis';
 import type { Pipeline } from 'ioredis';
 import { ServiceUnavailableError } from '@/lib/unavailable';
-import { isReplyError, type RedisBackend, type Settled } from './commands';
+import { isReplyError, RedisReplyError, type RedisBackend, type Settled } from './commands';
 import { ioredisBackend, unreachable } from './ioredis-backend';
 import { keySlot } from './key-slot';
 import { logger } from '@/lib/observability/log';
@@ -22,6 +22,9 @@ const log = logger().child({ component: 'redis' });
  *   puts the replies back in order. Nothing in a pipeline is atomic across commands anyway.
  * - Commands without keys go to any node: those that must reach every primary (SCRIPT LOAD and
  *   FLUSH, KEYS, FLUSHDB, DBSIZE) are sent to each and their replies combined.
+ * - One primary down: commands for its slots are refused at once (a 503, as for one Redis that is
+ *   down; in a pipeline only those, as an outage reply), the other slots are served, and a probe
+ *   pings it until it is back (connectCluster).
  * - Scripts: the command layer sends a script it knows as EVAL (commands.ts), so no node needs it
  *   preloaded; an unknown EVALSHA meets NOSCRIPT on the node that lacks it and the caller falls
  *   back to EVAL, as on one Redis.
@@ -51,15 +54,55 @@ function within<T>(timeoutMs: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-export function clusterBackend(client: Cluster, isDown: () => boolean = () => false, timeoutMs = 2_000): RedisBackend {
+/** The primary ("host:port") that serves the slot of `command`'s first key, if it has keys and the slot map is known. */
+function primaryOf(client: Cluster, command: Command): string | undefined {
+  const [key] = command.getKeys();
+  return key === undefined ? undefined : client.slots[keySlot(String(key))]?.[0];
+}
+
+/** What a command for a slot whose primary is known down is refused with (in a pipeline: an outage reply, so a 503). */
+const nodeDownMessage = (node: string) => `CLUSTERDOWN the cluster node serving this slot (${node}) is down`;
+
+export function clusterBackend(
+  client: Cluster,
+  isDown: () => boolean = () => false,
+  timeoutMs = 2_000,
+  nodeDown: (node: string) => boolean = () => false,
+): RedisBackend {
   // MULTI/EXEC (one slot, by the key names) and close() behave as for one Redis.
   const single = ioredisBackend(client, isDown);
   const refuseWhileDown = () => {
     if (isDown()) throw new ServiceUnavailableError('redis', { cause: new Error(`cluster connection lost (${client.status})`) });
   };
+  /** A primary known down: its slots answer 503 at once, as one Redis that is down does, instead of each waiting out a timeout. */
+  const downPrimary = ([name = '', ...args]: string[]): string | undefined => {
+    const node = primaryOf(client, new Command(name, args));
+    return node !== undefined && nodeDown(node) ? node : undefined;
+  };
+  const refuseIfNodeDown = (command: string[]) => {
+    const node = downPrimary(command);
+    if (node) throw new ServiceUnavailableError('redis', { cause: new Error(nodeDownMessage(node)) });
+  };
+
+  /** The primaries, once the slot map is known: a cluster not yet connected would have none and answer nothing. */
+  async function primaries() {
+    if (client.status === 'wait') await client.connect().catch(() => undefined);
+    if (client.status !== 'ready') await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      client.once('ready', done);
+    });
+    const nodes = client.nodes('master');
+    if (client.status !== 'ready' || nodes.length === 0) throw new ServiceUnavailableError('redis', { cause: new Error(`the cluster is not ready (${client.status})`) });
+    return nodes;
+  }
 
   async function onEveryPrimary([name = '', ...args]: string[]): Promise<unknown> {
-    const replies = await Promise.all(client.nodes('master').map((node) => node.call(name, ...args)));
+    const replies = await Promise.all((await primaries()).map((node) => node.call(name, ...args)));
     const lower = name.toLowerCase();
     if (lower === 'keys') return replies.flat();
     if (lower === 'dbsize') return replies.reduce((sum: number, n) => sum + Number(n), 0);
@@ -75,7 +118,10 @@ export function clusterBackend(client: Cluster, isDown: () => boolean = () => fa
 
   async function send(command: string[]): Promise<unknown> {
     refuseWhileDown();
-    if (!everywhere(command)) return single.send(command);
+    if (!everywhere(command)) {
+      refuseIfNodeDown(command);
+      return single.send(command);
+    }
     return onEveryPrimary(command).catch((error: unknown) => {
       throw unreachable(error);
     });
@@ -102,11 +148,18 @@ export function clusterBackend(client: Cluster, isDown: () => boolean = () => fa
         );
         return;
       }
+      const down = downPrimary([name, ...args]);
+      if (down) {
+        settled[i] = [new RedisReplyError(nodeDownMessage(down)), null];
+        return;
+      }
       let group = groups.get(node);
       if (!group) groups.set(node, (group = { pipeline: client.pipeline() as Pipeline, at: [] }));
       group.pipeline.sendCommand(command);
       group.at.push(i);
     });
+    // Every command for a node that is down: the pipeline as a whole is refused, as a command is.
+    if (groups.size === 0 && alone.length === 0 && commands.length > 0) refuseIfNodeDown(commands[0]!);
     const sent = [...groups.values()].map(async ({ pipeline: batch, at }) => {
       const replies = ((await batch.exec().catch((error: unknown) => {
         throw unreachable(error);
@@ -123,7 +176,14 @@ export function clusterBackend(client: Cluster, isDown: () => boolean = () => fa
   return {
     send: (command) => within(timeoutMs, send(command)),
     pipeline: (commands) => within(timeoutMs, pipeline(commands)),
-    multi: (commands) => within(timeoutMs, single.multi(commands)),
+    multi: (commands) =>
+      within(
+        timeoutMs,
+        (async () => {
+          if (commands[0]) refuseIfNodeDown(commands[0]);
+          return single.multi(commands);
+        })(),
+      ),
     close: () => single.close(),
   };
 }
@@ -166,12 +226,53 @@ export function connectCluster(urls: readonly string[], timeoutMs = 2_000): Redi
     log.error({ cluster: true, reason }, 'connection lost; reconnecting');
   };
   client.on('error', (error: Error) => lost(error.message));
-  client.on('node error', () => {}); // one node's trouble: its commands fail (503) and are retried; logged once above if the cluster goes
   client.on('reconnecting', () => lost('connection lost'));
   client.on('ready', () => {
     if (!down) return;
     down = false;
     log.info({ cluster: true }, 'connection restored');
   });
-  return clusterBackend(client, () => down, timeoutMs);
+
+  // One node down (the rest of the cluster up): commands for its slots are refused at once (503)
+  // instead of each waiting out retries and timeouts, and a probe pings it every PROBE_MS until its
+  // connection is ready again — nothing else would, since no command is sent there meanwhile. A
+  // failover (a replica promoted) moves its slots to another primary, which is not refused.
+  const downNodes = new Map<string, NodeJS.Timeout>();
+  const nodeKey = (node: { options: { host?: string; port?: number } }) => `${node.options.host}:${node.options.port}`;
+  const nodeLost = (node: string, reason: string) => {
+    if (downNodes.has(node)) return;
+    const probe = setInterval(() => {
+      const connection = client.nodes('all').find((candidate) => nodeKey(candidate) === node);
+      // Dropped from the pool: a refresh of the slot map puts it back while it still serves slots.
+      if (!connection) return client.refreshSlotsCache();
+      connection.ping().then(() => nodeBack(node), () => undefined);
+    }, PROBE_MS);
+    probe.unref();
+    downNodes.set(node, probe);
+    log.error({ cluster: true, node, reason }, 'cluster node lost; its slots answer 503 until it is back');
+  };
+  const nodeBack = (node: string) => {
+    const probe = downNodes.get(node);
+    if (!probe) return;
+    clearInterval(probe);
+    downNodes.delete(node);
+    log.info({ cluster: true, node }, 'cluster node restored');
+  };
+  client.on('node error', (error: Error, node: string) => nodeLost(node, error?.message ?? 'error'));
+  client.on('+node', (connection: { options: { host?: string; port?: number }; on(event: 'ready', listener: () => void): unknown }) => {
+    const node = nodeKey(connection);
+    connection.on('ready', () => nodeBack(node));
+  });
+  const backend = clusterBackend(client, () => down, timeoutMs, (node) => downNodes.has(node));
+  return {
+    ...backend,
+    close: async () => {
+      for (const probe of downNodes.values()) clearInterval(probe);
+      downNodes.clear();
+      await backend.close();
+    },
+  };
 }
+
+/** How often a cluster node known down is pinged to see whether it is back. */
+const PROBE_MS = 500;
