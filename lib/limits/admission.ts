@@ -7,7 +7,7 @@ import { getRedis } from '@/lib/redis/client';
 import { accountTag } from '@/lib/redis/key-slot';
 import { luaScript } from '@/lib/redis/raw';
 import { unavailableDependency } from '@/lib/unavailable';
-import { runCommandLater, runCommandSoon, runScriptLater, runScriptSoon } from '@/lib/redis/soon';
+import { runScriptLater, runScriptSoon, runTogether, type SoonPart } from '@/lib/redis/soon';
 import { holdLease, indexReservations, releaseLease, RESERVATION_LEASE_MS, reservationsKey } from './leases';
 import { ADMIT, SETTLE, UNCOUNT } from './lua';
 import { restoreKeySpend, SPEND_COUNTER_TTL_SECONDS, spendCounterKey, spendMarkerKey } from './spend-counters';
@@ -209,9 +209,10 @@ export async function settle(
   releaseLease(reservation.member);
   const keys = [...reservation.spendKeys, reservation.creditKey, reservation.reservationsKey];
   const args: (string | number)[] = [reservation.reserved, charged, reservation.member];
-  // Awaited by an answer that waits for it: sent at the end of this turn, not up to 5 ms later.
-  const queued = record ? (awaited ? runCommandSoon : runCommandLater)(redis, ['lpush', record.queueKey, record.json]) : undefined;
-  const settled = (awaited ? runScriptSoon : runScriptLater)(redis, SETTLE_SCRIPT, keys, args);
-  await Promise.all([queued, settled]);
+  // Awaited by an answer that waits for it: sent at the end of this turn, not up to 5 ms later. The
+  // record and its settlement leave in the same pipeline, the record first.
+  const settlement = { script: SETTLE_SCRIPT, keys, args };
+  const parts: SoonPart[] = record ? [{ command: ['lpush', record.queueKey, record.json] }, settlement] : [settlement];
+  await Promise.all(runTogether(redis, parts, { later: !awaited }));
   return charged;
 }

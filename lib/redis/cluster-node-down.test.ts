@@ -75,7 +75,7 @@ describe.runIf(Boolean(process.env.TEST_REDIS_CLUSTER_URLS) && hasRedisServer)('
     }
   }
 
-  const timed = async (work: Promise<unknown>) => {
+  const timed = async (work: Promise<unknown>): Promise<{ value?: unknown; error?: unknown; ms: number }> => {
     const started = Date.now();
     const outcome = await work.then(
       (value) => ({ value }),

@@ -47,75 +47,106 @@ function send(redis: Redis, batch: Queued[]): void {
   void sent.then(() => sending.delete(sent));
 }
 
-function enqueue(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let batch = pending.get(redis);
-    if (!batch) {
-      const fresh: Queued[] = [];
-      batch = fresh;
-      pending.set(redis, fresh);
-      // Whatever was waiting for a ride leaves with this pipeline.
-      const waiting = later.get(redis);
-      if (waiting) {
-        later.delete(redis);
-        clearTimeout(waiting.timer);
-        fresh.push(...waiting.batch);
-      }
-      setImmediate(() => {
-        if (pending.get(redis) === fresh) pending.delete(redis);
-        send(redis, fresh);
-      });
-    }
-    batch.push({ ...queued, resolve, reject });
-    // Full: the next command starts a new pipeline; this one still leaves at the end of the turn.
-    if (batch.length >= MAX_PIPELINE) pending.delete(redis);
-  });
-}
+type Part = Omit<Queued, 'resolve' | 'reject'>;
 
-/** Like enqueue, for a command that can wait (see LATER_MS). */
-function enqueueLater(redis: Redis, queued: Omit<Queued, 'resolve' | 'reject'>): Promise<unknown> {
-  if (pending.has(redis)) return enqueue(redis, queued);
-  return new Promise((resolve, reject) => {
-    let waiting = later.get(redis);
-    if (!waiting) {
-      const fresh = {
-        batch: [] as Queued[],
-        timer: setTimeout(() => {
-          if (later.get(redis) !== fresh) return;
-          later.delete(redis);
-          send(redis, fresh.batch);
-        }, LATER_MS),
-      };
-      waiting = fresh;
-      later.set(redis, fresh);
-    }
-    waiting.batch.push({ ...queued, resolve, reject });
-    if (waiting.batch.length >= MAX_PIPELINE) {
+/**
+ * Adds `parts` to this turn's pipeline, all in the same one: if they would not fit in what is
+ * left of it (MAX_PIPELINE), they start the next (a settlement and its usage record must not be
+ * split: they leave together or not at all).
+ */
+function enqueue(redis: Redis, parts: Part[]): Promise<unknown>[] {
+  let batch = pending.get(redis);
+  if (batch && batch.length + parts.length > MAX_PIPELINE) {
+    pending.delete(redis);
+    batch = undefined;
+  }
+  if (!batch) {
+    const fresh: Queued[] = [];
+    batch = fresh;
+    pending.set(redis, fresh);
+    // Whatever was waiting for a ride leaves with this pipeline.
+    const waiting = later.get(redis);
+    if (waiting) {
       later.delete(redis);
       clearTimeout(waiting.timer);
-      send(redis, waiting.batch);
+      fresh.push(...waiting.batch);
     }
-  });
+    setImmediate(() => {
+      if (pending.get(redis) === fresh) pending.delete(redis);
+      send(redis, fresh);
+    });
+  }
+  const target = batch;
+  const promises = parts.map((part) => new Promise((resolve, reject) => target.push({ ...part, resolve, reject })));
+  // Full: the next command starts a new pipeline; this one still leaves at the end of the turn.
+  if (target.length >= MAX_PIPELINE) pending.delete(redis);
+  return promises;
 }
+
+/** Like enqueue, for commands that can wait (see LATER_MS). */
+function enqueueLater(redis: Redis, parts: Part[]): Promise<unknown>[] {
+  if (pending.has(redis)) return enqueue(redis, parts);
+  let waiting = later.get(redis);
+  if (waiting && waiting.batch.length + parts.length > MAX_PIPELINE) {
+    later.delete(redis);
+    clearTimeout(waiting.timer);
+    send(redis, waiting.batch);
+    waiting = undefined;
+  }
+  if (!waiting) {
+    const fresh = {
+      batch: [] as Queued[],
+      timer: setTimeout(() => {
+        if (later.get(redis) !== fresh) return;
+        later.delete(redis);
+        send(redis, fresh.batch);
+      }, LATER_MS),
+    };
+    waiting = fresh;
+    later.set(redis, fresh);
+  }
+  const target = waiting;
+  const promises = parts.map((part) => new Promise((resolve, reject) => target.batch.push({ ...part, resolve, reject })));
+  if (target.batch.length >= MAX_PIPELINE) {
+    later.delete(redis);
+    clearTimeout(target.timer);
+    send(redis, target.batch);
+  }
+  return promises;
+}
+
+const scriptPart = (script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Part => ({
+  command: ['evalsha', script.sha, keys.length, ...keys, ...args],
+  script: { script, keys, args },
+});
+
+/** A command, or a script by SHA (taught to Redis with EVAL if it forgot it). */
+export type SoonPart = { command: Command } | { script: LuaScript; keys: readonly string[]; args: readonly (string | number)[] };
+const toPart = (part: SoonPart): Part => ('command' in part ? { command: part.command } : scriptPart(part.script, part.keys, part.args));
 
 /** One command, sent with the others of this turn. Rejects with RedisCommandError on a Redis error. */
 export function runCommandSoon(redis: Redis, command: Command): Promise<unknown> {
-  return enqueue(redis, { command });
+  return enqueue(redis, [{ command }])[0]!;
 }
 
 /** A script by SHA, sent with the others of this turn; taught to Redis (EVAL) if it forgot it. */
 export function runScriptSoon(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-  return enqueue(redis, { command: ['evalsha', script.sha, keys.length, ...keys, ...args], script: { script, keys, args } });
+  return enqueue(redis, [scriptPart(script, keys, args)])[0]!;
 }
 
 /** A command that nobody waits for: sent with the next pipeline that leaves, within LATER_MS. */
 export function runCommandLater(redis: Redis, command: Command): Promise<unknown> {
-  return enqueueLater(redis, { command });
+  return enqueueLater(redis, [{ command }])[0]!;
 }
 
 /** A script that nobody waits for: sent with the next pipeline that leaves, within LATER_MS. */
 export function runScriptLater(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-  return enqueueLater(redis, { command: ['evalsha', script.sha, keys.length, ...keys, ...args], script: { script, keys, args } });
+  return enqueueLater(redis, [scriptPart(script, keys, args)])[0]!;
+}
+
+/** Several commands in this order, in the same pipeline of this turn (or, `later`, of the next within LATER_MS). */
+export function runTogether(redis: Redis, parts: SoonPart[], { later: wait = false }: { later?: boolean } = {}): Promise<unknown>[] {
+  return (wait ? enqueueLater : enqueue)(redis, parts.map(toPart));
 }
 
 /** Sends a pipeline; resolves once every command in it has its answer (never rejects). */
