@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn } from '@/lib/testing/mail-message';
 import { startMockSmtp } from '@/lib/testing/mock-smtp';
 import { useTestServices } from '@/lib/testing/services';
@@ -28,6 +28,11 @@ async function account(name: string) {
 }
 const tokenIn = async (address: string, count = 1) =>
   new URL(linkIn((await smtp.waitFor(address, count))[count - 1]!, change.CONFIRM_EMAIL_PATH)!).searchParams.get('token');
+
+// Migrations (slow on PGlite: initdb) in the hook, not in the first test.
+beforeAll(async () => {
+  await (await import('@/db')).getDb();
+});
 
 describe(`changing the email address on ${services.label}`, () => {
   it('needs the current password; the link goes to the new address, moves the account there verified, and the old address is told', async () => {

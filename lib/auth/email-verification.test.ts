@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn } from '@/lib/testing/mail-message';
 import { startMockSmtp } from '@/lib/testing/mock-smtp';
 import { useTestServices } from '@/lib/testing/services';
@@ -28,6 +28,11 @@ async function account(name: string) {
   if (!result.ok) throw new Error('sign-up failed');
   return result.user;
 }
+
+// Migrations (slow on PGlite: initdb) in the hook, not in the first test.
+beforeAll(async () => {
+  await (await import('@/db')).getDb();
+});
 
 describe(`email verification on ${services.label}`, () => {
   it('a new account is unverified and refused what needs a verified address, with a typed 403', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockSmtp } from '@/lib/testing/mock-smtp';
 import { linkIn } from '@/lib/testing/mail-message';
 import { useTestServices } from '@/lib/testing/services';
@@ -43,6 +43,11 @@ async function resetLink(email: string, count = 1): Promise<string> {
   return link;
 }
 const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
+
+// Migrations (slow on PGlite: initdb) in the hook, not in the first test.
+beforeAll(async () => {
+  await (await import('@/db')).getDb();
+});
 
 describe(`password reset on ${services.label}`, () => {
   it('mails a link on the public origin; the new password works, the old one not, every earlier session ends, the address counts as verified', async () => {
