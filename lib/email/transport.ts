@@ -63,5 +63,8 @@ export async function deliver(mail: OutgoingMail): Promise<Delivery> {
   const level = DATABASE_URL && !warnedNoSmtp ? 'warn' : 'info';
   if (DATABASE_URL) warnedNoSmtp = true;
   log()[level]({ to: mail.to, subject: mail.subject, file }, 'SMTP_URL is not set: mail written to the local mailbox instead of sent');
+  // `npm run dev` on the embedded default: the developer reads the mail where they look — the dev
+  // server's terminal — links included. Only there: a production log never holds a token.
+  if (env().NODE_ENV === 'development' && !DATABASE_URL) process.stdout.write(`\n── Mail to ${mail.to}: ${mail.subject} ──\n${mail.text}\n── (${file}) ──\n\n`);
   return { via: 'mailbox', file };
 }
