@@ -196,8 +196,11 @@ for (const [name, connect] of backends) {
       const record = key();
       await ready(record, t0);
       const reservation = admitted(await admit(record, randomUUID(), cost, t0, redis));
+      // As if a sweep had removed the index entry: the renewal writes it at the capped deadline, not past it.
+      await runCommand(redis, ['zrem', reservationIndexOf(record.userId), record.userId]);
       await renewLeases(t0 + RESERVATION_MAX_MS - 5_000, redis);
       expect(await deadline(reservation)).toBe(t0 + RESERVATION_MAX_MS);
+      expect(Number(await runCommand(redis, ['zscore', reservationIndexOf(record.userId), record.userId]))).toBe(t0 + RESERVATION_MAX_MS);
       await renewLeases(t0 + RESERVATION_MAX_MS + 1, redis);
       expect(await deadline(reservation)).toBe(t0 + RESERVATION_MAX_MS);
       await sweepReservations(t0 + RESERVATION_MAX_MS, 500, redis);

@@ -11,9 +11,10 @@ import { INDEX } from './lua';
  * set (`reservationsKey`, in the account's Redis Cluster slot with its credit and counters) whose
  * score is a deadline only RESERVATION_LEASE_MS away; the instance serving the request keeps it in
  * memory and pushes the deadline forward every RENEW_INTERVAL_MS until the request settles. An
- * instance that dies stops renewing, and the sweeper (sweeper.ts, every instance, every
- * SWEEP_INTERVAL_MS) releases its reservations within a lease and a sweep — about 40 seconds —
- * instead of holding budget and credit for the longest possible request.
+ * instance that dies stops renewing, and the sweeper (sweeper.ts: worker 0 of `npm start` every
+ * SWEEP_INTERVAL_MS, or the cron route with BACKGROUND_JOBS=cron) releases its reservations within a
+ * lease and a sweep — about 40 seconds, or a lease and a cron interval — instead of holding budget
+ * and credit for the longest possible request.
  *
  * The sweeper finds them through an index of accounts (RESERVATION_INDEX_SHARDS sorted sets, an
  * account in one of them by a hash of its id, so no one key or node takes every admission) whose
@@ -108,7 +109,10 @@ export async function renewLeases(now = Date.now(), redis: Redis = getRedis()): 
   }
   const sent: Promise<unknown>[] = [];
   for (const [userId, pairs] of byAccount) {
-    sent.push(indexReservations(userId, now + RESERVATION_LEASE_MS, redis));
+    // The earliest of the deadlines just written (a lease near its cap ends before now + a lease).
+    let earliest = Infinity;
+    for (let i = 0; i < pairs.length; i += 2) earliest = Math.min(earliest, pairs[i] as number);
+    sent.push(indexReservations(userId, earliest, redis));
     for (let i = 0; i < pairs.length; i += 2 * RENEW_BATCH) {
       sent.push(runCommandSoon(redis, ['zadd', reservationsKey(userId), 'XX', ...pairs.slice(i, i + 2 * RENEW_BATCH)]));
     }

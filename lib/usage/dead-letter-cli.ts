@@ -2,6 +2,7 @@ import 'server-only';
 import { ConfigError, env } from '@/lib/env';
 import { redisBackend } from '@/lib/redis/client';
 import { deadLetterCount, recentDeadLetters, replayDeadLetters } from './dead-letter';
+import { appUsageQueue } from './queue';
 
 /**
  * `npm run usage:dead -- list [n]` shows how many usage queue entries were dead-lettered and the
@@ -31,7 +32,7 @@ async function main() {
     const { replayed, skipped } = await replayDeadLetters(n);
     console.log(`Replayed ${replayed} dead letters onto the usage queue${skipped ? `; skipped ${skipped} truncated ones (left in the list)` : ''}.`);
   } else {
-    console.log(`${await deadLetterCount()} dead letters in ${env().USAGE_QUEUE_KEY}:dead; newest first:`);
+    console.log(`${await deadLetterCount()} dead letters in ${appUsageQueue().deadKey}; newest first:`);
     for (const letter of await recentDeadLetters(n)) {
       console.log(`${new Date(letter.at).toISOString()}  ${letter.requestId ?? '(no request id)'}  ${letter.reason}`);
     }
