@@ -16,7 +16,8 @@ let b: Conduit;
 
 beforeAll(async () => {
   world = await createWorld();
-  [a, b] = await Promise.all([world.startServer(), world.startServer()]);
+  // Each as deployed: a primary and one worker per core (two here).
+  [a, b] = await Promise.all([world.startServer({ WEB_CONCURRENCY: '2' }), world.startServer({ WEB_CONCURRENCY: '2' })]);
 });
 afterAll(async () => {
   await world?.close();

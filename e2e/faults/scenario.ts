@@ -49,6 +49,9 @@ export async function createWorld(options: KeyOptions & { creditUsd?: number; ch
     OPENAI_API_KEY: upstream.apiKey,
     TRIAL_CREDIT_USD: String(options.creditUsd ?? 1_000),
     USAGE_QUEUE_KEY: 'conduit:usage',
+    // One process per server: a fault here is done to "the server" (kill -9, SIGTERM), and a
+    // primary with workers is the operations and instances tests' subject, which ask for it.
+    WEB_CONCURRENCY: '1',
   };
   // lib/env.ts reads process.env once, on first use: the account is made by the app's own modules.
   Object.assign(process.env, environment);
