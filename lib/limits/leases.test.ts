@@ -176,6 +176,46 @@ for (const [name, connect] of backends) {
       }
     });
 
+    it('an account seen empty keeps a tombstone entry a lease long: a reservation that lands just after the look is still released', async () => {
+      const t0 = Date.now() - DAY;
+      const userId = `user_test_${randomUUID()}`;
+      const index = reservationIndexOf(userId);
+      try {
+        // The admission's index write landed, its reservation (another node in a cluster) not yet.
+        await runCommand(redis, ['zadd', index, t0 + RESERVATION_LEASE_MS, userId]);
+        await sweepReservations(t0 + RESERVATION_LEASE_MS, 500, redis);
+        const tombstone = t0 + 2 * RESERVATION_LEASE_MS + 0.5;
+        expect(Number(await runCommand(redis, ['zscore', index, userId]))).toBe(tombstone);
+        // Now it lands (admitted at t0 + LEASE), and its instance dies at once.
+        const member = `lease-test-${randomUUID()}|0|${creditBalanceKey(userId)}`;
+        await runCommand(redis, ['zadd', reservationsKey(userId), t0 + 2 * RESERVATION_LEASE_MS, member]);
+        await sweepReservations(t0 + 2 * RESERVATION_LEASE_MS + 1, 500, redis);
+        expect(await runCommand(redis, ['zscore', reservationsKey(userId), member])).toBeNull();
+        // Empty twice: the entry goes (as a tombstone first, then for good).
+        await sweepReservations(t0 + 2 * RESERVATION_LEASE_MS + 1, 500, redis);
+        await sweepReservations(t0 + 4 * RESERVATION_LEASE_MS, 500, redis);
+        expect(await runCommand(redis, ['zscore', index, userId])).toBeNull();
+      } finally {
+        await runCommand(redis, ['del', reservationsKey(userId)]);
+        await runCommand(redis, ['zrem', index, userId]);
+      }
+    });
+
+    it('an admission after an account was seen empty replaces its tombstone, so the second look does not remove it', async () => {
+      const t0 = Date.now() - DAY;
+      const record = key();
+      await ready(record, t0);
+      const index = reservationIndexOf(record.userId);
+      await runCommand(redis, ['zadd', index, t0, record.userId]);
+      await sweepReservations(t0, 500, redis); // empty: a tombstone at t0 + LEASE + 0.5
+      const reservation = admitted(await admit(record, randomUUID(), cost, t0 + RESERVATION_LEASE_MS + 10, redis));
+      releaseLease(reservation.member);
+      expect(Number(await runCommand(redis, ['zscore', index, record.userId]))).toBe(t0 + 2 * RESERVATION_LEASE_MS + 10);
+      await sweepReservations(t0 + 2 * RESERVATION_LEASE_MS + 10, 500, redis);
+      expect(await deadline(reservation)).toBeNull();
+      expect(await spent(record, t0 + RESERVATION_LEASE_MS + 10)).toEqual([0, 0, 0]);
+    });
+
     it('a settlement after its lease lapsed and was swept charges the real cost exactly once', async () => {
       const t0 = Date.now() - DAY;
       const record = key();

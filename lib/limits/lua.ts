@@ -183,27 +183,38 @@ return 1
 
 /**
  * An account's entry in the index of accounts with reservations (leases.ts), as ZADD LT: added if
- * missing, lowered if later than this deadline, never raised. KEYS 1 index shard · ARGV 1 deadline · 2 account
+ * missing, lowered if later than this deadline, never raised — except a tombstone (see REINDEX),
+ * which is replaced: the account is live again, and the sweeper must not remove it as empty.
+ * KEYS 1 index shard · ARGV 1 deadline · 2 account
  */
 export const INDEX = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not score or tonumber(score) > tonumber(ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) end
+if not score or tonumber(score) > tonumber(ARGV[1]) or tonumber(score) % 1 ~= 0 then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) end
 return 1
 `;
 
 /**
  * The index of accounts with reservations (leases.ts): after sweeping an account whose entry said
- * `ARGV[2]`, moves the entry to the account's earliest deadline left, or removes it when none is
- * left — unless it changed meanwhile (an admission lowered it: that entry stands).
- * KEYS 1 index shard · ARGV 1 account · 2 the score read · 3 earliest deadline left (-1: none)
- * Returns 0 (changed meanwhile) · 1 (moved) · 2 (removed).
+ * `ARGV[2]`, moves the entry to the account's earliest deadline left — unless it changed meanwhile
+ * (an admission lowered it: that entry stands). An account seen empty is not removed at once: in a
+ * cluster an admission's index write and its reservation land on two nodes, and the reservation
+ * may arrive just after the sweeper looked. Its entry becomes a tombstone (ARGV[4], a deadline with
+ * a half millisecond: deadlines are whole) looked at again a lease later, and removed only if the
+ * account is still empty then and no admission has written the entry since (INDEX replaces a
+ * tombstone).
+ * KEYS 1 index shard · ARGV 1 account · 2 the score read · 3 earliest deadline left (-1: none) · 4 tombstone score
+ * Returns 0 (changed meanwhile) · 1 (moved) · 2 (removed) · 3 (tombstone).
  */
 export const REINDEX = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
 if tonumber(ARGV[3]) < 0 then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 2
+  if tonumber(score) % 1 ~= 0 then
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    return 2
+  end
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  return 3
 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1

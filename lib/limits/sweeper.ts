@@ -2,7 +2,7 @@ import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { getRedis } from '@/lib/redis/client';
 import { luaScript, runCommand, runScript } from '@/lib/redis/raw';
-import { indexReservations, RENEW_INTERVAL_MS, RESERVATION_INDEX_SHARDS, renewLeases, reservationIndexKey, reservationsKey } from './leases';
+import { indexReservations, RENEW_INTERVAL_MS, RESERVATION_INDEX_SHARDS, RESERVATION_LEASE_MS, renewLeases, reservationIndexKey, reservationsKey } from './leases';
 import { REINDEX, SWEEP } from './lua';
 import { logger } from '@/lib/observability/log';
 
@@ -79,11 +79,12 @@ async function sweepAccount(index: string, userId: string, indexScore: string, n
     earliest = Number(next);
     if (lapsed.length < batch) break;
   }
-  const removed = Number(await runScript(redis, REINDEX_SCRIPT, [index], [userId, indexScore, earliest]));
-  // Removed because the account looked empty: an admission may have added a reservation since (its
-  // own index write then found the entry still there). Looking again after the removal catches it —
-  // on one Redis always (the admission's two commands run back to back); in a cluster they run on
-  // two nodes, and one slipping between these two steps is caught by the renewal within 10 s.
+  // Seen empty the first time: a tombstone a lease later (lua.ts, REINDEX), so a reservation whose
+  // index write landed before this look and whose ADMIT lands after it is still found.
+  const removed = Number(await runScript(redis, REINDEX_SCRIPT, [index], [userId, indexScore, earliest, now + RESERVATION_LEASE_MS + 0.5]));
+  // Removed because the account looked empty twice. An admission's index write before the removal
+  // replaced the tombstone (so REINDEX left it), one after it adds the entry back; looking again
+  // costs one read and catches anything else.
   if (removed === 2) {
     const again = await earliestDeadline(key, redis);
     if (again >= 0) await indexReservations(userId, again, redis);
