@@ -2,6 +2,7 @@ import 'server-only';
 import type { Redis } from '@upstash/redis';
 import { runCommand } from '@/lib/redis/raw';
 import { migrateLegacyQueue } from './legacy-queue';
+import { RECOVER } from './recover';
 import { USAGE_QUEUE_CAP, type UsageQueue } from './queue';
 
 /**
@@ -34,26 +35,6 @@ while moved < want do
   moved = moved + 1
 end
 return {moved, dropped, backlog - moved}
-`;
-
-/**
- * Moves up to ARGV[1] entries of a dead consumer's list into ours; forgets the dead consumer once
- * its list is empty — unless it heartbeated since we judged it dead (then it is alive after all,
- * and forgetting it would orphan whatever it claims next).
- * KEYS 1 dead's list · 2 our list · 3 consumers  ARGV 1 max · 2 dead consumer · 3 idle cutoff ms
- */
-const RECOVER = `
-local moved = 0
-local most = tonumber(ARGV[1])
-while moved < most do
-  if not redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') then break end
-  moved = moved + 1
-end
-local seen = redis.call('ZSCORE', KEYS[3], ARGV[2])
-if redis.call('LLEN', KEYS[1]) == 0 and seen and tonumber(seen) <= tonumber(ARGV[3]) then
-  redis.call('ZREM', KEYS[3], ARGV[2])
-end
-return moved
 `;
 
 /** A consumer that stops cleanly with nothing held leaves the set; otherwise it awaits recovery. */

@@ -36,7 +36,9 @@ describe.skipIf(onCluster)(`the queue's keys of an older release, on ${services.
     await runCommand(redis, ['lpush', `${name}:processing:old-stopped`, ...claimedByStopped]);
     await runCommand(redis, ['lpush', `${name}:processing:old-live`, ...claimedByLive]);
     await runCommand(redis, ['zadd', `${name}:consumers`, now - 120_000, 'old-stopped', now, 'old-live']);
-    await runCommand(redis, ['lpush', `${name}:dead`, '{"entry":"not a record","reason":"old"}']);
+    await runCommand(redis, ['lpush', `${name}:dead`, '{"entry":"older","reason":"old"}', '{"entry":"not a record","reason":"old"}']);
+    // A dead letter of the new release, newer than every old one.
+    await runCommand(redis, ['lpush', queue.deadKey, '{"entry":"new","reason":"new"}']);
 
     while ((await drainUsageOnce({ queue, consumer: 'new-release' })).read > 0);
 
@@ -47,7 +49,8 @@ describe.skipIf(onCluster)(`the queue's keys of an older release, on ${services.
     expect(await runCommand(redis, ['llen', `${name}:processing:old-stopped`])).toBe(0);
     expect(await runCommand(redis, ['lrange', `${name}:processing:old-live`, 0, -1])).toEqual(claimedByLive);
     expect(await runCommand(redis, ['zrange', `${name}:consumers`, 0, -1])).toEqual(['old-live']);
-    expect(await runCommand(redis, ['lrange', queue.deadKey, 0, -1])).toEqual(['{"entry":"not a record","reason":"old"}']);
+    // Newest first, the old ones at the oldest end in their order: the cap trims them first.
+    expect(await runCommand(redis, ['lrange', queue.deadKey, 0, -1])).toEqual(['{"entry":"new","reason":"new"}', '{"entry":"not a record","reason":"old"}', '{"entry":"older","reason":"old"}']);
     await runCommand(redis, ['del', `${name}:processing:old-live`, `${name}:consumers`]);
     await runCommand(redis, ['del', queue.deadKey, queue.consumersKey]);
   });
