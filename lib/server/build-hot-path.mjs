@@ -11,6 +11,18 @@ const serverOnlyIsEmpty = {
   },
 };
 
+// Next.js's request APIs (next/headers, next/navigation…) only work inside Next's own request
+// handling; in this bundle they fail at import — every server would die at start (it happened:
+// a module the drain imports reached for next/headers). Refused here, at build time, instead.
+const noNext = {
+  name: 'no-next',
+  setup(builder) {
+    builder.onResolve({ filter: /^next(\/|$)/ }, (args) => ({
+      errors: [{ text: `the hot path must not import ${args.path} (imported by ${args.importer}): keep Next.js's request APIs out of modules the gateway, the proxy or the drain load` }],
+    }));
+  },
+};
+
 await build({
   entryPoints: ['lib/server/hot-path.ts'],
   outfile: '.next/conduit/hot-path.mjs',
@@ -19,7 +31,7 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  plugins: [serverOnlyIsEmpty],
+  plugins: [serverOnlyIsEmpty, noNext],
   sourcemap: true,
   logLevel: 'warning',
 });
