@@ -96,7 +96,7 @@ describe('hash slots of what the app sends', () => {
     await renewLeases(t0 + 20_000);
     expect(await sweepReservations(t0 + 35_000)).toBeGreaterThanOrEqual(1);
     await settle(live.reservation, 1_500, queuedRecord(usageRecord({ requestId: live.reservation.requestId, keyId: first.id, userId, costMicros: 1_500 })), undefined, { awaited: true });
-    await sweepReservations(t0 + 120_000); // the account has none left: its index entry goes
+    await sweepReservations(t0 + 120_000); // the account has none left: its index entry becomes a tombstone (removed by a later sweep)
 
     await markCreditDeleted(userId);
     await unmarkCreditDeleted(userId);
