@@ -9,7 +9,7 @@ import { idleShare, machineTicks, processTreeCpuMs, servicesCpuMs, stolenShare }
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { BARE, BARE_REQUEST, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
-import { ensureBuild, profiling, startConduit, startConduitWithBundle } from './server';
+import { ensureBuild, profiling, startConduit, startConduitFromCheckout, startConduitWithBundle } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
 
@@ -87,6 +87,11 @@ async function main(): Promise<number> {
   if (baselineBundle) {
     const baseline = await startConduitWithBundle(baselineBundle, { ...environment, REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/12` });
     targets.push({ name: `${CONDUIT} [${path.basename(baselineBundle)}]`, url: baseline.url, apiKey: key.secret, pid: baseline.pid });
+  }
+  const baselineCheckout = process.env.BENCH_BASELINE_CHECKOUT;
+  if (baselineCheckout) {
+    const baseline = await startConduitFromCheckout(baselineCheckout, { ...environment, WEB_CONCURRENCY: '1', REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/11` });
+    targets.push({ name: `${CONDUIT} [${path.basename(baselineCheckout)}]`, url: baseline.url, apiKey: key.secret, pid: baseline.pid });
   }
   console.log(`[bench] upstream ${mock.url}, forwarders ${bare.url} (fetch) and ${bareRequest.url} (request), Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 

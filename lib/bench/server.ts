@@ -50,7 +50,7 @@ function buildRunning(): boolean {
 }
 
 /** Starts the server on a free loopback port and waits until it answers. */
-export async function startConduit(environment: Record<string, string>, flags: string[] = []): Promise<{ url: string; pid: number | undefined }> {
+export async function startConduit(environment: Record<string, string>, flags: string[] = [], cwd?: string): Promise<{ url: string; pid: number | undefined }> {
   const port = await freePort();
   // Nothing of the embedded default may be touched: a throwaway directory, which also takes the
   // server's log — one JSON line per request, written as in production, kept out of the report.
@@ -58,8 +58,9 @@ export async function startConduit(environment: Record<string, string>, flags: s
   const env: NodeJS.ProcessEnv = { ...process.env, ...environment, DATA_DIR: dataDir };
   delete env.UPSTASH_REDIS_REST_URL;
   delete env.UPSTASH_REDIS_REST_TOKEN;
-  const child = spawnTracked('conduit', process.execPath, [...profiling(process.env.BENCH_CPU_PROF), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], {
+  const child = spawnTracked(cwd ? `conduit (${cwd})` : 'conduit', process.execPath, [...profiling(process.env.BENCH_CPU_PROF), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...flags, 'lib/server/start.mjs', '--port', String(port), '--hostname', '127.0.0.1'], {
     env,
+    cwd,
     stdio: ['ignore', openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -92,4 +93,14 @@ export async function startConduitWithBundle(bundle: string, environment: Record
   const copy = path.join(path.dirname(HOT_PATH_BUNDLE), `baseline-${path.basename(bundle).replace(/\.m?js$/, '')}.mjs`);
   copyFileSync(bundle, copy);
   return startConduit({ ...environment, CONDUIT_HOT_PATH_BUNDLE: copy });
+}
+
+/**
+ * BENCH_BASELINE_CHECKOUT=<dir>: a whole other checkout, built (`npm ci && npm run build` there),
+ * served as a Conduit of its own — for a change a swapped hot-path bundle cannot isolate, such as
+ * one to the server around it (the request log and metrics) or to the Redis client both bundles
+ * share. It gets its own Redis database and the current database (its migrations must be a prefix).
+ */
+export function startConduitFromCheckout(dir: string, environment: Record<string, string>): Promise<{ url: string; pid: number | undefined }> {
+  return startConduit(environment, [], path.resolve(dir));
 }
