@@ -47,11 +47,13 @@ const hasRedisServer = (() => {
 })();
 
 describe.runIf(Boolean(process.env.TEST_REDIS_CLUSTER_URLS) && hasRedisServer)('a Redis Cluster with one primary down', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'conduit-cluster-'));
+  let dir = '';
   let ports: number[] = [];
   let redis: ReturnType<typeof createRedis>;
 
   beforeAll(async () => {
+    // Made here, not when the file is collected: a skipped run would leave it behind.
+    dir = mkdtempSync(join(tmpdir(), 'conduit-cluster-'));
     ports = await sparePorts(3);
     const urls = execFileSync(SCRIPT, ['start', dir, ...ports.map(String)], { encoding: 'utf8' }).trim();
     redis = createRedis({ REDIS_CLUSTER_URLS: urls.split(','), DEPENDENCY_TIMEOUT_MS: 2_000 });
@@ -59,6 +61,7 @@ describe.runIf(Boolean(process.env.TEST_REDIS_CLUSTER_URLS) && hasRedisServer)('
 
   afterAll(async () => {
     if (redis) await closeRedis(redis);
+    if (!dir) return;
     execFileSync(SCRIPT, ['stop', dir]);
     // The nodes may still be writing their files as they exit.
     rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
