@@ -83,7 +83,10 @@ describe('npm start on every core', () => {
   it('replaces a worker killed with -9, and answers every new connection meanwhile', async () => {
     const [victim] = workersOf(server.child.pid!);
     process.kill(victim!, 'SIGKILL');
-    const statuses: number[] = [];
+    // Once the primary knows (its log says so): a connection node:cluster's round robin hands to a
+    // worker in the instant it dies is lost with it, and waits for the client's own timeout.
+    await waitFor(async () => server.output().includes('a worker died'), 10_000, 'the primary to see the death');
+    const statuses: (number | string)[] = [];
     await waitFor(
       async () => {
         // A connection of its own each time: those the killed worker held die with it (a client
@@ -165,12 +168,18 @@ describe('shutdown', () => {
   });
 });
 
-function freshConnectionStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (response) => {
+/** One GET on a connection of its own: the status, or what went wrong (a hang past 10 s included). */
+function freshConnectionStatus(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false, timeout: 10_000 }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
-    }).on('error', reject);
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve('timeout');
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
   });
 }
 
