@@ -75,6 +75,10 @@ export default defineConfig({
         // Tests act as clients behind one trusted proxy, each with its own address
         // (X-Forwarded-For), so per-IP login limits of one test do not leak into another.
         TRUSTED_PROXY_COUNT: '1',
+        // One server process: on CI's 2 cores, shared with two browsers, each worker warming up its
+        // own pages made the first visits' timings depend on which worker answered. The workers
+        // themselves are tested by the fault suite (e2e/faults/operations.test.ts, instances.test.ts).
+        WEB_CONCURRENCY: '1',
         // Links in e2e/links.spec.ts forward to mock upstreams on 127.0.0.1, and are served by
         // host too ({linkId}.proxy.localhost), which the Stripe snippet needs.
         PROXY_ALLOW_PRIVATE_UPSTREAMS: 'true',
