@@ -1,10 +1,11 @@
 import 'server-only';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import client from 'prom-client';
 import { env } from '@/lib/env';
 import { usageQueueDepths } from '@/lib/health/readiness';
+import { bearerMatches } from '@/lib/security/bearer';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { metrics, registerScrapeGauge } from './metrics';
 
@@ -42,14 +43,6 @@ export function prepareMetrics(): void {
   registerScrapeGauge('conduit_usage_dead_letters', 'Usage records the drain set aside (npm run usage:dead -- list).', async () => (await usageQueueDepths()).deadLetters);
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  // Compared as digests: equal lengths for timingSafeEqual, and no timing on the token's length.
-  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
-}
-
 function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...HOT_PATH_SECURITY_HEADERS, 'cache-control': 'no-store', ...headers });
   res.end(body);
@@ -64,7 +57,7 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse): P
   const json = { 'content-type': 'application/json' };
   if (!token) return answer(res, 404, errorBody('metrics_disabled', 'Metrics are off: set METRICS_TOKEN to serve them.'), json);
   if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, '', { allow: 'GET, HEAD' });
-  if (!authorized(req.headers.authorization, token)) {
+  if (!bearerMatches(req.headers.authorization, token)) {
     return answer(res, 401, errorBody('invalid_metrics_token', 'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.'), { ...json, 'www-authenticate': 'Bearer' });
   }
   try {

@@ -1,6 +1,6 @@
 import 'server-only';
+import { bearerMatches } from '@/lib/security/bearer';
 import { readBounded } from '@/lib/streams/read-bounded';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   bodyErrorMessage,
   commandListSchema,
@@ -31,14 +31,6 @@ export interface RedisHttpOptions {
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-// Compare digests, not the strings: equal lengths for timingSafeEqual, and neither the token's
-// content nor its length leaks through response timing.
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-function authorized(header: string | null, expected: Buffer): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
-}
 
 /**
  * `Upstash-Encoding: base64`: strings are sent base64-encoded so that any bytes survive JSON. A
@@ -61,10 +53,8 @@ const ROUTES = new Set(['/', '/pipeline', '/multi-exec']);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export function createRedisHttpHandler({ runner, token }: RedisHttpOptions): (request: Request) => Promise<Response> {
-  const expected = digest(token);
-
   return async (request) => {
-    if (!authorized(request.headers.get('authorization'), expected)) return json({ error: 'Unauthorized' }, 401);
+    if (!bearerMatches(request.headers.get('authorization'), token)) return json({ error: 'Unauthorized' }, 401);
     if (request.method !== 'POST') return json({ error: 'ERR method not allowed, use POST' }, 405);
     const route = new URL(request.url).pathname.replace(/(.)\/+$/, '$1');
     if (!ROUTES.has(route)) return json({ error: `ERR unknown endpoint '${route}'` }, 404);
