@@ -10,6 +10,9 @@ const nextConfig: NextConfig = {
   // the hot path's (lib/server/build-hot-path.mjs) load the same copy from node_modules.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'ioredis', 'ioredis-mock', 'proper-lockfile', 'prom-client', 'pino'],
   poweredByHeader: false,
+  // forbidden() and app/forbidden.tsx: a member whose role lacks a page's permission gets a 403
+  // page saying so (lib/orgs/session.ts), not a redirect that hides why.
+  experimental: { authInterrupts: true },
   // `npm run dev` is opened at http://localhost:3000 or http://127.0.0.1:3000 alike: Next serves its
   // dev resources (/_next/*, HMR) only to the host it started on, and a page loaded from the other
   // one renders but never hydrates — its buttons do nothing. ALLOWED_DEV_ORIGINS adds more hosts

@@ -17,6 +17,13 @@ export interface AuthFormState {
 
 const AFTER_LOGIN = '/dashboard';
 
+/** Where to go after signing in: a path on this site (an invitation, say), never another origin. */
+function afterLogin(formData: FormData): string {
+  const next = formData.get('next');
+  if (typeof next !== 'string' || next.length > 1000) return AFTER_LOGIN;
+  return /^\/(?![/\\])[^\\\s]*$/.test(next) ? next : AFTER_LOGIN;
+}
+
 export async function signupAction(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
   const raw = { name: formData.get('name') ?? undefined, email: formData.get('email'), password: formData.get('password') };
   const echo = { email: String(raw.email ?? ''), name: String(raw.name ?? '') };
@@ -33,7 +40,7 @@ export async function signupAction(_prev: AuthFormState, formData: FormData): Pr
     // The account works without it; the dashboard's banner offers to send the link again.
     logger().child({ component: 'auth' }).error({ err: error }, 'could not send the verification email at sign-up');
   }
-  return credentialsSignIn(parsed.data.email, parsed.data.password, echo);
+  return credentialsSignIn(parsed.data.email, parsed.data.password, echo, afterLogin(formData));
 }
 
 export async function loginAction(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
@@ -41,13 +48,13 @@ export async function loginAction(_prev: AuthFormState, formData: FormData): Pro
   const echo = { email: String(raw.email ?? '') };
   const parsed = loginSchema.safeParse(raw);
   if (!parsed.success) return { ...echo, errors: fieldErrors(parsed.error) };
-  return credentialsSignIn(parsed.data.email, parsed.data.password, echo);
+  return credentialsSignIn(parsed.data.email, parsed.data.password, echo, afterLogin(formData));
 }
 
-async function credentialsSignIn(email: string, password: string, echo: AuthFormState): Promise<AuthFormState> {
+async function credentialsSignIn(email: string, password: string, echo: AuthFormState, redirectTo: string): Promise<AuthFormState> {
   try {
     // On success this throws Next's redirect, which must propagate.
-    await signIn('credentials', { email, password, redirectTo: AFTER_LOGIN });
+    await signIn('credentials', { email, password, redirectTo });
     return echo;
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;

@@ -1,22 +1,24 @@
 import { Logo } from '@/components/logo';
 import { getDb } from '@/db';
 import { unreadCount } from '@/db/queries/alerts';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { signOutAction } from './actions';
 import { LowBalanceBanner } from './_components/low-balance-banner';
 import { NotificationBell } from './_components/notification-bell';
+import { OrganizationSwitcher } from './_components/organization-switcher';
 import { Sidebar } from './_components/sidebar';
 import { VerifyEmailBanner } from './_components/verify-email-banner';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
-  const user = await requireUser();
-  const unread = await unreadCount(await getDb(), user.id);
+  const { user, account, memberships } = await requireMember();
+  const unread = await unreadCount(await getDb(), account.id);
   return (
     <div className="min-h-screen">
       <header className="border-b border-zinc-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
           <Logo />
           <div className="flex items-center gap-4 text-sm">
+            <OrganizationSwitcher memberships={memberships} active={account.id} />
             <NotificationBell unread={unread} />
             <span className="text-zinc-600" data-testid="account-email">
               {user.email}
@@ -30,7 +32,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </div>
       </header>
       {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
-      <LowBalanceBanner userId={user.id} />
+      <LowBalanceBanner userId={account.id} />
       <div className="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8 md:flex-row">
         <aside className="md:w-48">
           <Sidebar />

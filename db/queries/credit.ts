@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../open';
-import { creditLedger, users, type CreditKind } from '../schema';
+import { creditLedger, organizations, type CreditKind } from '../schema';
 import type { Executor } from './usage';
 
 export interface NewLedgerEntry {
@@ -50,7 +50,7 @@ export async function ledgerSnapshot(
 ): Promise<{ balance: number; recentGrantIds: string[]; accountExists: boolean }> {
   const [row] = await db
     .select({
-      accountExists: sql<boolean>`exists (select 1 from ${users} where ${users.id} = ${userId})`,
+      accountExists: sql<boolean>`exists (select 1 from ${organizations} where ${organizations.id} = ${userId})`,
       balance,
       recent: sql<string[] | null>`array_agg(${creditLedger.id}) filter (where ${and(
         ne(creditLedger.kind, 'usage'),

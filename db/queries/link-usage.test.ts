@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../migrate';
 import { openDatabase, type DatabaseTarget, type OpenDatabase } from '../open';
-import { links, linkTokens, usageRecords, users, type NewUsageRow } from '../schema';
+import { links, linkTokens, usageRecords, type NewUsageRow } from '../schema';
 import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from '../test-database';
 import { activeTokenCounts, linkEndUserUsage, linkUsageTotals } from './link-usage';
+import { insertPeople } from '@/db/queries/users';
 
 // The links pages' aggregates, on both engines the app runs on.
 
@@ -29,7 +30,7 @@ function usage(userId: string, linkId: string, fields: Partial<NewUsageRow> = {}
 
 async function seed(open: OpenDatabase) {
   const { db } = open;
-  const [owner, other] = await db.insert(users).values([{ email: 'owner@example.com' }, { email: 'other@example.com' }]).returning();
+  const [owner, other] = await insertPeople(db, [{ email: 'owner@example.com' }, { email: 'other@example.com' }]);
   const link = (id: string, userId: string) => ({
     id,
     userId,

@@ -2,16 +2,17 @@ import 'server-only';
 import { getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import { nextTurn, SLICE } from '@/lib/server/next-turn';
 import type { Database } from '../open';
-import { apiKeys, usageRecords, users, type NewUsageRow } from '../schema';
+import { apiKeys, usageRecords, organizations, type NewUsageRow } from '../schema';
 
 /** The drain's statements (lib/usage/drain.ts); each takes the batch's transaction. */
 
 export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'execute'>;
 
 /** Which of these user ids still exist (usage of a deleted account goes with the account). */
-export async function existingUserIds(tx: Executor, ids: readonly string[]): Promise<Set<string>> {
+/** Which of these organizations (the owners usage is charged to) still exist. */
+export async function existingAccountIds(tx: Executor, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await tx.select({ id: users.id }).from(users).where(inArray(users.id, [...ids]));
+  const rows = await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, [...ids]));
   return new Set(rows.map((row) => row.id));
 }
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../open';
-import { apiKeys, links, linkTokens, users, type User } from '../schema';
+import { apiKeys, links, linkTokens, memberships, organizations, users, type User } from '../schema';
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -13,13 +13,39 @@ export async function findUserById(db: Database, id: string): Promise<User | und
   return user;
 }
 
-/** Inserts a user; undefined when the email is taken (the unique index decides, race-free). */
+/**
+ * Inserts a person and their own organization (same id; they are its owner), in one transaction;
+ * undefined when the email is taken (the unique index decides, race-free).
+ */
 export async function insertUser(
   db: Database,
   values: { email: string; name: string | null; passwordHash: string },
 ): Promise<User | undefined> {
-  const [user] = await db.insert(users).values(values).onConflictDoNothing({ target: users.email }).returning();
-  return user;
+  return db.transaction(async (tx) => {
+    const [user] = await tx.insert(users).values(values).onConflictDoNothing({ target: users.email }).returning();
+    if (user) await insertPersonalOrganizations(tx, [user]);
+    return user;
+  });
+}
+
+/** Each person's own organization, with the same id, them as owner (sign-up; seeding scripts and tests). */
+export async function insertPersonalOrganizations(db: Database, people: readonly Pick<User, 'id' | 'email' | 'name'>[]): Promise<void> {
+  if (people.length === 0) return;
+  await db
+    .insert(organizations)
+    .values(people.map((person) => ({ id: person.id, name: person.name?.trim() || person.email.split('@')[0] || 'Personal' })))
+    .onConflictDoNothing();
+  await db
+    .insert(memberships)
+    .values(people.map((person) => ({ organizationId: person.id, userId: person.id, role: 'owner' as const })))
+    .onConflictDoNothing();
+}
+
+/** People inserted as sign-up would (each with their own organization): for scripts and tests that seed accounts. */
+export async function insertPeople(db: Database, values: typeof users.$inferInsert | (typeof users.$inferInsert)[]): Promise<User[]> {
+  const rows = await db.insert(users).values(Array.isArray(values) ? values : [values]).returning();
+  await insertPersonalOrganizations(db, rows);
+  return rows;
 }
 
 /** New password; every session signed in before `now` stops working. */

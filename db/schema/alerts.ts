@@ -1,5 +1,5 @@
 import { bigint, boolean, index, integer, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import { users } from './users';
+import { organizations } from './organizations';
 
 /**
  * An account's alert settings: where to send a signed copy of each notification (optional), the
@@ -9,7 +9,7 @@ import { users } from './users';
 export const alertSettings = pgTable('alert_settings', {
   userId: text('user_id')
     .primaryKey()
-    .references(() => users.id, { onDelete: 'cascade' }),
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   webhookUrl: text('webhook_url'),
   /** HMAC-SHA256 key for the webhook's signature; shown on the settings page to verify with. */
   webhookSecret: text('webhook_secret').notNull(),
@@ -17,8 +17,6 @@ export const alertSettings = pgTable('alert_settings', {
   budgetDayMicros: bigint('budget_day_micros', { mode: 'number' }),
   budgetWeekMicros: bigint('budget_week_micros', { mode: 'number' }),
   budgetMonthMicros: bigint('budget_month_micros', { mode: 'number' }),
-  /** Opt-in: alerts also go to the account's (verified or not) email address. */
-  emailAlerts: boolean('email_alerts').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
@@ -36,7 +34,7 @@ export const notifications = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<AlertKind>().notNull(),
     /** `key:<id>` or `account:<userId>`. */
     subject: text('subject').notNull(),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { users } from './users';
+import { organizations } from './organizations';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -11,7 +11,7 @@ const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 export const billingAccounts = pgTable('billing_accounts', {
   userId: text('user_id')
     .primaryKey()
-    .references(() => users.id, { onDelete: 'cascade' }),
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   /** Set once (UPDATE … WHERE stripe_customer_id IS NULL): two racing requests store one customer. */
   stripeCustomerId: text('stripe_customer_id').unique(),
   /** The payment method saved by the last Checkout (setup_future_usage = off_session). */
@@ -37,7 +37,7 @@ export const autoTopUps = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     status: text('status').$type<AutoTopUpStatus>().notNull().default('pending'),
     amountMicros: bigint('amount_micros', { mode: 'number' }).notNull(),
     paymentIntentId: text('payment_intent_id').unique(),

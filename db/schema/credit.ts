@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import { users } from './users';
+import { organizations } from './organizations';
 
 export const CREDIT_KINDS = ['trial_grant', 'purchase', 'auto_top_up', 'refund', 'dispute', 'adjustment', 'usage'] as const;
 export type CreditKind = (typeof CREDIT_KINDS)[number];
@@ -17,7 +17,7 @@ export const creditLedger = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<CreditKind>().notNull(),
     /** Micros: positive adds credit, negative removes it. */
     amountMicros: bigint('amount_micros', { mode: 'number' }).notNull(),

@@ -7,3 +7,4 @@ export * from './billing';
 export * from './usage-rollups';
 export * from './alerts';
 export * from './email-tokens';
+export * from './organizations';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { organizations } from './organizations';
 import { users } from './users';
 
 const timestamps = {
@@ -16,7 +17,7 @@ export const apiKeys = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     description: text('description'),
     hash: text('hash').notNull().unique(),
@@ -65,12 +66,16 @@ export const apiKeyEvents = pgTable(
 
 export type KeyAction = 'created' | 'updated' | 'regenerated' | 'disabled' | 'enabled' | 'deleted';
 
-/** Tokens for the management API (/api/v1/*); stored hashed, shown once, revocable. */
+/** Tokens for the management API (/api/v1/*) of one organization; stored hashed, shown once, revocable. */
 export const managementTokens = pgTable(
   'management_tokens',
   {
     id: text('id').primaryKey(),
     userId: text('user_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The member who made it: the token acts with that member's current role, and ends when they leave. */
+    createdBy: text('created_by')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),

@@ -3,7 +3,7 @@ import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzl
 import type { LinkPreset } from '../../lib/links/presets';
 import type { ExtraHeaders, Injection } from '../../lib/proxy/headers';
 import type { AllowedPath } from '../../lib/proxy/path';
-import { users } from './users';
+import { organizations } from './organizations';
 
 /** How a link checks end-user JWTs. Secrets are sealed (lib/crypto/secret-box.ts), never plain. */
 export interface LinkJwtColumn {
@@ -31,7 +31,7 @@ export const links = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     description: text('description'),
     preset: text('preset').$type<LinkPreset>().notNull().default('custom'),

@@ -1,6 +1,6 @@
 import { bigint, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { HISTOGRAM_COLUMNS, type HistogramColumn } from '../../lib/usage/rollups/histogram';
-import { users } from './users';
+import { organizations } from './organizations';
 
 const count = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 
@@ -26,7 +26,7 @@ const bucketColumn = (name: string) => integer(name).notNull().default(0);
 const dimensions = () => ({
   userId: text('user_id')
     .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   hour: timestamp('hour', { withTimezone: true, mode: 'date' }).notNull(),
   keyId: text('key_id').notNull().default(''),
   linkId: text('link_id').notNull().default(''),

@@ -1,5 +1,5 @@
 import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { users } from './users';
+import { organizations } from './organizations';
 
 /**
  * One row per `/v1` (or proxy) request, allowed or refused, written by the usage drain
@@ -11,7 +11,7 @@ export const usageRecords = pgTable(
   {
     requestId: text('request_id').primaryKey(),
     /** Null for refused requests whose key matched no account. */
-    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => organizations.id, { onDelete: 'cascade' }),
     /** No foreign key: history outlives keys (which are only soft-deleted anyway). */
     keyId: text('key_id'),
     /** The proxy link the request came through, if any. */

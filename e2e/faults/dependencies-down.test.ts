@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from './report';
 import { call, createWorld, missingRecords, type Answer, type World } from './scenario';
 import type { Cable, Conduit } from './services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * What the management API, the readiness probe and /v1 answer while PostgreSQL or Redis is
@@ -17,7 +18,7 @@ beforeAll(async () => {
   world = await createWorld();
   ({ server, database } = await world.startServerBehindRelay());
   const { createToken } = await import('@/lib/management/tokens');
-  token = (await createToken(world.account.userId, 'faults')).secret;
+  token = (await createToken(personalActor(world.account.userId), 'faults')).secret;
 });
 afterAll(async () => {
   await world?.close();

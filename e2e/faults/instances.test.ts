@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from './report';
 import { call, createWorld, ledgerMatchesRecords, missingRecords, storedRequestIds, summary, type World } from './scenario';
 import type { Conduit } from './services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Two instances, one truth: two production servers (each `npm start` as deployed, one worker per
@@ -26,7 +27,7 @@ afterAll(async () => {
 async function keyWith(input: Record<string, unknown>): Promise<{ keyId: string; secret: string }> {
   const { createKey } = await import('@/lib/keys/service');
   const { keyCreateSchema } = await import('@/lib/keys/schema');
-  const { key, secret } = await createKey({ userId: world.account.userId }, keyCreateSchema.parse({ name: `instances ${Date.now()}`, ...input }));
+  const { key, secret } = await createKey(personalActor(world.account.userId), keyCreateSchema.parse({ name: `instances ${Date.now()}`, ...input }));
   return { keyId: key.id, secret };
 }
 
@@ -70,7 +71,7 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     expect((await call(b.url, secret)).status).toBe(200);
     const { setKeyEnabled } = await import('@/lib/keys/service');
     const started = Date.now();
-    await setKeyEnabled({ userId: world.account.userId }, keyId, false);
+    await setKeyEnabled(personalActor(world.account.userId), keyId, false);
     const refusedAt = await Promise.all(
       [a, b].map(async (server) => {
         for (;;) {

@@ -6,6 +6,7 @@ import { userJwt } from '@/lib/proxy/testing';
 import { report } from './report';
 import { chatBody, createWorld, type World } from './scenario';
 import { exited, waitFor, type Conduit } from './services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * What an operator runs: `npm start` on every core (one worker per core, one port), /metrics
@@ -109,9 +110,9 @@ describe('the request log', () => {
     const { createToken } = await import('@/lib/management/tokens');
     const { createLink } = await import('@/lib/links/service');
     const { linkSchemas } = await import('@/lib/links/schema');
-    const management = await createToken(world.account.userId, 'logs');
+    const management = await createToken(personalActor(world.account.userId), 'logs');
     const link = await createLink(
-      { userId: world.account.userId },
+      personalActor(world.account.userId),
       linkSchemas({ allowPrivate: true }).create.parse({
         name: 'logs',
         preset: 'openai',

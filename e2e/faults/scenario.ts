@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 import { startMockOpenAI, type MockOpenAI } from '@/lib/testing/mock-openai';
 import { REPORT_DIR } from './report';
 import { cable, createDatabase, startConduit, startRedis, stopEverything, type Cable, type Conduit, type FaultDatabase, type FaultRedis } from './services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * One fault test's world: its own Redis, database and mock OpenAI, an account with credit and a
@@ -118,7 +119,7 @@ async function createKeyOf(userId: string, options: KeyOptions): Promise<{ keyId
     name: `faults ${randomBytes(3).toString('hex')}`,
     ...(options.dayLimitMicros ? { spending_limits: { day: options.dayLimitMicros } } : {}),
   });
-  const { key, secret } = await createKey({ userId }, input);
+  const { key, secret } = await createKey(personalActor(userId), input);
   return { keyId: key.id, secret };
 }
 

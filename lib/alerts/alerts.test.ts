@@ -10,7 +10,8 @@ const services = await useTestServices();
 // The webhook receiver below listens on loopback, which the SSRF guard refuses unless told.
 process.env.PROXY_ALLOW_PRIVATE_UPSTREAMS = 'true';
 const { getDb } = await import('@/db');
-const { alertSettings, apiKeys, creditLedger, notifications, users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { alertSettings, apiKeys, creditLedger, notifications } = await import('@/db/schema');
 const { and, eq } = await import('drizzle-orm');
 const { drainAll, dropTestQueues, enqueueAll, freshQueue } = await import('@/lib/usage/drain-testing');
 const { webhooksSettled } = await import('./evaluate');
@@ -29,7 +30,7 @@ const receiver = createServer((req, res) => {
 async function newAccount(credit = 100_000_000): Promise<string> {
   const id = `user_${randomUUID()}`;
   const db = await getDb();
-  await db.insert(users).values({ id, email: `alerts-${id}@example.com` });
+  await insertPeople(db, { id, email: `alerts-${id}@example.com` });
   await db.insert(creditLedger).values({ id: `cr_${randomUUID()}`, userId: id, kind: 'trial_grant', amountMicros: credit, reference: id });
   return id;
 }

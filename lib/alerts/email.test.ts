@@ -11,16 +11,18 @@ process.env.SMTP_URL = smtp.url;
 process.env.EMAIL_FROM = 'Conduit <alerts@conduit.test>';
 process.env.AUTH_URL = 'https://conduit.example.com';
 const { getDb } = await import('@/db');
-const { alertSettings, creditLedger, users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { creditLedger } = await import('@/db/schema');
 const { drainAll, dropTestQueues, enqueueAll, freshQueue } = await import('@/lib/usage/drain-testing');
 const { alertSettingsSchema, saveAlertSettings, getAlertSettings } = await import('./settings');
 const { mailSettled } = await import('@/lib/email/send');
+const { personalActor } = await import('@/lib/orgs/actor');
 
 async function newAccount(credit: number): Promise<{ id: string; email: string }> {
   const id = `user_${randomUUID()}`;
   const email = `alerts-${id}@example.com`;
   const db = await getDb();
-  await db.insert(users).values({ id, email });
+  await insertPeople(db, { id, email });
   await db.insert(creditLedger).values({ id: `cr_${randomUUID()}`, userId: id, kind: 'trial_grant', amountMicros: credit, reference: id });
   return { id, email };
 }
@@ -55,9 +57,9 @@ describe(`alerts by email on ${services.label}`, () => {
     const optedIn = await newAccount(2_000_000);
     const optedOut = await newAccount(2_000_000);
     const base = { webhookUrl: null, creditThreshold: 1_500_000, budgetDay: 500_000, budgetWeek: null, budgetMonth: null };
-    await saveAlertSettings(optedIn.id, { ...base, emailAlerts: true });
-    await saveAlertSettings(optedOut.id, { ...base, emailAlerts: false });
-    expect((await getAlertSettings(optedIn.id)).emailAlerts).toBe(true);
+    await saveAlertSettings(personalActor(optedIn.id), { ...base, emailAlerts: true });
+    await saveAlertSettings(personalActor(optedOut.id), { ...base, emailAlerts: false });
+    expect((await getAlertSettings(optedIn.id, optedIn.id)).emailAlerts).toBe(true);
 
     await spend(optedIn.id, [600_000]); // credit 1.40 < 1.50, and 120 % of the daily budget
     await spend(optedOut.id, [600_000]);
@@ -75,7 +77,7 @@ describe(`alerts by email on ${services.label}`, () => {
 
   it('a mail server that refuses loses no notification', async () => {
     const account = await newAccount(2_000_000);
-    await (await getDb()).insert(alertSettings).values({ userId: account.id, webhookSecret: 'whsec_x', creditThresholdMicros: 1_500_000, emailAlerts: true });
+    await saveAlertSettings(personalActor(account.id), { webhookUrl: null, creditThreshold: 1_500_000, budgetDay: null, budgetWeek: null, budgetMonth: null, emailAlerts: true });
     smtp.refuse(451);
     try {
       await spend(account.id, [600_000]);

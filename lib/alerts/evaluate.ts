@@ -94,7 +94,7 @@ export async function evaluateAlerts(touched: Touched, now = new Date()): Promis
   for (const [userId, rows] of groupBy(fired, (row) => row.userId)) {
     const s = settings.get(userId);
     // Best effort, like the webhook: the notifications are stored whatever the mail does.
-    if (s?.emailAlerts) await mailAlerts(userId, rows).catch((error: unknown) => log.error({ err: error }, 'could not mail the alerts'));
+    await mailAlerts(userId, rows).catch((error: unknown) => log.error({ err: error }, 'could not mail the alerts'));
     if (!s?.webhookUrl) continue;
     const delivery = deliver(s.webhookUrl, s.webhookSecret, rows).finally(() => deliveries.delete(delivery));
     deliveries.add(delivery);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Deleting an account revokes everything it could use (issue #20): its API keys, links and link
@@ -40,7 +41,7 @@ const linkInput = {
 /** An account with two keys (one disabled), a link with two tokens, a management token and its balance loaded. */
 async function fullAccount(label: string) {
   const { userId, token: managementToken } = await testAccount(label);
-  const actor = { userId };
+  const actor = personalActor(userId);
   const first = await keys.createKey(actor, { name: 'one' });
   const second = await keys.createKey(actor, { name: 'two' });
   await keys.setKeyEnabled(actor, second.key.id, false);

@@ -12,11 +12,14 @@ import { rateLimitId } from '@/lib/redis/key-slot';
  *   which addresses have accounts.
  * - password resets per client IP (an IPv6 client's /64): one address asking for many accounts.
  * - mail per account (verification resends, email changes): a signed-in person clicking "resend".
+ * - invitations per organization: a team invites a handful at a time; a compromised or careless
+ *   admin must not turn Conduit into a mailer to strangers.
  */
 export const EMAIL_LIMITS = {
   resetPerEmail: { requests: 5, window: '1 h' },
   resetPerIp: { requests: 20, window: '1 h' },
   perAccount: { requests: 5, window: '1 h' },
+  invitesPerOrganization: { requests: 20, window: '1 h' },
 } as const;
 
 export type MailLimit = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -30,7 +33,12 @@ function getLimiters() {
       limiter: Ratelimit.slidingWindow(EMAIL_LIMITS[name].requests, EMAIL_LIMITS[name].window),
       prefix: `conduit:mail:${name}`,
     });
-  limiters ??= { resetPerEmail: make('resetPerEmail'), resetPerIp: make('resetPerIp'), perAccount: make('perAccount') };
+  limiters ??= {
+    resetPerEmail: make('resetPerEmail'),
+    resetPerIp: make('resetPerIp'),
+    perAccount: make('perAccount'),
+    invitesPerOrganization: make('invitesPerOrganization'),
+  };
   return limiters;
 }
 
@@ -54,6 +62,11 @@ export async function checkResetLimit(email: string, ip: string | undefined): Pr
 /** Counts one message a signed-in account asked for. */
 export async function checkAccountMailLimit(userId: string): Promise<MailLimit> {
   return verdict([await getLimiters().perAccount.limit(rateLimitId(userId))]);
+}
+
+/** Counts one invitation an organization sends. */
+export async function checkInvitationLimit(organizationId: string): Promise<MailLimit> {
+  return verdict([await getLimiters().invitesPerOrganization.limit(rateLimitId(organizationId))]);
 }
 
 /** "in 12 minutes" / "in 40 seconds", for the forms. */

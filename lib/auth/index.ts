@@ -4,6 +4,7 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import GitHub from 'next-auth/providers/github';
 import { getDb } from '@/db';
+import { insertPersonalOrganizations } from '@/db/queries/users';
 import { accounts, users } from '@/db/schema';
 import { grantTrialCredit } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
@@ -67,9 +68,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         : []),
     ],
     events: {
-      // Accounts created by the adapter (GitHub sign-ups) get the trial credit too.
+      // People created by the adapter (GitHub sign-ups) get their own organization and the trial credit too.
       async createUser({ user }) {
-        if (user.id) await grantTrialCredit(user.id);
+        if (!user.id) return;
+        await insertPersonalOrganizations(await getDb(), [{ id: user.id, email: user.email ?? '', name: user.name ?? null }]);
+        await grantTrialCredit(user.id);
       },
       // No signOut event: Auth.js swallows its errors, so the cookie would be cleared while the
       // session (a copy of the cookie) stayed valid. Signing out revokes before answering instead:

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * The account and key the gateway is measured with, created through the app's own modules (the
@@ -58,7 +59,7 @@ export async function createBenchKey(environment: Record<string, string>): Promi
     rate_limits: { per_minute: NEVER_REACHED_REQUESTS, per_hour: NEVER_REACHED_REQUESTS, per_day: NEVER_REACHED_REQUESTS },
     spending_limits: { day: NEVER_REACHED_SPEND_MICROS, week: NEVER_REACHED_SPEND_MICROS, month: NEVER_REACHED_SPEND_MICROS },
   });
-  const { key, secret } = await createKey({ userId: signed.user.id }, input);
+  const { key, secret } = await createKey(personalActor(signed.user.id), input);
   return { keyId: key.id, secret, link: await createBenchLink(signed.user.id, environment.OPENAI_BASE_URL!.replace(/\/v1$/, ''), environment.OPENAI_API_KEY!) };
 }
 
@@ -85,6 +86,6 @@ async function createBenchLink(userId: string, upstreamUrl: string, upstreamKey:
     rate_limits: { per_minute: NEVER_REACHED_REQUESTS, per_hour: NEVER_REACHED_REQUESTS, per_day: NEVER_REACHED_REQUESTS },
     monthly_request_cap: NEVER_REACHED_REQUESTS,
   });
-  const { link, token } = await createLink({ userId }, input);
+  const { link, token } = await createLink(personalActor(userId), input);
   return { linkId: link.id, accessToken: token.secret };
 }

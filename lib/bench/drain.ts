@@ -24,7 +24,8 @@ Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL, AUTH_SECRET: 
 delete process.env.UPSTASH_REDIS_REST_URL;
 
 const { getDb } = await import('@/db');
-const { apiKeys, users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { apiKeys } = await import('@/db/schema');
 const { drainAll, enqueueAll } = await import('@/lib/usage/drain-testing');
 const { testQueueName, usageRecord } = await import('@/lib/usage/fixtures');
 const { usageQueue } = await import('@/lib/usage/queue');
@@ -32,7 +33,7 @@ const { usageQueue } = await import('@/lib/usage/queue');
 const db = await getDb();
 const userId = `user_${randomUUID()}`;
 const keyId = `key_${randomUUID()}`;
-await db.insert(users).values({ id: userId, email: `${userId}@bench.invalid` });
+await insertPeople(db, { id: userId, email: `${userId}@bench.invalid` });
 await db.insert(apiKeys).values({ id: keyId, userId, name: 'bench', start: 'condt_bench', hash: randomUUID() });
 
 interface Pass {

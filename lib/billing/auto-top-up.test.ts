@@ -8,6 +8,7 @@ const billing = await startBilling({ trialUsd: 0, consumer: 'auto-top-up-test' }
 const { services, stripe, queue } = billing;
 const { runAutoTopUp } = await import('./auto-top-up');
 const { saveAutoTopUpSettings } = await import('./overview');
+const { personalActor } = await import('@/lib/orgs/actor');
 const { creditBalanceKey, ledgerBalance, loadCreditBalance } = await import('./credit');
 const { getDb } = await import('@/db');
 const { findBillingAccount, updateAutoTopUpSettings } = await import('@/db/queries/billing');
@@ -64,7 +65,7 @@ describe(`automatic top-up on ${services.label}`, () => {
     const user = await accountWithCard(9 * DOLLAR);
     stripe.setDeclineOffSession(true);
     try {
-      await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
+      await saveAutoTopUpSettings(personalActor(user.id), { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
       await stripe.settled(); // payment_intent.payment_failed
       expect(await attempts(user.id)).toMatchObject([{ status: 'failed', error: DECLINED, paymentIntentId: expect.stringMatching(/^pi_/) }]);
       expect(await runAutoTopUp(await account(user.id))).toBe('paused_after_failure');
@@ -73,7 +74,7 @@ describe(`automatic top-up on ${services.label}`, () => {
       stripe.setDeclineOffSession(false);
     }
     // Saving the settings again lifts the pause.
-    await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
+    await saveAutoTopUpSettings(personalActor(user.id), { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 15 * DOLLAR });
     await stripe.settled();
     expect((await attempts(user.id)).map((a) => a.status).sort()).toEqual(['failed', 'succeeded']);
     expect(await loadCreditBalance(user.id)).toBe(16 * DOLLAR);
@@ -112,7 +113,7 @@ describe(`automatic top-up on ${services.label}`, () => {
     const user = await accountWithCard(9 * DOLLAR);
     stripe.setDeclineOffSession(true);
     try {
-      await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 15 * DOLLAR, amountMicros: 10 * DOLLAR });
+      await saveAutoTopUpSettings(personalActor(user.id), { enabled: true, thresholdMicros: 15 * DOLLAR, amountMicros: 10 * DOLLAR });
     } finally {
       stripe.setDeclineOffSession(false);
     }
@@ -124,7 +125,7 @@ describe(`automatic top-up on ${services.label}`, () => {
 
   it('is triggered by the usage drain for the accounts it debited, never without a saved card', async () => {
     const user = await accountWithCard(0);
-    await saveAutoTopUpSettings(user.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
+    await saveAutoTopUpSettings(personalActor(user.id), { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
     const records = [usageRecord({ userId: user.id, costMicros: 6 * DOLLAR })];
     const pipeline = getRedis().pipeline();
     pipeline.decrby(creditBalanceKey(user.id), 6 * DOLLAR);
@@ -135,7 +136,7 @@ describe(`automatic top-up on ${services.label}`, () => {
     expect(await loadCreditBalance(user.id)).toBe(29 * DOLLAR);
 
     const cardless = await newAccount();
-    await saveAutoTopUpSettings(cardless.id, { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
+    await saveAutoTopUpSettings(personalActor(cardless.id), { enabled: true, thresholdMicros: 5 * DOLLAR, amountMicros: 25 * DOLLAR });
     expect(await runAutoTopUp(await account(cardless.id))).toBe('no_card');
     expect(await attempts(cardless.id)).toHaveLength(0);
   });

@@ -5,6 +5,8 @@ import type { Micros } from '@/lib/money';
 import { checkAutoTopUps } from './auto-top-up';
 import { loadCreditBalance } from './credit';
 import { stripeConfigured } from './stripe';
+import { assertCan, type Actor } from '@/lib/orgs/actor';
+import { recordAudit } from '@/lib/orgs/audit';
 
 /** Everything the billing page shows, read in one place. */
 export async function billingOverview(userId: string) {
@@ -24,11 +26,16 @@ export type AutoTopUpSettings = { enabled: false } | { enabled: true; thresholdM
  * Saves the automatic top-up settings; saving also lifts the pause after a failed attempt. When
  * the balance is already under the new threshold, the first top-up is tried right away.
  */
-export async function saveAutoTopUpSettings(userId: string, settings: AutoTopUpSettings): Promise<void> {
+export async function saveAutoTopUpSettings(actor: Actor, settings: AutoTopUpSettings): Promise<void> {
+  assertCan(actor, 'billing.manage');
+  const accountId = actor.accountId;
   const db = await getDb();
-  await ensureBillingAccount(db, userId);
-  await updateAutoTopUpSettings(db, userId, settings.enabled
-    ? { enabled: true, thresholdMicros: settings.thresholdMicros, amountMicros: settings.amountMicros }
-    : { enabled: false, thresholdMicros: null, amountMicros: null });
-  if (settings.enabled) await checkAutoTopUps([userId]);
+  await ensureBillingAccount(db, accountId);
+  await db.transaction(async (tx) => {
+    await updateAutoTopUpSettings(tx, accountId, settings.enabled
+      ? { enabled: true, thresholdMicros: settings.thresholdMicros, amountMicros: settings.amountMicros }
+      : { enabled: false, thresholdMicros: null, amountMicros: null });
+    await recordAudit(tx, actor, settings.enabled ? 'billing.auto_top_up_on' : 'billing.auto_top_up_off', undefined, settings.enabled ? { thresholdMicros: settings.thresholdMicros, amountMicros: settings.amountMicros } : undefined);
+  });
+  if (settings.enabled) await checkAutoTopUps([accountId]);
 }

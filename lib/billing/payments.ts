@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/db';
 import { setPaymentMethod, userIdByCustomer, userIdByPaymentReference } from '@/db/queries/billing';
-import { findUserById } from '@/db/queries/users';
+import { organizationExists } from '@/db/queries/organizations';
 import { grantCredit } from './credit';
 import { chargeSchema, idOf, paymentIntentSchema, type PaymentIntentObject } from './objects';
 import { centsToMicros, requireStripe } from './stripe';
@@ -30,7 +30,7 @@ export async function creditPaymentIntent(input: {
     return false;
   }
   const db = await getDb();
-  if (!(await findUserById(db, input.userId))) {
+  if (!(await organizationExists(db, input.userId))) {
     log.warn({ paymentIntent: intent.id, userId: input.userId }, 'payment intent belongs to a deleted account: not credited');
     return false;
   }

@@ -80,3 +80,15 @@ export function alertsMail(to: string, messages: readonly string[], link: string
       SIGNATURE,
   };
 }
+
+export function invitationMail(to: string, input: { organization: string; inviter: string; role: string; link: string; days: number }): OutgoingMail {
+  return {
+    to,
+    subject: `${input.inviter} invited you to ${input.organization} on Conduit`,
+    text:
+      `${input.inviter} invited ${to} to join the organization “${input.organization}” on Conduit as ${input.role}.\n\n` +
+      `Accept here (sign up or log in with this address; the link works once, for ${input.days} days):\n\n${input.link}\n\n` +
+      'If you do not know the sender, ignore this message: nothing happens unless the link is used.' +
+      SIGNATURE,
+  };
+}

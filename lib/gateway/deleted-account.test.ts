@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from './testing';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * A deleted account's key stops at once on every instance, and nothing of it is forwarded
@@ -67,7 +68,7 @@ describe(`a deleted account's key on ${shared ? 'two instances' : 'one instance'
   it('is refused with 401 within 2 s everywhere, and nothing is forwarded after the deletion', async () => {
     const signed = await signUp({ email: `deleted-${randomUUID()}@example.com`, password: 'about to leave 1' });
     if (!signed.ok) throw new Error('sign-up failed');
-    const { secret } = await keys.createKey({ userId: signed.user.id }, { name: 'leaving' });
+    const { secret } = await keys.createKey(personalActor(signed.user.id), { name: 'leaving' });
     const second = shared ? await secondInstance() : undefined;
     const urls = [server.url, ...(second ? [second.url] : [])];
     try {
@@ -116,7 +117,7 @@ describe(`a deleted account's key on ${shared ? 'two instances' : 'one instance'
   it('a key that survived somewhere still cannot spend: admission needs a balance a deleted account never gets again (402, not 500)', async () => {
     const signed = await signUp({ email: `survivor-${randomUUID()}@example.com`, password: 'about to leave 2' });
     if (!signed.ok) throw new Error('sign-up failed');
-    const { key, secret } = await keys.createKey({ userId: signed.user.id }, { name: 'survivor' });
+    const { key, secret } = await keys.createKey(personalActor(signed.user.id), { name: 'survivor' });
     const warm: Sent[] = [];
     await chat(server.url, secret, 0, warm);
     expect(warm[0]!.status).toBe(200);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { awayFromMinuteEdge } from '@/lib/testing/clock';
 import { startGateway } from './testing';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Free models need no credit (issue #20): a refund larger than the balance leaves it negative,
@@ -24,7 +25,7 @@ async function accountWithBalance(dollars: number, keyInput: Parameters<typeof k
   expect(await loadCreditBalance(userId)).toBe(10_000_000);
   await grantCredit({ userId, kind: 'adjustment', amountMicros: dollars * 1_000_000 - 10_000_000, reference: `refund-${randomUUID()}` });
   expect(await loadCreditBalance(userId)).toBe(dollars * 1_000_000);
-  const created = await keys.createKey({ userId }, keyInput);
+  const created = await keys.createKey(personalActor(userId), keyInput);
   return { userId, key: created.key, secret: created.secret };
 }
 
@@ -67,7 +68,7 @@ describe(`free models with no credit on ${services.label}`, () => {
     await expect(echo(client(fenced.secret))).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
 
     const off = await accountWithBalance(-1, { name: 'off' });
-    await keys.setKeyEnabled({ userId: off.userId }, off.key.id, false);
+    await keys.setKeyEnabled(personalActor(off.userId), off.key.id, false);
     await expect(echo(client(off.secret))).rejects.toMatchObject({ status: 401, code: 'key_disabled' });
   });
 });

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { startMockAnthropic } from '@/lib/testing/mock-anthropic';
 import { startMockOpenAI } from '@/lib/testing/mock-openai';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Test support for the Conduit API end to end: the official `openai` SDK → the gateway (served by
@@ -35,7 +36,7 @@ export async function startGateway() {
   const server = await serve(handleGateway);
   const signed = await signUp({ email: `gateway-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password: 'gateway tests 1' });
   if (!signed.ok) throw new Error('sign-up failed');
-  const actor = { userId: signed.user.id };
+  const actor = personalActor(signed.user.id);
 
   return {
     services,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 // The management API end to end through its route handlers, on real PostgreSQL + Redis in CI.
 const services = await useTestServices();
@@ -25,7 +26,7 @@ let aliceUserId: string;
 async function account(email: string) {
   const result = await signUp({ email, password: 'a fine password 1' });
   if (!result.ok) throw new Error('sign-up failed');
-  return { userId: result.user.id, token: (await createToken(result.user.id, 'tests')).secret };
+  return { userId: result.user.id, token: (await createToken(personalActor(result.user.id), 'tests')).secret };
 }
 
 beforeAll(async () => {
@@ -98,9 +99,9 @@ describe(`management API on ${services.label}`, () => {
   it('authenticates every call: missing, malformed and revoked tokens get 401', async () => {
     expect((await call(route(collection.GET), { token: null })).status).toBe(401);
     expect((await call(route(collection.GET), { token: 'cmt_nope' })).body.error.code).toBe('invalid_management_token');
-    const spare = await createToken(aliceUserId, 'spare');
+    const spare = await createToken(personalActor(aliceUserId), 'spare');
     expect((await call(route(collection.GET), { token: spare.secret })).status).toBe(200);
-    expect(await revokeToken(aliceUserId, spare.token.id)).toBe(true);
+    expect(await revokeToken(personalActor(aliceUserId), spare.token.id)).toBe(true);
     expect((await call(route(collection.GET), { token: spare.secret })).status).toBe(401);
   });
 

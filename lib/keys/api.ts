@@ -18,7 +18,7 @@ async function present(key: ApiKeyRow) {
 }
 
 export async function listKeysResponse(_request: Request, actor: Actor) {
-  const rows = await keys.listKeys(actor.userId);
+  const rows = await keys.listKeys(actor.accountId);
   const spend = await readKeySpend(rows);
   return json({ object: 'list', data: rows.map((row) => presentKey(row, spend.get(row.id))) });
 }
@@ -31,7 +31,7 @@ export async function createKeyResponse(request: Request, actor: Actor) {
 }
 
 export async function getKeyResponse(_request: Request, actor: Actor, { id }: Params) {
-  return json(await present(await keys.getKey(actor.userId, id)));
+  return json(await present(await keys.getKey(actor.accountId, id)));
 }
 
 export async function updateKeyResponse(request: Request, actor: Actor, { id }: Params) {
@@ -56,6 +56,6 @@ export const disableKeyResponse = async (_request: Request, actor: Actor, { id }
   json(await present(await keys.setKeyEnabled(actor, id, false)));
 
 export async function keyEventsResponse(_request: Request, actor: Actor, { id }: Params) {
-  const events = await keys.getKeyEvents(actor.userId, id);
+  const events = await keys.getKeyEvents(actor.accountId, id);
   return json({ object: 'list', data: events.map(presentKeyEvent) });
 }

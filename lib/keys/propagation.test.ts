@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * "A change takes effect in the gateway within 2 seconds on every app instance": a second
@@ -31,7 +32,7 @@ describe.skipIf(!process.env.TEST_REDIS_URL)(`key changes reach another instance
   it('within 2 seconds: disable, enable, regenerate', async () => {
     const signed = await signUp({ email: `instances-${Date.now()}@example.com`, password: 'two instances 2' });
     if (!signed.ok) throw new Error('sign-up failed');
-    const actor = { userId: signed.user.id };
+    const actor = personalActor(signed.user.id);
     const { key, secret } = await keys.createKey(actor, { name: 'shared' });
 
     const child = spawn(

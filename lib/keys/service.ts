@@ -4,6 +4,8 @@ import { getDb, type Database } from '@/db';
 import { findLiveKey, listKeyEvents, listLiveKeys } from '@/db/queries/keys';
 import { apiKeyEvents, apiKeys, type ApiKeyRow, type KeyAction } from '@/db/schema';
 import { ApiError } from '@/lib/errors';
+import { assertCan, type Actor } from '@/lib/orgs/actor';
+import { recordAudit } from '@/lib/orgs/audit';
 import { forgetKey, publishKey, retireHash } from './cache';
 import { columnsFromInput, diffColumns } from './changes';
 import { toKeyRecord } from './record';
@@ -16,11 +18,7 @@ import { generateSecret, randomId } from './secret';
  * audit event; the gateway's cache is cleared before the commit and refilled after it.
  */
 
-export interface Actor {
-  userId: string;
-  /** Set when acting through a management token. */
-  tokenId?: string;
-}
+export type { Actor } from '@/lib/orgs/actor';
 
 export interface KeyWithSecret {
   key: ApiKeyRow;
@@ -39,15 +37,17 @@ async function audit(db: Database, actor: Actor, keyId: string, action: KeyActio
     action,
     changes: changes ?? null,
   });
+  await recordAudit(db, actor, `key.${action}`, `key:${keyId}`, changes ? { fields: Object.keys(changes) } : undefined);
 }
 
 export async function createKey(actor: Actor, input: KeyCreateInput): Promise<KeyWithSecret> {
+  assertCan(actor, 'keys.manage');
   const db = await getDb();
   const secret = await generateSecret('apiKey');
   const key = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
-      .values({ ...columnsFromInput(input), id: randomId('key'), userId: actor.userId, name: input.name, hash: secret.hash, start: secret.start })
+      .values({ ...columnsFromInput(input), id: randomId('key'), userId: actor.accountId, name: input.name, hash: secret.hash, start: secret.start })
       .returning();
     await audit(tx, actor, row!.id, 'created');
     return row!;
@@ -56,18 +56,18 @@ export async function createKey(actor: Actor, input: KeyCreateInput): Promise<Ke
   return { key, secret: secret.plaintext };
 }
 
-export async function listKeys(userId: string): Promise<ApiKeyRow[]> {
-  return listLiveKeys(await getDb(), userId);
+export async function listKeys(accountId: string): Promise<ApiKeyRow[]> {
+  return listLiveKeys(await getDb(), accountId);
 }
 
-export async function getKey(userId: string, keyId: string): Promise<ApiKeyRow> {
-  const key = await findLiveKey(await getDb(), userId, keyId);
+export async function getKey(accountId: string, keyId: string): Promise<ApiKeyRow> {
+  const key = await findLiveKey(await getDb(), accountId, keyId);
   if (!key) throw notFound(keyId);
   return key;
 }
 
-export async function getKeyEvents(userId: string, keyId: string) {
-  const key = await getKey(userId, keyId);
+export async function getKeyEvents(accountId: string, keyId: string) {
+  const key = await getKey(accountId, keyId);
   return listKeyEvents(await getDb(), key.id);
 }
 
@@ -80,12 +80,13 @@ async function changeKey(
   keyId: string,
   change: (before: ApiKeyRow) => Promise<{ patch: Partial<ApiKeyRow>; action: KeyAction; audited: boolean }>,
 ): Promise<{ before: ApiKeyRow; after: ApiKeyRow }> {
+  assertCan(actor, 'keys.manage');
   const db = await getDb();
   const result = await db.transaction(async (tx) => {
     const [before] = await tx
       .select()
       .from(apiKeys)
-      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId), isNull(apiKeys.deletedAt)))
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.accountId), isNull(apiKeys.deletedAt)))
       .for('update');
     if (!before) throw notFound(keyId);
     const { patch, action, audited } = await change(before);

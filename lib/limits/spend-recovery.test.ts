@@ -16,7 +16,8 @@ const { getRedis } = await import('@/lib/redis/client');
 const { reservationIndexOf, reservationsKey } = await import('./leases');
 const { accountTag } = await import('@/lib/redis/key-slot');
 const { getDb } = await import('@/db');
-const { users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+
 const { drainUsageOnce } = await import('@/lib/usage/drain');
 const { queuedRecord } = await import('@/lib/usage/queue');
 const { windowId, windowStart } = await import('./windows');
@@ -36,7 +37,7 @@ const CREDIT = 10_000_000;
 /** An account with $10 of credit in its ledger, and a key of it. */
 async function account(spendLimits: Partial<KeyRecord['spendLimits']>): Promise<KeyRecord> {
   const userId = `user_${randomUUID()}`;
-  await (await getDb()).insert(users).values({ id: userId, email: `${userId}@example.com` });
+  await insertPeople(await getDb(), { id: userId, email: `${userId}@example.com` });
   await grantCredit({ userId, kind: 'adjustment', amountMicros: CREDIT, reference: `spend-recovery-${userId}` });
   return {
     id: `key_${randomUUID()}`,

@@ -16,7 +16,7 @@ type TokenParams = { id: string; tokenId: string };
 const schemas = () => linkSchemas({ allowPrivate: env().PROXY_ALLOW_PRIVATE_UPSTREAMS });
 
 export async function listLinksResponse(_request: Request, actor: Actor) {
-  const rows = await links.listLinks(actor.userId);
+  const rows = await links.listLinks(actor.accountId);
   return json({ object: 'list', data: rows.map((row) => presentLink(row)) });
 }
 
@@ -28,7 +28,7 @@ export async function createLinkResponse(request: Request, actor: Actor) {
 }
 
 export async function getLinkResponse(_request: Request, actor: Actor, { id }: Params) {
-  return json(presentLink(await links.getLink(actor.userId, id)));
+  return json(presentLink(await links.getLink(actor.accountId, id)));
 }
 
 export async function updateLinkResponse(request: Request, actor: Actor, { id }: Params) {
@@ -48,7 +48,7 @@ export const disableLinkResponse = async (_request: Request, actor: Actor, { id 
   json(presentLink(await links.setLinkEnabled(actor, id, false)));
 
 export async function listLinkTokensResponse(_request: Request, actor: Actor, { id }: Params) {
-  const tokens = await links.listLinkTokens(actor.userId, id);
+  const tokens = await links.listLinkTokens(actor.accountId, id);
   return json({ object: 'list', data: tokens.map(presentLinkToken) });
 }
 

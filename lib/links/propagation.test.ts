@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Link changes reach another app instance (a second process sharing only PostgreSQL and Redis)
@@ -28,7 +29,7 @@ const POLLER = `
 
 describe.skipIf(!process.env.TEST_REDIS_URL)(`link changes reach another instance (${services.label})`, () => {
   it('within 2 seconds: disable, enable, revoke, delete', async () => {
-    const actor = { userId: (await testAccount('instances')).userId };
+    const actor = personalActor((await testAccount('instances')).userId);
     const { link, token } = await links.createLink(actor, {
       name: 'shared',
       preset: 'custom',

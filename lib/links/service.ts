@@ -2,7 +2,8 @@ import 'server-only';
 import { eq } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { links, type LinkRow } from '@/db/schema';
-import type { Actor } from '@/lib/keys/service';
+import { assertCan, type Actor } from '@/lib/orgs/actor';
+import { recordAudit } from '@/lib/orgs/audit';
 import { forgetLink, forgetLinkToken, publishLink, retireLink, retireLinkToken } from './cache';
 import { columnsFromInput } from './changes';
 import { linkNotFound } from './errors';
@@ -18,7 +19,7 @@ import { insertLinkToken, publishToken, type LinkTokenWithSecret } from './token
  * change clears the proxy's cache before the commit and republishes it after.
  */
 
-export type { Actor } from '@/lib/keys/service';
+export type { Actor } from '@/lib/orgs/actor';
 export type { LinkTokenWithSecret } from './tokens';
 export { createLinkToken, listLinkTokens, revokeLinkToken } from './tokens';
 
@@ -29,6 +30,7 @@ export interface CreatedLink {
 }
 
 export async function createLink(actor: Actor, input: LinkCreateInput): Promise<CreatedLink> {
+  assertCan(actor, 'links.manage');
   const db = await getDb();
   const columns = columnsFromInput(input);
   const created = await db.transaction(async (tx) => {
@@ -37,7 +39,7 @@ export async function createLink(actor: Actor, input: LinkCreateInput): Promise<
       .values({
         ...columns,
         id: newLinkId(),
-        userId: actor.userId,
+        userId: actor.accountId,
         name: input.name,
         preset: input.preset,
         upstreamBaseUrl: input.upstream_base_url,
@@ -46,6 +48,7 @@ export async function createLink(actor: Actor, input: LinkCreateInput): Promise<
         allowedPaths: input.allowed_paths,
       })
       .returning();
+    await recordAudit(tx, actor, 'link.created', `link:${link!.id}`, { name: input.name });
     return { link: link!, token: await insertLinkToken(tx, link!.id, 'Default') };
   });
   await publishLink(toLinkRecord(created.link));
@@ -53,12 +56,12 @@ export async function createLink(actor: Actor, input: LinkCreateInput): Promise<
   return created;
 }
 
-export async function listLinks(userId: string): Promise<LinkRow[]> {
-  return listLiveLinks(await getDb(), userId);
+export async function listLinks(accountId: string): Promise<LinkRow[]> {
+  return listLiveLinks(await getDb(), accountId);
 }
 
-export async function getLink(userId: string, linkId: string): Promise<LinkRow> {
-  const link = await findLiveLink(await getDb(), userId, linkId);
+export async function getLink(accountId: string, linkId: string): Promise<LinkRow> {
+  const link = await findLiveLink(await getDb(), accountId, linkId);
   if (!link) throw linkNotFound(linkId);
   return link;
 }
@@ -67,13 +70,17 @@ export async function getLink(userId: string, linkId: string): Promise<LinkRow> 
 async function changeLink(
   actor: Actor,
   linkId: string,
+  action: 'updated' | 'enabled' | 'disabled' | 'deleted',
   change: (before: LinkRow, tx: Database) => Partial<LinkRow> | Promise<Partial<LinkRow>>,
 ): Promise<LinkRow> {
+  assertCan(actor, 'links.manage');
   const db = await getDb();
   const after = await db.transaction(async (tx) => {
-    const before = await lockLiveLink(tx, actor.userId, linkId);
+    const before = await lockLiveLink(tx, actor.accountId, linkId);
     if (!before) throw linkNotFound(linkId);
     const patch = await change(before, tx);
+    // Field names only: a link's patch can carry its (sealed) secret.
+    await recordAudit(tx, actor, `link.${action}`, `link:${linkId}`, action === 'updated' ? { fields: Object.keys(patch).filter((field) => field !== 'updatedAt') } : undefined);
     // Cleared before the commit: if Redis is unreachable the change is refused, rather than
     // saved while the proxy keeps serving the old settings (or the old secret).
     await forgetLink(linkId);
@@ -91,7 +98,7 @@ async function changeLink(
 
 /** Also how the secret is replaced (`secret` in the input): the old sealed value is overwritten. */
 export function updateLink(actor: Actor, linkId: string, input: LinkUpdateInput): Promise<LinkRow> {
-  return changeLink(actor, linkId, (before) => columnsFromInput(input, before));
+  return changeLink(actor, linkId, 'updated', (before) => columnsFromInput(input, before));
 }
 
 export function replaceSecret(actor: Actor, linkId: string, secret: string): Promise<LinkRow> {
@@ -99,7 +106,7 @@ export function replaceSecret(actor: Actor, linkId: string, secret: string): Pro
 }
 
 export function setLinkEnabled(actor: Actor, linkId: string, enabled: boolean): Promise<LinkRow> {
-  return changeLink(actor, linkId, () => ({ enabled }));
+  return changeLink(actor, linkId, enabled ? 'enabled' : 'disabled', () => ({ enabled }));
 }
 
 /**
@@ -108,7 +115,7 @@ export function setLinkEnabled(actor: Actor, linkId: string, enabled: boolean): 
  */
 export async function deleteLink(actor: Actor, linkId: string): Promise<void> {
   let hashes: string[] = [];
-  await changeLink(actor, linkId, async (_before, tx) => {
+  await changeLink(actor, linkId, 'deleted', async (_before, tx) => {
     // Read under the link's lock, which createLinkToken takes too: no token can slip past.
     hashes = (await listActiveLinkTokens(tx, linkId)).map((token) => token.hash);
     for (const hash of hashes) await forgetLinkToken(hash);

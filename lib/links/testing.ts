@@ -1,12 +1,13 @@
 import { signUp } from '@/lib/auth/users';
 import { createToken } from '@/lib/management/tokens';
+import { personalActor } from '@/lib/orgs/actor';
 
 /** Test support for the link tests: accounts with a management token, and route calls. */
 
 export async function testAccount(label: string): Promise<{ userId: string; token: string }> {
   const result = await signUp({ email: `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'a fine password 1' });
   if (!result.ok) throw new Error('sign-up failed');
-  return { userId: result.user.id, token: (await createToken(result.user.id, 'tests')).secret };
+  return { userId: result.user.id, token: (await createToken(personalActor(result.user.id), 'tests')).secret };
 }
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;

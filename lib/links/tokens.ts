@@ -3,7 +3,8 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { linkTokens, type LinkTokenRow } from '@/db/schema';
 import { ApiError } from '@/lib/errors';
-import type { Actor } from '@/lib/keys/service';
+import { assertCan, type Actor } from '@/lib/orgs/actor';
+import { recordAudit } from '@/lib/orgs/audit';
 import { generateSecret, randomId } from '@/lib/keys/secret';
 import { forgetLinkToken, publishLinkToken, retireLinkToken } from './cache';
 import { linkNotFound, linkTokenNotFound } from './errors';
@@ -37,10 +38,11 @@ export async function insertLinkToken(tx: Database, linkId: string, name: string
 export const publishToken = (token: LinkTokenRow) => publishLinkToken({ linkId: token.linkId, tokenId: token.id, hash: token.hash });
 
 export async function createLinkToken(actor: Actor, linkId: string, name: string): Promise<LinkTokenWithSecret> {
+  assertCan(actor, 'links.manage');
   const db = await getDb();
   const created = await db.transaction(async (tx) => {
     // The lock makes the count below exact under concurrent creates.
-    if (!(await lockLiveLink(tx, actor.userId, linkId))) throw linkNotFound(linkId);
+    if (!(await lockLiveLink(tx, actor.accountId, linkId))) throw linkNotFound(linkId);
     const [active] = await tx
       .select({ n: count() })
       .from(linkTokens)
@@ -48,22 +50,25 @@ export async function createLinkToken(actor: Actor, linkId: string, name: string
     if ((active?.n ?? 0) >= MAX_ACTIVE_TOKENS) {
       throw new ApiError(409, 'too_many_tokens', `A link can have at most ${MAX_ACTIVE_TOKENS} active access tokens; revoke one first.`);
     }
-    return insertLinkToken(tx, linkId, name);
+    const created = await insertLinkToken(tx, linkId, name);
+    await recordAudit(tx, actor, 'link.token_created', `link:${linkId}`, { token: created.token.id, name });
+    return created;
   });
   await publishToken(created.token);
   return created;
 }
 
-export async function listLinkTokens(userId: string, linkId: string): Promise<LinkTokenRow[]> {
+export async function listLinkTokens(accountId: string, linkId: string): Promise<LinkTokenRow[]> {
   const db = await getDb();
-  if (!(await findLiveLink(db, userId, linkId))) throw linkNotFound(linkId);
+  if (!(await findLiveLink(db, accountId, linkId))) throw linkNotFound(linkId);
   return listActiveLinkTokens(db, linkId);
 }
 
 export async function revokeLinkToken(actor: Actor, linkId: string, tokenId: string): Promise<void> {
+  assertCan(actor, 'links.manage');
   const db = await getDb();
   const hash = await db.transaction(async (tx) => {
-    if (!(await lockLiveLink(tx, actor.userId, linkId))) throw linkNotFound(linkId);
+    if (!(await lockLiveLink(tx, actor.accountId, linkId))) throw linkNotFound(linkId);
     const [token] = await tx
       .select()
       .from(linkTokens)
@@ -73,6 +78,7 @@ export async function revokeLinkToken(actor: Actor, linkId: string, tokenId: str
     // saved while the proxy keeps accepting the token.
     await forgetLinkToken(token.hash);
     await tx.update(linkTokens).set({ revokedAt: new Date() }).where(eq(linkTokens.id, tokenId));
+    await recordAudit(tx, actor, 'link.token_revoked', `link:${linkId}`, { token: tokenId });
     return token.hash;
   });
   await retireLinkToken(hash);

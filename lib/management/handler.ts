@@ -1,6 +1,6 @@
 import 'server-only';
 import { ApiError, errorResponse } from '@/lib/errors';
-import type { Actor } from '@/lib/keys/service';
+import type { Actor } from '@/lib/orgs/actor';
 import { clientIp } from '@/lib/request-ip';
 import { countFailedAttempt, limitToken, refuseBlockedClient } from './rate-limit';
 import { authenticateManagementRequest } from './tokens';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 // The management API's limits through its route handlers (GET /api/v1/keys), on real PostgreSQL
 // and Redis in CI, the embedded default otherwise.
@@ -37,7 +38,7 @@ async function calls(count: number, call: (i: number) => ReturnType<typeof list>
 
 describe(`management API limits on ${services.label}`, () => {
   it(`allow ${MANAGEMENT_LIMITS.perToken.requests} requests a minute per token, then 429 with retry-after; another token is not affected`, async () => {
-    const { secret } = await createToken(userId, 'busy script');
+    const { secret } = await createToken(personalActor(userId), 'busy script');
     const ip = `203.0.113.10-${run}`;
     const results = await calls(MANAGEMENT_LIMITS.perToken.requests, () => list(secret, ip));
     expect(results.every((result) => result.status === 200)).toBe(true);
@@ -49,7 +50,7 @@ describe(`management API limits on ${services.label}`, () => {
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
 
-    const { secret: other } = await createToken(userId, 'another script');
+    const { secret: other } = await createToken(personalActor(userId), 'another script');
     expect((await list(other, ip)).status).toBe(200);
   });
 
@@ -61,7 +62,7 @@ describe(`management API limits on ${services.label}`, () => {
     expect(guesses.map((guess) => guess.status)).toEqual(Array(MANAGEMENT_LIMITS.failedPerIp.requests).fill(401));
     expect(guesses[1]!.body.error).toMatchObject({ code: 'invalid_management_token' });
 
-    const { secret } = await createToken(userId, 'shared office');
+    const { secret } = await createToken(personalActor(userId), 'shared office');
     for (const token of ['cmt_one-more-guess', secret]) {
       const refused = await list(token, guesser);
       expect(refused.status).toBe(429);
@@ -89,7 +90,7 @@ describe(`management API limits on ${services.label}`, () => {
   });
 
   it('never count successful requests as failed attempts', async () => {
-    const { secret } = await createToken(userId, 'honest script');
+    const { secret } = await createToken(personalActor(userId), 'honest script');
     const ip = `192.0.2.30-${run}`;
     const results = await calls(MANAGEMENT_LIMITS.failedPerIp.requests + 5, () => list(secret, ip));
     expect(results.every((result) => result.status === 200)).toBe(true);

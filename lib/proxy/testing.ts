@@ -4,6 +4,7 @@ import { startMockAnthropic } from '@/lib/testing/mock-anthropic';
 import { startMockOpenAI } from '@/lib/testing/mock-openai';
 import { useTestServices } from '@/lib/testing/services';
 import { startRecordingUpstream } from './recording-upstream';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * Test support for Conduit Link end to end (proxy.test.ts, proxy-attacks.test.ts): the official
@@ -30,7 +31,7 @@ export async function startLinks() {
 
   const signed = await signUp({ email: `links-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password: 'proxy tests 1' });
   if (!signed.ok) throw new Error('sign-up failed');
-  const actor = { userId: signed.user.id };
+  const actor = personalActor(signed.user.id);
 
   return {
     label: services.label,

@@ -40,7 +40,8 @@ const { drainUsageOnce } = await import('@/lib/usage/drain');
 const { enqueueUsageNow, queuedRecord, usageQueue } = await import('@/lib/usage/queue');
 const { usageRecord } = await import('@/lib/usage/fixtures');
 const { getDb } = await import('@/db');
-const { users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+
 beforeAll(() => getDb());
 afterAll(() => services.cleanup());
 
@@ -66,7 +67,7 @@ describe('hash slots of what the app sends', () => {
 
   it('every script, transaction and multi-key command keeps its keys in one slot', async () => {
     const userId = `user_slots_${randomUUID()}`;
-    await (await getDb()).insert(users).values({ id: userId, email: `${userId}@example.com` });
+    await insertPeople(await getDb(), { id: userId, email: `${userId}@example.com` });
     await grantCredit({ userId, kind: 'adjustment', amountMicros: 10_000_000, reference: `slots-${userId}` });
     await loadCreditBalance(userId);
     const key = (id: string): KeyRecord => ({

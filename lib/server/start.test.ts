@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, waitForHttp } from '@/lib/bench/children';
 import { startMockOpenAI } from '@/lib/testing/mock-openai';
 import { useTestServices } from '@/lib/testing/services';
+import { personalActor } from '@/lib/orgs/actor';
 
 /**
  * `npm start` (lib/server/start.mjs, the production build) as a child process, stopped the way a
@@ -55,7 +56,7 @@ describe.skipIf(!enabled)(`npm start on ${services.label}`, () => {
     const { createKey } = await import('@/lib/keys/service');
     const signed = await signUp({ email: `shutdown-${Date.now()}@example.com`, password: 'graceful shutdown 1' });
     if (!signed.ok) throw new Error('sign-up failed');
-    const { secret } = await createKey({ userId: signed.user.id }, { name: 'shutdown' });
+    const { secret } = await createKey(personalActor(signed.user.id), { name: 'shutdown' });
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

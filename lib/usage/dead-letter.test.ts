@@ -15,8 +15,9 @@ import { hostileString, INVALID_UTF8 } from '@/lib/testing/hostile-strings';
  */
 const services = await useTestServices();
 const { getDb } = await import('@/db');
+const { insertPeople } = await import('@/db/queries/users');
 const { openDatabase } = await import('@/db/open');
-const { creditLedger, usageRecords, users } = await import('@/db/schema');
+const { creditLedger, usageRecords } = await import('@/db/schema');
 const { and, eq, inArray, sql } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('./drain');
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 async function newUser(): Promise<string> {
   const id = `user_${randomUUID()}`;
-  await (await getDb()).insert(users).values({ id, email: `dead-letter-${id}@example.com` });
+  await insertPeople(await getDb(), { id, email: `dead-letter-${id}@example.com` });
   return id;
 }
 

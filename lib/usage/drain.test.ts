@@ -7,7 +7,8 @@ import { testQueueName, usageRecord } from './fixtures';
 // Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
 const services = await useTestServices();
 const { getDb } = await import('@/db');
-const { apiKeys, creditLedger, usageRecords, users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { apiKeys, creditLedger, usageRecords } = await import('@/db/schema');
 const { and, eq, inArray, sql } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { claimBatch } = await import('./consumer');
@@ -75,7 +76,7 @@ function dyingBeforeAck(redis: Redis): Redis {
 
 beforeAll(async () => {
   const db = await getDb();
-  await db.insert(users).values(userIds.map((id, i) => ({ id, email: `drain-${i}-${id}@example.com` })));
+  await insertPeople(db, userIds.map((id, i) => ({ id, email: `drain-${i}-${id}@example.com` })));
 });
 
 afterAll(async () => {

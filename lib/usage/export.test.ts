@@ -6,7 +6,8 @@ import { usageRecord } from './fixtures';
 // Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
 const services = await useTestServices();
 const { getDb } = await import('@/db');
-const { users, apiKeys } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { apiKeys } = await import('@/db/schema');
 const { drainAll, dropTestQueues, enqueueAll, freshQueue, seededRandom } = await import('./drain-testing');
 const { CSV_COLUMNS, exportRequestsCsv } = await import('./export');
 const { resolveFilters, usageFiltersSchema } = await import('./filters');
@@ -60,7 +61,7 @@ const TRICKY = ['plain', 'has,comma', 'has "quotes"', 'line\nbreak', '=HYPERLINK
 
 beforeAll(async () => {
   const db = await getDb();
-  await db.insert(users).values([
+  await insertPeople(db, [
     { id: userId, email: `export-${userId}@example.com` },
     { id: otherUser, email: `export-${otherUser}@example.com` },
   ]);

@@ -7,7 +7,8 @@ import { usageRecord } from './fixtures';
 const services = await useTestServices();
 process.env.USAGE_RETENTION_DAYS = '31';
 const { getDb } = await import('@/db');
-const { usageHourly, usageHourlyEndUsers, usageRecords, users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+const { usageHourly, usageHourlyEndUsers, usageRecords } = await import('@/db/schema');
 const { eq, sql } = await import('drizzle-orm');
 const { drainAll, dropTestQueues, enqueueAll, freshQueue } = await import('./drain-testing');
 const { pruneUsage } = await import('./retention');
@@ -32,7 +33,7 @@ async function totals() {
 
 beforeAll(async () => {
   const db = await getDb();
-  await db.insert(users).values({ id: userId, email: `retention-${userId}@example.com` });
+  await insertPeople(db, { id: userId, email: `retention-${userId}@example.com` });
 });
 
 afterAll(async () => {

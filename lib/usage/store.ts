@@ -2,7 +2,7 @@ import 'server-only';
 import { getDb, type Database } from '@/db';
 import { insertLedgerEntries, type NewLedgerEntry } from '@/db/queries/credit';
 import { upsertRollups } from '@/db/queries/rollups';
-import { existingUserIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
+import { existingAccountIds, insertUsageRows, touchKeysLastUsed } from '@/db/queries/usage';
 import type { NewUsageRow } from '@/db/schema';
 import { randomId } from '@/lib/keys/secret';
 import type { UsageRecord } from './record';
@@ -69,7 +69,7 @@ async function store(records: UsageRecord[], batchId: string, database?: Databas
     // Usage of an account deleted since the request goes with the account (as its rows would
     // have, ON DELETE CASCADE); inserting it would fail the whole batch on the foreign key.
     const userIds = new Set(records.flatMap((r) => (r.userId === null ? [] : [r.userId])));
-    const known = await existingUserIds(tx, [...userIds]);
+    const known = await existingAccountIds(tx, [...userIds]);
     // A record older than retention may be the redelivery of a row pruned since: storing it
     // would count it in the rollups a second time.
     const cutoff = retentionCutoff()?.getTime() ?? 0;

@@ -8,9 +8,11 @@ import { LoginForm } from '../_components/login-form';
 
 export const metadata: Metadata = { title: 'Log in' };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ reset?: string }> }) {
-  if (await currentUser()) redirect('/dashboard');
-  const reset = (await searchParams).reset === 'done';
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ reset?: string; next?: string | string[] }> }) {
+  const { reset: resetParam, next } = await searchParams;
+  const after = typeof next === 'string' && next.startsWith('/invite?') ? next : undefined;
+  if (await currentUser()) redirect(after ?? '/dashboard');
+  const reset = resetParam === 'done';
   return (
     <>
       <h1 className="mb-6 text-xl font-semibold">Log in to Conduit</h1>
@@ -20,7 +22,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
       ) : null}
       {githubEnabled() ? <GitHubButton /> : null}
-      <LoginForm />
+      <LoginForm next={after} />
     </>
   );
 }

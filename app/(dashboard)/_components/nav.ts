@@ -8,5 +8,6 @@ export const dashboardNav = [
   { href: '/links', label: 'Links' },
   { href: '/billing', label: 'Billing' },
   { href: '/usage', label: 'Usage' },
+  { href: '/members', label: 'Members' },
   { href: '/settings', label: 'Settings' },
 ] as const;

@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { EmailNotVerifiedError, requireVerifiedEmail } from '@/lib/auth/email-verification';
-import { requireUser } from '@/lib/auth/session';
+import { memberAllowed } from '@/lib/orgs/session';
 import { autoTopUpSettingsSchema, topUpAmountSchema } from '@/lib/billing/amounts';
 import { createPortalSession, createTopUpCheckout } from '@/lib/billing/checkout';
 import { saveAutoTopUpSettings } from '@/lib/billing/overview';
@@ -27,7 +27,9 @@ const topUpSchema = z.object({ preset: z.string().optional(), custom: z.string()
 
 /** Add credit: a preset button or the custom amount → Stripe Checkout. */
 export async function startTopUpAction(_prev: BillingFormState, formData: FormData): Promise<BillingFormState> {
-  const user = await requireUser();
+  const allowed = await memberAllowed('billing.manage');
+  if (!allowed.ok) return { errors: { form: allowed.error } };
+  const { user, account } = allowed.member;
   const parsedForm = topUpSchema.safeParse(Object.fromEntries(formData));
   if (!parsedForm.success) return { errors: { form: 'Choose an amount.' } };
   const { preset, custom } = parsedForm.data;
@@ -35,9 +37,9 @@ export async function startTopUpAction(_prev: BillingFormState, formData: FormDa
   if (!amount.success) return { errors: { custom: amount.error.issues[0]?.message ?? 'Invalid amount' }, values: { custom: custom ?? '' } };
   let url: string;
   try {
-    // Money comes in only from accounts whose owner can be reached (receipts, disputes, alerts).
+    // Money comes in only from people who can be reached (receipts, disputes, alerts).
     requireVerifiedEmail(user, 'buying credit');
-    url = await createTopUpCheckout({ user, amountMicros: amount.data, origin: await requestOrigin() });
+    url = await createTopUpCheckout({ user: { id: account.id, email: user.email }, amountMicros: amount.data, origin: await requestOrigin() });
   } catch (error) {
     return { errors: { form: failure(error) } };
   }
@@ -46,10 +48,12 @@ export async function startTopUpAction(_prev: BillingFormState, formData: FormDa
 
 /** Stripe's billing portal: payment methods, invoices, receipts. */
 export async function openPortalAction(): Promise<BillingFormState> {
-  const user = await requireUser();
+  const allowed = await memberAllowed('billing.manage');
+  if (!allowed.ok) return { errors: { form: allowed.error } };
+  const { user, account } = allowed.member;
   let url: string;
   try {
-    url = await createPortalSession({ user, origin: await requestOrigin() });
+    url = await createPortalSession({ user: { id: account.id, email: user.email }, origin: await requestOrigin() });
   } catch (error) {
     return { errors: { form: failure(error) } };
   }
@@ -57,7 +61,9 @@ export async function openPortalAction(): Promise<BillingFormState> {
 }
 
 export async function saveAutoTopUpAction(_prev: BillingFormState, formData: FormData): Promise<BillingFormState> {
-  const user = await requireUser();
+  const allowed = await memberAllowed('billing.manage');
+  if (!allowed.ok) return { errors: { form: allowed.error }, values: submitted(formData) };
+  const { user, actor } = allowed.member;
   const parsed = autoTopUpSettingsSchema.safeParse({ ...Object.fromEntries(formData), enabled: formData.get('enabled') === 'on' ? 'on' : 'off' });
   if (!parsed.success) {
     return { errors: Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'form'), issue.message])), values: submitted(formData) };
@@ -65,7 +71,7 @@ export async function saveAutoTopUpAction(_prev: BillingFormState, formData: For
   const settings = parsed.data;
   if (settings.enabled === 'on' && !user.emailVerified) return { errors: { form: new EmailNotVerifiedError('turning on automatic top-up').message }, values: submitted(formData) };
   await saveAutoTopUpSettings(
-    user.id,
+    actor,
     settings.enabled === 'on' ? { enabled: true, thresholdMicros: settings.threshold, amountMicros: settings.amount } : { enabled: false },
   );
   return { success: settings.enabled === 'on' ? 'Automatic top-up is on.' : 'Automatic top-up is off.', values: submitted(formData) };

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
-import { requireUser } from '@/lib/auth/session';
+import { can } from '@/lib/orgs/permissions';
+import { requireMember } from '@/lib/orgs/session';
 import { billingOverview } from '@/lib/billing/overview';
 import { formatDollars, microsToDollarString } from '@/lib/money';
 import { requestOrigin } from '../links/request-origin';
@@ -14,8 +15,9 @@ import { TopUpForm } from './_components/top-up-form';
 export const metadata: Metadata = { title: 'Billing' };
 
 export default async function BillingPage() {
-  const user = await requireUser();
-  const [{ configured, balance, account, lastAutoTopUp, history }, origin] = await Promise.all([billingOverview(user.id), requestOrigin()]);
+  const member = await requireMember('billing.view');
+  const manages = can(member.account.role, 'billing.manage');
+  const [{ configured, balance, account, lastAutoTopUp, history }, origin] = await Promise.all([billingOverview(member.account.id), requestOrigin()]);
   const threshold = account?.autoTopUpThresholdMicros;
   const amount = account?.autoTopUpAmountMicros;
   return (
@@ -27,7 +29,13 @@ export default async function BillingPage() {
         </p>
         <p className="mt-2 text-sm text-zinc-600">Conduit API spend is drawn from this prepaid balance; at zero, calls are refused (402).</p>
       </Card>
-      {configured ? (
+      {configured && !manages ? (
+        <Card title="Adding credit">
+          <p className="text-sm text-zinc-600" data-testid="billing-read-only">
+            Owners and admins of {member.account.name} add credit and manage payment; your role ({member.account.role}) can see the balance and history.
+          </p>
+        </Card>
+      ) : configured ? (
         <>
           <Card title="Add credit">
             <TopUpForm />

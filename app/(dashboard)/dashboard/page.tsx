@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { CopyButton } from '@/components/copy-button';
 import { Card } from '@/components/ui/card';
 import { databaseTarget } from '@/db';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { loadCreditBalance } from '@/lib/billing/credit';
 import { formatDollars } from '@/lib/money';
 import { redisBackend } from '@/lib/redis/client';
@@ -20,9 +20,9 @@ const redisLabel = {
 };
 
 export default async function OverviewPage() {
-  const user = await requireUser();
+  const { user, account } = await requireMember();
   const database = databaseTarget();
-  const credit = await loadCreditBalance(user.id);
+  const credit = await loadCreditBalance(account.id);
   const host = (await headers()).get('host') ?? 'localhost:3000';
   const curl = `curl http://${host}/v1/chat/completions \\
   -H "Authorization: Bearer condt_YOUR_KEY" -H "Content-Type: application/json" \\

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { requireUser } from '@/lib/auth/session';
+import { memberAllowed, requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { createKey, deleteKey, getKey, regenerateKey, setKeyEnabled, updateKey } from '@/lib/keys/service';
 import { parseKeyForm, type KeyFormErrors } from './key-form-schema';
@@ -51,21 +51,22 @@ function revalidateKey(id: string) {
 }
 
 export async function createKeyAction(_prev: KeyFormState, formData: FormData): Promise<KeyFormState> {
-  const user = await requireUser();
+  const allowed = await memberAllowed('keys.manage');
+  if (!allowed.ok) return { errors: { form: allowed.error } };
   const parsed = parseKeyForm(formData, 'create');
   if (!parsed.ok) return { errors: parsed.errors };
-  const { key, secret } = await createKey({ userId: user.id }, parsed.data);
+  const { key, secret } = await createKey(allowed.member.actor, parsed.data);
   revalidatePath('/keys');
   return { success: `Created ${key.name}.`, secret };
 }
 
 export async function updateKeyAction(_prev: KeyFormState, formData: FormData): Promise<KeyFormState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
     const id = keyIdFrom(formData);
     const parsed = parseKeyForm(formData, 'update');
     if (!parsed.ok) return { errors: parsed.errors };
-    await updateKey({ userId: user.id }, id, parsed.data);
+    await updateKey(actor, id, parsed.data);
     revalidateKey(id);
     return { success: 'Saved.' };
   });
@@ -73,11 +74,11 @@ export async function updateKeyAction(_prev: KeyFormState, formData: FormData): 
 }
 
 export async function setKeyEnabledAction(formData: FormData): Promise<void> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const enabled = formData.get('enabled') === 'true';
   const result = await attempt(async () => {
     const id = keyIdFrom(formData);
-    await setKeyEnabled({ userId: user.id }, id, enabled);
+    await setKeyEnabled(actor, id, enabled);
     revalidateKey(id);
   });
   // The key is gone (deleted in another tab): back to the list, which no longer shows it.
@@ -85,10 +86,10 @@ export async function setKeyEnabledAction(formData: FormData): Promise<void> {
 }
 
 export async function regenerateKeyAction(_prev: KeyActionState, formData: FormData): Promise<KeyActionState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
     const id = keyIdFrom(formData);
-    const { secret } = await regenerateKey({ userId: user.id }, id);
+    const { secret } = await regenerateKey(actor, id);
     revalidateKey(id);
     return secret;
   });
@@ -96,13 +97,13 @@ export async function regenerateKeyAction(_prev: KeyActionState, formData: FormD
 }
 
 export async function deleteKeyAction(_prev: KeyActionState, formData: FormData): Promise<KeyActionState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
-    const key = await getKey(user.id, keyIdFrom(formData));
+    const key = await getKey(actor.accountId, keyIdFrom(formData));
     // Typing the name is the confirmation: nothing is deleted unless it matches exactly.
     const typed = String(formData.get('confirmName') ?? '').trim();
     if (typed !== key.name) return `Type ${key.name} to confirm.`;
-    await deleteKey({ userId: user.id }, key.id);
+    await deleteKey(actor, key.id);
     return null;
   });
   if (!result.ok) return { error: result.error };

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { presentKey } from '@/lib/keys/present';
 import { listKeys } from '@/lib/keys/service';
 import { readKeySpend } from '@/lib/limits/spend-counters';
@@ -10,8 +10,8 @@ import { KeysTable } from './_components/keys-table';
 export const metadata: Metadata = { title: 'API keys' };
 
 export default async function KeysPage() {
-  const user = await requireUser();
-  const rows = await listKeys(user.id);
+  const { account } = await requireMember('keys.view');
+  const rows = await listKeys(account.id);
   const spend = await readKeySpend(rows);
   const now = new Date();
   const keys = rows.map((row) => presentKey(row, spend.get(row.id), now));

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { requireUser } from '@/lib/auth/session';
+import { memberAllowed, requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { createLink, createLinkToken, deleteLink, getLink, revokeLinkToken, setLinkEnabled, updateLink } from '@/lib/links/service';
 import { linkTokenCreateSchema } from '@/lib/links/schema';
@@ -65,10 +65,11 @@ function revalidateLink(id: string) {
 }
 
 export async function createLinkAction(_prev: LinkFormState, formData: FormData): Promise<LinkFormState> {
-  const user = await requireUser();
+  const allowed = await memberAllowed('links.manage');
+  if (!allowed.ok) return { errors: { form: allowed.error } };
   const parsed = parseLinkForm(formData, 'create');
   if (!parsed.ok) return { errors: parsed.errors };
-  const { link, token } = await createLink({ userId: user.id }, parsed.data);
+  const { link, token } = await createLink(allowed.member.actor, parsed.data);
   revalidatePath('/links');
   return {
     success: `Created ${link.name}.`,
@@ -77,12 +78,12 @@ export async function createLinkAction(_prev: LinkFormState, formData: FormData)
 }
 
 export async function updateLinkAction(_prev: LinkFormState, formData: FormData): Promise<LinkFormState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
     const id = idFrom(formData);
     const parsed = parseLinkForm(formData, 'update');
     if (!parsed.ok) return { errors: parsed.errors };
-    await updateLink({ userId: user.id }, id, parsed.data);
+    await updateLink(actor, id, parsed.data);
     revalidateLink(id);
     return { success: 'Saved.' };
   });
@@ -91,11 +92,11 @@ export async function updateLinkAction(_prev: LinkFormState, formData: FormData)
 }
 
 export async function setLinkEnabledAction(formData: FormData): Promise<void> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const enabled = formData.get('enabled') === 'true';
   const result = await attempt(async () => {
     const id = idFrom(formData);
-    await setLinkEnabled({ userId: user.id }, id, enabled);
+    await setLinkEnabled(actor, id, enabled);
     revalidateLink(id);
   });
   // The link is gone (deleted in another tab): back to the list, which no longer shows it.
@@ -103,13 +104,13 @@ export async function setLinkEnabledAction(formData: FormData): Promise<void> {
 }
 
 export async function deleteLinkAction(_prev: LinkActionState, formData: FormData): Promise<LinkActionState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
-    const link = await getLink(user.id, idFrom(formData));
+    const link = await getLink(actor.accountId, idFrom(formData));
     // Typing the name is the confirmation: nothing is deleted unless it matches exactly.
     const typed = String(formData.get('confirmName') ?? '').trim();
     if (typed !== link.name) return `Type ${link.name} to confirm.`;
-    await deleteLink({ userId: user.id }, link.id);
+    await deleteLink(actor, link.id);
     return null;
   });
   if (!result.ok) return { error: result.error.message };
@@ -119,12 +120,12 @@ export async function deleteLinkAction(_prev: LinkActionState, formData: FormDat
 }
 
 export async function createLinkTokenAction(_prev: LinkActionState, formData: FormData): Promise<LinkActionState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const input = linkTokenCreateSchema.safeParse({ name: formData.get('name') ?? '' });
   if (!input.success) return { error: input.error.issues[0]?.message ?? 'Give the token a name' };
   const result = await attempt(async () => {
     const id = idFrom(formData, 'linkId');
-    const { secret } = await createLinkToken({ userId: user.id }, id, input.data.name);
+    const { secret } = await createLinkToken(actor, id, input.data.name);
     revalidateLink(id);
     return secret;
   });
@@ -132,10 +133,10 @@ export async function createLinkTokenAction(_prev: LinkActionState, formData: Fo
 }
 
 export async function revokeLinkTokenAction(_prev: LinkActionState, formData: FormData): Promise<LinkActionState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const result = await attempt(async () => {
     const id = idFrom(formData, 'linkId');
-    await revokeLinkToken({ userId: user.id }, id, idFrom(formData, 'tokenId'));
+    await revokeLinkToken(actor, id, idFrom(formData, 'tokenId'));
     revalidateLink(id);
   });
   return result.ok ? {} : { error: result.error.message };

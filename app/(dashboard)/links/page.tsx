@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { getDb } from '@/db';
 import { activeTokenCounts, linkUsageTotals } from '@/db/queries/link-usage';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { PRESET_INFO } from '@/lib/links/presets';
 import { listLinks } from '@/lib/links/service';
 import { CreateLinkButton, CreateLinkProvider } from './_components/create-link-button';
@@ -14,11 +14,11 @@ import { snippetSettings } from './request-origin';
 export const metadata: Metadata = { title: 'Links' };
 
 export default async function LinksPage() {
-  const user = await requireUser();
-  const rows = await listLinks(user.id);
+  const { account } = await requireMember('links.view');
+  const rows = await listLinks(account.id);
   const ids = rows.map((row) => row.id);
   const db = await getDb();
-  const [usage, tokens, settings] = await Promise.all([linkUsageTotals(db, user.id, ids, usageSince()), activeTokenCounts(db, ids), snippetSettings()]);
+  const [usage, tokens, settings] = await Promise.all([linkUsageTotals(db, account.id, ids, usageSince()), activeTokenCounts(db, ids), snippetSettings()]);
   const links: LinkListItem[] = rows.map((row) => ({
     id: row.id,
     name: row.name,

@@ -5,7 +5,7 @@ import { getDb } from '@/db';
 import { markAllRead } from '@/db/queries/alerts';
 import { alertSettingsSchema, saveAlertSettings } from '@/lib/alerts/settings';
 import { fieldErrors, type FieldErrors } from '@/lib/auth/credentials-schema';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 
 export interface AlertSettingsFormState {
   errors?: FieldErrors;
@@ -13,16 +13,17 @@ export interface AlertSettingsFormState {
 }
 
 export async function saveAlertSettingsAction(_prev: AlertSettingsFormState, formData: FormData): Promise<AlertSettingsFormState> {
-  const user = await requireUser();
+  const { actor } = await requireMember();
   const parsed = alertSettingsSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
-  await saveAlertSettings(user.id, parsed.data);
+  // Any member may opt in or out of the mail; only alerts.manage saves the rest (lib/alerts/settings.ts).
+  await saveAlertSettings(actor, parsed.data);
   revalidatePath('/notifications');
   return { success: 'Alert settings saved.' };
 }
 
 export async function markAllReadAction(): Promise<void> {
-  const user = await requireUser();
-  await markAllRead(await getDb(), user.id);
+  const { account } = await requireMember('usage.view');
+  await markAllRead(await getDb(), account.id);
   revalidatePath('/', 'layout');
 }

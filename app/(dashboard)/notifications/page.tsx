@@ -4,7 +4,7 @@ import { getDb } from '@/db';
 import { listNotifications } from '@/db/queries/alerts';
 import { getAlertSettings } from '@/lib/alerts/settings';
 import { SIGNATURE_HEADER } from '@/lib/alerts/webhook';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { microsToDollarString } from '@/lib/money';
 import { formatTime } from '../keys/format';
 import { markAllReadAction } from './actions';
@@ -16,8 +16,8 @@ const dollars = (micros: number | null) => (micros === null ? '' : microsToDolla
 
 /** Spending and credit alerts, newest first, and where else they are sent. */
 export default async function NotificationsPage() {
-  const user = await requireUser();
-  const [items, settings] = await Promise.all([listNotifications(await getDb(), user.id), getAlertSettings(user.id)]);
+  const { user, account } = await requireMember('usage.view');
+  const [items, settings] = await Promise.all([listNotifications(await getDb(), account.id), getAlertSettings(account.id, user.id)]);
   const unread = items.some((item) => !item.read);
 
   return (

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { signIn, signOut } from '@/lib/auth';
 import { changePasswordSchema, fieldErrors, type FieldErrors } from '@/lib/auth/credentials-schema';
 import { requireUser } from '@/lib/auth/session';
+import { ApiError } from '@/lib/errors';
 import { changePassword, deleteAccount } from '@/lib/auth/users';
 import { describeDependency, unavailableDependency } from '@/lib/unavailable';
 
@@ -36,6 +37,8 @@ export async function deleteAccountAction(_prev: SettingsFormState, formData: Fo
   try {
     await deleteAccount(user.id);
   } catch (error) {
+    // The only owner of an organization others still use: nothing was deleted, and it says why.
+    if (error instanceof ApiError && error.status < 500) return { errors: { confirmEmail: error.message } };
     // Redis down refuses the deletion (its keys could not be revoked first): nothing was deleted.
     const down = unavailableDependency(error);
     if (!down) throw error;

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { listTokens } from '@/lib/management/tokens';
 import { ChangeEmailForm } from './_components/change-email-form';
 import { ChangePasswordForm } from './_components/change-password-form';
@@ -20,10 +20,10 @@ async function managementApiUrl(): Promise<string> {
 }
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ password?: string; email?: string }> }) {
-  const user = await requireUser();
+  const { user, account } = await requireMember();
   const { password, email } = await searchParams;
   const passwordChanged = password === 'changed';
-  const [tokens, apiUrl] = await Promise.all([listTokens(user.id), managementApiUrl()]);
+  const [tokens, apiUrl] = await Promise.all([listTokens(account.id), managementApiUrl()]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Settings</h1>
@@ -43,7 +43,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         ) : null}
         <ChangePasswordForm hasPassword={Boolean(user.passwordHash)} />
       </Card>
-      <Card title="Management API tokens">
+      <Card title={`Management API tokens — ${account.name}`}>
         <ManagementTokens tokens={tokens} apiUrl={apiUrl} />
       </Card>
       <Card title="Delete account" className="border-red-200">

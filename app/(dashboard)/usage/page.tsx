@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { filtersQuery, resolveFilters, usageFiltersSchema } from '@/lib/usage/filters';
 import { loadUsageReport } from '@/lib/usage/report';
 import { TIME_ZONE_COOKIE, validTimeZone } from '@/lib/usage/time-zone';
@@ -16,11 +16,11 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 /** Spend, traffic, tokens, latency and errors over time, from the hourly rollups. */
 export default async function UsagePage({ searchParams }: { searchParams: SearchParams }) {
-  const user = await requireUser();
+  const { account } = await requireMember('usage.view');
   const filters = usageFiltersSchema.parse(await searchParams);
   const timeZone = validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value);
   const resolved = resolveFilters(filters, timeZone);
-  const { options, ...report } = await loadUsageReport(user.id, resolved);
+  const { options, ...report } = await loadUsageReport(account.id, resolved);
   const query = filtersQuery({ ...filters, group: undefined, granularity: undefined });
 
   return (

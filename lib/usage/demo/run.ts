@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { personalActor } from '@/lib/orgs/actor';
 
 const args = z
   .object({
@@ -41,7 +42,7 @@ const linkIds = (await db.select({ id: links.id }).from(links).where(and(eq(link
 if (keyIds.length === 0) {
   for (const name of ['Demo production', 'Demo staging']) {
     const input = keyCreateSchema.parse({ name, spending_limits: { day: 20_000_000, month: 300_000_000 } });
-    keyIds.push((await createKey({ userId: user.id }, input)).key.id);
+    keyIds.push((await createKey(personalActor(user.id), input)).key.id);
   }
   console.log('Created two demo keys.');
 }

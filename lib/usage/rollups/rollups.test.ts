@@ -6,7 +6,8 @@ import { usageRecord } from '../fixtures';
 // Real PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (CI), else embedded.
 const services = await useTestServices();
 const { getDb } = await import('@/db');
-const { users } = await import('@/db/schema');
+const { insertPeople } = await import('@/db/queries/users');
+
 const { sql } = await import('drizzle-orm');
 const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('../drain');
@@ -19,7 +20,7 @@ const BUCKETS = `array[${LATENCY_BUCKETS_MS.join(',')}]`;
 
 beforeAll(async () => {
   const db = await getDb();
-  await db.insert(users).values(userIds.map((id, i) => ({ id, email: `rollups-${i}-${id}@example.com` })));
+  await insertPeople(db, userIds.map((id, i) => ({ id, email: `rollups-${i}-${id}@example.com` })));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { checkoutStatus } from '@/lib/billing/checkout-status';
 import { loadCreditBalance } from '@/lib/billing/credit';
 import { formatDollars } from '@/lib/money';
@@ -15,9 +15,9 @@ export const metadata: Metadata = { title: 'Payment received' };
  * landed, and refreshes itself for a while until it has.
  */
 export default async function TopUpSuccessPage({ searchParams }: { searchParams: Promise<{ session_id?: string }> }) {
-  const user = await requireUser();
+  const { account } = await requireMember('billing.view');
   const sessionId = (await searchParams).session_id ?? '';
-  const [status, balance] = await Promise.all([checkoutStatus(user.id, sessionId), loadCreditBalance(user.id)]);
+  const [status, balance] = await Promise.all([checkoutStatus(account.id, sessionId), loadCreditBalance(account.id)]);
   return (
     <Card title="Thank you — payment received">
       <p className="text-sm text-zinc-700" data-testid="checkout-status">

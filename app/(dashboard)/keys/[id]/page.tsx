@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
-import { requireUser } from '@/lib/auth/session';
+import { members } from '@/lib/orgs/members';
+import { requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { presentKey } from '@/lib/keys/present';
 import { getKey, getKeyEvents } from '@/lib/keys/service';
@@ -34,14 +35,15 @@ async function loadKey(userId: string, id: string) {
 }
 
 export default async function KeyPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
+  const { account } = await requireMember('keys.view');
   const { id } = await params;
-  const row = await loadKey(user.id, id);
-  const [spend, events, tokens, usage] = await Promise.all([
+  const row = await loadKey(account.id, id);
+  const [spend, events, tokens, people, usage] = await Promise.all([
     readKeySpend([row]),
-    getKeyEvents(user.id, row.id),
-    listTokens(user.id),
-    subjectUsage(user.id, { key: row.id }),
+    getKeyEvents(account.id, row.id),
+    listTokens(account.id),
+    members(account.id),
+    subjectUsage(account.id, { key: row.id }),
   ]);
   const key = presentKey(row, spend.get(row.id));
 
@@ -94,7 +96,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
       </Card>
 
       <Card title="Audit log">
-        <AuditLog events={events} userId={user.id} email={user.email} tokenNames={new Map(tokens.map((t) => [t.id, t.name]))} />
+        <AuditLog events={events} people={new Map(people.map((p) => [p.userId, p.email]))} tokenNames={new Map(tokens.map((t) => [t.id, t.name]))} />
       </Card>
 
       <Card title="Delete key" className="border-red-200">

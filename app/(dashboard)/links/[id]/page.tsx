@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
 import { getDb } from '@/db';
 import { linkEndUserUsage, linkUsageTotals, NO_USAGE } from '@/db/queries/link-usage';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { presentLink } from '@/lib/links/present';
 import { getLink, listLinkTokens } from '@/lib/links/service';
@@ -40,18 +40,18 @@ async function loadLink(userId: string, id: string) {
 }
 
 export default async function LinkPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
+  const { account } = await requireMember('links.view');
   const { id } = await params;
-  const row = await loadLink(user.id, id);
+  const row = await loadLink(account.id, id);
   const db = await getDb();
   const since = usageSince();
   const [tokens, totals, endUsers, settings, usage, monthRequests] = await Promise.all([
-    listLinkTokens(user.id, row.id),
-    linkUsageTotals(db, user.id, [row.id], since),
-    linkEndUserUsage(db, user.id, row.id, since),
+    listLinkTokens(account.id, row.id),
+    linkUsageTotals(db, account.id, [row.id], since),
+    linkEndUserUsage(db, account.id, row.id, since),
     snippetSettings(),
-    subjectUsage(user.id, { link: row.id }),
-    linkMonthRequests(db, user.id, row.id),
+    subjectUsage(account.id, { link: row.id }),
+    linkMonthRequests(db, account.id, row.id),
   ]);
   const link = presentLink(row);
   const presets = presetOptions();

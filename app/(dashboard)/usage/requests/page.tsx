@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { Table } from '@/components/ui/table';
 import { getDb } from '@/db';
 import { decodeCursor, encodeCursor, listRequests } from '@/db/queries/request-log';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { filtersQuery, resolveFilters, usageFiltersSchema } from '@/lib/usage/filters';
 import { filterOptions } from '@/lib/usage/report';
 import { TIME_ZONE_COOKIE, validTimeZone } from '@/lib/usage/time-zone';
@@ -21,12 +21,12 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 /** Individual requests, newest first, a keyset page at a time. */
 export default async function RequestLogPage({ searchParams }: { searchParams: SearchParams }) {
-  const user = await requireUser();
+  const { account } = await requireMember('usage.view');
   const filters = usageFiltersSchema.parse(await searchParams);
   const timeZone = validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value);
   const resolved = resolveFilters(filters, timeZone);
   const db = await getDb();
-  const [rows, options] = await Promise.all([listRequests(db, user.id, resolved, decodeCursor(filters.cursor), PAGE_SIZE + 1), filterOptions(db, user.id, resolved)]);
+  const [rows, options] = await Promise.all([listRequests(db, account.id, resolved, decodeCursor(filters.cursor), PAGE_SIZE + 1), filterOptions(db, account.id, resolved)]);
   const names = options.names;
   const page = rows.slice(0, PAGE_SIZE);
   const next = rows.length > PAGE_SIZE ? encodeCursor(page[page.length - 1]!) : undefined;

@@ -14,13 +14,12 @@ const verbs: Record<ApiKeyEventRow['action'], string> = {
 /** Who changed what on the key, newest first. */
 export function AuditLog({
   events,
-  userId,
-  email,
+  people,
   tokenNames,
 }: {
   events: ApiKeyEventRow[];
-  userId: string;
-  email: string;
+  /** The organization's members' addresses by user id. */
+  people: Map<string, string>;
   tokenNames: Map<string, string>;
 }) {
   const who = (event: ApiKeyEventRow) => {
@@ -28,7 +27,7 @@ export function AuditLog({
       const name = tokenNames.get(event.actorTokenId);
       return `management token ${event.actorTokenId}${name ? ` (${name})` : ''}`;
     }
-    return event.actorUserId === userId ? email : 'a deleted user';
+    return (event.actorUserId && people.get(event.actorUserId)) ?? 'a former member';
   };
 
   if (events.length === 0) return <p className="text-sm text-zinc-600">No changes recorded yet.</p>;

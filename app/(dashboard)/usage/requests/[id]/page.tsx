@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card';
 import { getDb } from '@/db';
 import { getRequest } from '@/db/queries/request-log';
 import { dimensionNames } from '@/db/queries/usage-analytics';
-import { requireUser } from '@/lib/auth/session';
+import { requireMember } from '@/lib/orgs/session';
 import { TIME_ZONE_COOKIE, validTimeZone } from '@/lib/usage/time-zone';
 import { cost, count, requestTime, statusTone } from '../format';
 
@@ -14,13 +14,13 @@ export const metadata: Metadata = { title: 'Request' };
 
 /** One request: everything its usage record holds. Another account's request is not found. */
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
+  const { account } = await requireMember('usage.view');
   const { id } = await params;
   const db = await getDb();
   const requestId = safeDecode(id);
-  const row = requestId && requestId.length <= 200 ? await getRequest(db, user.id, requestId) : undefined;
+  const row = requestId && requestId.length <= 200 ? await getRequest(db, account.id, requestId) : undefined;
   if (!row) notFound();
-  const names = await dimensionNames(db, user.id);
+  const names = await dimensionNames(db, account.id);
   const timeZone = validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value);
 
   const fields: [string, React.ReactNode][] = [
