@@ -149,7 +149,9 @@ export async function acceptInvitation(user: Pick<User, 'id' | 'email'>, token: 
  */
 export async function changeMemberRole(actor: Actor, memberId: string, role: string): Promise<void> {
   assertCan(actor, 'members.manage');
-  const next = roleSchema.parse(role);
+  const parsed = roleSchema.safeParse(role);
+  if (!parsed.success) throw new ApiError(400, 'invalid_role', 'Choose admin, developer or viewer (an owner is made by transferring ownership).', { param: 'role' });
+  const next = parsed.data;
   if (!assignableRoles(actor.role).includes(next)) throw new ApiError(403, 'permission_denied', `Your role cannot give the role ${ROLE_LABELS[next]}.`);
   const db = await getDb();
   await db.transaction(async (tx) => {
