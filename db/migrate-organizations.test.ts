@@ -45,16 +45,20 @@ async function seedLegacyAccount(db: Database): Promise<void> {
   await db.execute(sql`insert into alert_settings (user_id, webhook_secret, email_alerts) values ('legacy-user', 'whsec_x', true)`);
 }
 
+/** PGlite answers { rows }, postgres.js an array: the first row either way. */
+async function firstRow(db: Database, query: ReturnType<typeof sql>): Promise<unknown> {
+  const result = (await db.execute(query)) as unknown as { rows?: unknown[] } & unknown[];
+  return (result.rows ?? result)[0];
+}
+
 async function expectUpgraded(db: Database): Promise<void> {
   expect(await listUserMemberships(db, 'legacy-user')).toEqual([{ organizationId: 'legacy-user', name: 'legacy', role: 'owner' }]);
   expect(await listUserMemberships(db, 'other-user')).toEqual([{ organizationId: 'other-user', name: 'Ada', role: 'owner' }]);
   expect((await findLiveKey(db, 'legacy-user', 'key_legacy'))?.name).toBe('old key');
   const token = await findActiveTokenByHash(db, 'hash-of-token');
   expect(token).toMatchObject({ userId: 'legacy-user', createdBy: 'legacy-user', role: 'owner', creatorEmail: 'legacy@example.com' });
-  const optIn = await db.execute<{ email_alerts: boolean }>(sql`select email_alerts from memberships where user_id = 'legacy-user'`);
-  expect(('rows' in optIn ? optIn.rows : optIn)[0]).toMatchObject({ email_alerts: true });
-  const credit = await db.execute<{ total: string }>(sql`select sum(amount_micros)::text as total from credit_ledger where user_id = 'legacy-user'`);
-  expect(('rows' in credit ? credit.rows : credit)[0]).toMatchObject({ total: '5000000' });
+  expect(await firstRow(db, sql`select email_alerts from memberships where user_id = 'legacy-user'`)).toMatchObject({ email_alerts: true });
+  expect(await firstRow(db, sql`select sum(amount_micros)::text as total from credit_ledger where user_id = 'legacy-user'`)).toMatchObject({ total: '5000000' });
   // The foreign keys now point at organizations: deleting the organization takes the key with it.
   await db.execute(sql`delete from organizations where id = 'legacy-user'`);
   expect(await findLiveKey(db, 'legacy-user', 'key_legacy')).toBeUndefined();

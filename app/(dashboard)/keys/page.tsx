@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
+import { can } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
 import { presentKey } from '@/lib/keys/present';
 import { listKeys } from '@/lib/keys/service';
@@ -11,6 +12,8 @@ export const metadata: Metadata = { title: 'API keys' };
 
 export default async function KeysPage() {
   const { account } = await requireMember('keys.view');
+  // Roles without keys.manage see the keys, not the buttons (the services refuse them anyway).
+  const manages = can(account.role, 'keys.manage');
   const rows = await listKeys(account.id);
   const spend = await readKeySpend(rows);
   const now = new Date();
@@ -26,7 +29,7 @@ export default async function KeysPage() {
               Keys for the Conduit API, each with its own models, limits and spending caps. Spend windows reset at 00:00 UTC.
             </p>
           </div>
-          {keys.length > 0 ? <CreateKeyButton /> : null}
+          {keys.length > 0 && manages ? <CreateKeyButton /> : null}
         </div>
         {keys.length > 0 ? (
           <KeysTable keys={keys} />
@@ -35,9 +38,11 @@ export default async function KeysPage() {
             <div className="py-8 text-center">
               <h2 className="text-base font-semibold">No API keys yet</h2>
               <p className="mx-auto mt-1 mb-4 max-w-md text-sm text-zinc-600">
-                Create your first key to call the Conduit API. You choose what it may use and how much it may spend.
+                {manages
+                  ? 'Create your first key to call the Conduit API. You choose what it may use and how much it may spend.'
+                  : 'Owners, admins and developers of this organization create keys.'}
               </p>
-              <CreateKeyButton label="Create your first key" />
+              {manages ? <CreateKeyButton label="Create your first key" /> : null}
             </div>
           </Card>
         )}

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { getDb } from '@/db';
 import { activeTokenCounts, linkUsageTotals } from '@/db/queries/link-usage';
+import { can } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
 import { PRESET_INFO } from '@/lib/links/presets';
 import { listLinks } from '@/lib/links/service';
@@ -15,6 +16,7 @@ export const metadata: Metadata = { title: 'Links' };
 
 export default async function LinksPage() {
   const { account } = await requireMember('links.view');
+  const manages = can(account.role, 'links.manage');
   const rows = await listLinks(account.id);
   const ids = rows.map((row) => row.id);
   const db = await getDb();
@@ -42,7 +44,7 @@ export default async function LinksPage() {
               paths you allow, from the origins you list.
             </p>
           </div>
-          {links.length > 0 ? <CreateLinkButton /> : null}
+          {links.length > 0 && manages ? <CreateLinkButton /> : null}
         </div>
         {links.length > 0 ? (
           <LinksTable links={links} />
@@ -53,7 +55,7 @@ export default async function LinksPage() {
               <p className="mx-auto mt-1 mb-4 max-w-md text-sm text-zinc-600">
                 Create a link for OpenAI, Anthropic, Stripe or any other API. Your app gets an access token; the API key stays here.
               </p>
-              <CreateLinkButton label="Create your first link" />
+              {manages ? <CreateLinkButton label="Create your first link" /> : null}
             </div>
           </Card>
         )}

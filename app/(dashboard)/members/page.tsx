@@ -31,7 +31,7 @@ export default async function MembersPage() {
       <div>
         <h1 className="text-2xl font-semibold">Members of {account.name}</h1>
         <p className="mt-1 text-sm text-zinc-600">
-          You are {ROLE_LABELS[account.role].toLowerCase() === 'admin' ? 'an' : 'a'} {ROLE_LABELS[account.role]} here.{' '}
+          You are {/^[AEIOU]/.test(ROLE_LABELS[account.role]) ? 'an' : 'a'} {ROLE_LABELS[account.role]} here.{' '}
           {can(account.role, 'audit.view') ? (
             <Link href="/audit" className="font-medium text-brand-700 hover:underline">
               Audit log

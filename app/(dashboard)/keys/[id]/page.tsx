@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
 import { members } from '@/lib/orgs/members';
+import { can } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { presentKey } from '@/lib/keys/present';
@@ -36,6 +37,7 @@ async function loadKey(userId: string, id: string) {
 
 export default async function KeyPage({ params }: { params: Promise<{ id: string }> }) {
   const { account } = await requireMember('keys.view');
+  const manages = can(account.role, 'keys.manage');
   const { id } = await params;
   const row = await loadKey(account.id, id);
   const [spend, events, tokens, people, usage] = await Promise.all([
@@ -85,23 +87,29 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
             </div>
           ))}
         </dl>
-        <div className="mt-6 flex flex-wrap gap-2">
-          <RegenerateButton keyId={row.id} />
-          <ToggleEnabledForm action={setKeyEnabledAction} id={row.id} enabled={row.enabled} noun="key" />
-        </div>
+        {manages ? (
+          <div className="mt-6 flex flex-wrap gap-2">
+            <RegenerateButton keyId={row.id} />
+            <ToggleEnabledForm action={setKeyEnabledAction} id={row.id} enabled={row.enabled} noun="key" />
+          </div>
+        ) : null}
       </Card>
 
-      <Card title="Settings">
-        <EditKeyForm initial={keyFormValues(row)} version={key.updated_at} />
-      </Card>
+      {manages ? (
+        <Card title="Settings">
+          <EditKeyForm initial={keyFormValues(row)} version={key.updated_at} />
+        </Card>
+      ) : null}
 
       <Card title="Audit log">
         <AuditLog events={events} people={new Map(people.map((p) => [p.userId, p.email]))} tokenNames={new Map(tokens.map((t) => [t.id, t.name]))} />
       </Card>
 
-      <Card title="Delete key" className="border-red-200">
-        <DeleteKeyForm keyId={row.id} name={row.name} />
-      </Card>
+      {manages ? (
+        <Card title="Delete key" className="border-red-200">
+          <DeleteKeyForm keyId={row.id} name={row.name} />
+        </Card>
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
 import { getDb } from '@/db';
 import { linkEndUserUsage, linkUsageTotals, NO_USAGE } from '@/db/queries/link-usage';
+import { can } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
 import { ApiError } from '@/lib/errors';
 import { presentLink } from '@/lib/links/present';
@@ -41,6 +42,7 @@ async function loadLink(userId: string, id: string) {
 
 export default async function LinkPage({ params }: { params: Promise<{ id: string }> }) {
   const { account } = await requireMember('links.view');
+  const manages = can(account.role, 'links.manage');
   const { id } = await params;
   const row = await loadLink(account.id, id);
   const db = await getDb();
@@ -88,9 +90,11 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
             </div>
           ))}
         </dl>
-        <div className="mt-6 flex flex-wrap gap-2">
-          <ToggleEnabledForm action={setLinkEnabledAction} id={row.id} enabled={row.enabled} noun="link" />
-        </div>
+        {manages ? (
+          <div className="mt-6 flex flex-wrap gap-2">
+            <ToggleEnabledForm action={setLinkEnabledAction} id={row.id} enabled={row.enabled} noun="link" />
+          </div>
+        ) : null}
       </Card>
 
       <Card title="Usage (last 30 days)">
@@ -111,13 +115,17 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
         <TokensSection tokens={tokens} context={snippetContext} />
       </Card>
 
-      <Card title="Settings">
-        <EditLinkForm initial={linkFormValues(row)} version={link.updated_at} presets={presets} />
-      </Card>
+      {manages ? (
+        <>
+          <Card title="Settings">
+            <EditLinkForm initial={linkFormValues(row)} version={link.updated_at} presets={presets} />
+          </Card>
 
-      <Card title="Delete link" className="border-red-200">
-        <DeleteLinkForm linkId={row.id} name={row.name} />
-      </Card>
+          <Card title="Delete link" className="border-red-200">
+            <DeleteLinkForm linkId={row.id} name={row.name} />
+          </Card>
+        </>
+      ) : null}
     </div>
   );
 }
