@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { env } from '@/lib/env';
+import { mailSettled } from '@/lib/email/send';
 import { ApiError, errorResponse } from '@/lib/errors';
 import { isCronAuthorized } from './auth';
 import { runDrainJob, runRetentionJob } from './jobs';
@@ -17,6 +18,7 @@ export const cronJobSchema = z.enum(['drain', 'retention']);
 export type CronJob = z.infer<typeof cronJobSchema>;
 
 const NO_STORE = { 'cache-control': 'no-store' };
+const MAIL_WAIT_MS = 4_000;
 
 export async function handleCron(request: Request, job: string): Promise<Response> {
   const { CRON_SECRET, CRON_TIME_BUDGET_MS } = env();
@@ -38,6 +40,10 @@ export async function handleCron(request: Request, job: string): Promise<Respons
   try {
     const report =
       parsed.data === 'drain' ? await runDrainJob({ budgetMs: CRON_TIME_BUDGET_MS }) : await runRetentionJob({ budgetMs: CRON_TIME_BUDGET_MS });
+    // Alert mail the drain queued goes out before answering: a serverless function may be frozen
+    // (and its pending sockets dropped) as soon as its response is sent. Bounded, so a slow mail
+    // server cannot push the answer past the platform's limit (the notifications are stored anyway).
+    await Promise.race([mailSettled(), new Promise((resolve) => setTimeout(resolve, MAIL_WAIT_MS).unref())]);
     return Response.json(report, { headers: NO_STORE });
   } catch (error) {
     // Redis or PostgreSQL down: 503 with retry-after (errorResponse); the next call picks up
