@@ -102,8 +102,8 @@ test('the owner transfers ownership: the new owner gets the owner’s controls, 
   await page.goto('/members');
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByTestId('member-row').filter({ hasText: heirEmail }).getByRole('button', { name: 'Make owner' }).click();
+  await expect(page).toHaveURL(/\/members\?transferred=1$/);
   await expect(page.getByRole('status').filter({ hasText: 'Ownership transferred' })).toBeVisible();
-  await page.reload();
   await expect(page.getByText('You are an Admin here.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Rename' })).toHaveCount(0);
 

@@ -122,10 +122,13 @@ export async function removeMemberAction(_prev: MembersFormState, formData: Form
 
 export async function transferOwnershipAction(_prev: MembersFormState, formData: FormData): Promise<MembersFormState> {
   const { actor } = await requireMember();
-  return attempt(async () => {
+  const result = await attempt(async () => {
     await transferOwnership(actor, idSchema.parse(formData.get('userId')));
-    return 'Ownership transferred. You are now an admin.';
+    return 'transferred';
   });
+  if (result.error) return result;
+  // The button that asked is gone from the page now (only an owner has it): the page says it.
+  redirect('/members?transferred=1');
 }
 
 export async function deleteOrganizationAction(_prev: MembersFormState, formData: FormData): Promise<MembersFormState> {

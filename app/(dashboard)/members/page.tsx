@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
+import { FormMessage } from '@/components/ui/form-message';
 import { members as listMembers, pendingInvitations } from '@/lib/orgs/members';
 import { assignableRoles, can, PERMISSIONS, ROLE_LABELS, ROLES, type Permission } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
@@ -19,8 +20,9 @@ export const metadata: Metadata = { title: 'Members' };
 
 const utc = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' });
 
-export default async function MembersPage() {
+export default async function MembersPage({ searchParams }: { searchParams: Promise<{ transferred?: string }> }) {
   const { user, account } = await requireMember('members.view');
+  const transferred = (await searchParams).transferred === '1';
   const [people, invitations] = await Promise.all([listMembers(account.id), pendingInvitations(account.id)]);
   const manages = can(account.role, 'members.manage');
   const owns = can(account.role, 'organization.manage');
@@ -39,6 +41,8 @@ export default async function MembersPage() {
           ) : null}
         </p>
       </div>
+
+      {transferred ? <FormMessage success="Ownership transferred. You are now an admin of this organization." /> : null}
 
       <Card title="Members">
         <div className="overflow-x-auto">
