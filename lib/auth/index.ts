@@ -9,6 +9,8 @@ import { accounts, users } from '@/db/schema';
 import { grantTrialCredit } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
 import { clientIp } from '@/lib/request-ip';
+import { configuredOrigin } from '@/lib/email/origin';
+import { sendVerificationEmail } from './email-verification';
 import { unavailableDependency } from '@/lib/unavailable';
 import { loginSchema } from './credentials-schema';
 import { checkLoginLimit } from './login-limit';
@@ -73,6 +75,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         if (!user.id) return;
         await insertPersonalOrganizations(await getDb(), [{ id: user.id, email: user.email ?? '', name: user.name ?? null }]);
         await grantTrialCredit(user.id);
+        // The verification mail, as a password sign-up gets. This runs outside any page, so its
+        // link needs AUTH_URL; without it the dashboard's banner sends the link on request.
+        const origin = configuredOrigin();
+        if (user.email && origin) await sendVerificationEmail({ id: user.id, email: user.email }, origin);
       },
       // No signOut event: Auth.js swallows its errors, so the cookie would be cleared while the
       // session (a copy of the cookie) stayed valid. Signing out revokes before answering instead:
