@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { dollarsSchema, type Micros } from '@/lib/money';
 import { OPERATIONS, type Operation } from '@/lib/keys/schema';
 import data from './models.json';
+import { PROVIDERS, type ProviderName } from './provider-names';
 
 /** The model catalog (models.json), validated once at load: a bad entry fails at start-up. */
 
-export const PROVIDERS = ['openai', 'anthropic', 'echo'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export { PROVIDERS, type ProviderName };
 
 const modelSchema = z.strictObject({
   id: z.string().min(1),

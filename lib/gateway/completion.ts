@@ -10,8 +10,10 @@ import { catalog, modelAllowed, type CatalogModel } from './catalog';
 import type { RequestContext } from './context';
 import { promptTokenBound } from './estimate';
 import { forward } from './forward';
+import { PROVIDER_LABELS } from './provider-names';
+import { providerConfigured } from './providers/configured';
 import { rateLimitHeaders } from './rate-headers';
-import { refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
+import { providerNotConfigured, refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
 import { requestSchemaFor, type GatewayRequestBody } from './request-schemas';
 
 /**
@@ -36,6 +38,8 @@ export async function handleCompletion(request: Request, context: RequestContext
   const model = catalog.get(modelId);
   if (!model) throw unknownModel(modelId);
   if (!model.operations.includes(operation)) throw unsupportedModelOperation(modelId, operation);
+  // Before admission: nothing is reserved or counted for a model this installation cannot call.
+  if (!providerConfigured(model.provider)) throw providerNotConfigured(modelId, PROVIDER_LABELS[model.provider]);
 
   // The model's own limits included (max_tokens no larger than it produces).
   const body = requestSchemaFor(operation, model).parse(raw);

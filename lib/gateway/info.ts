@@ -3,10 +3,12 @@ import type { KeyRecord } from '@/lib/keys/record';
 import { readKeySpend } from '@/lib/limits/spend-counters';
 import { SPEND_WINDOWS, windowReset } from '@/lib/limits/windows';
 import { catalog, modelAllowed } from './catalog';
+import { providerConfigured } from './providers/configured';
 
-/** GET /v1/models — the catalog, as far as this key may use it. */
+/** GET /v1/models — the catalog, as far as this installation serves it and this key may use it. */
 export function listModels(key: KeyRecord): Response {
   const data = [...catalog.values()]
+    .filter((model) => providerConfigured(model.provider))
     .filter((model) => modelAllowed(model.id, key.allowedModels))
     .filter((model) => key.allowedOperations.length === 0 || model.operations.some((op) => key.allowedOperations.includes(op)))
     .map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.provider }));

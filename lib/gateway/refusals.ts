@@ -35,6 +35,18 @@ export const unknownModel = (model: string) =>
 export const unsupportedModelOperation = (model: string, operation: string) =>
   new ApiError(400, 'unsupported_operation', `The model '${model}' does not support ${operation}.`, { param: 'model' });
 
+/**
+ * A catalog model whose provider this installation holds no key for. 503 as the README promises,
+ * but not a passing outage: `x-should-retry: false` stops the official SDKs (openai, anthropic)
+ * from retrying it twice more with backoff, as they do any 503.
+ */
+export const providerNotConfigured = (model: string, provider: string) =>
+  new ApiError(503, 'provider_not_configured', `The model '${model}' is not available on this Conduit installation: ${provider} is not configured.`, {
+    type: 'api_error',
+    param: 'model',
+    headers: { 'x-should-retry': 'false' },
+  });
+
 const windowNames = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
 export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitted' | 'credit_unknown' }>, key: KeyRecord, now: Date): ApiError {
