@@ -2,10 +2,10 @@ import 'server-only';
 import { ApiError } from '@/lib/errors';
 import type { KeyStatus } from '@/lib/keys/verify';
 import type { Admission } from '@/lib/limits/admission';
+import { rateLimitRefusal } from '@/lib/limits/rate-refusal';
 import { windowReset } from '@/lib/limits/windows';
 import { formatDollars } from '@/lib/money';
 import type { KeyRecord } from '@/lib/keys/record';
-import { openAIDuration } from './rate-headers';
 
 /**
  * Every way the gateway says no, in one table: the HTTP status, code and message a client sees
@@ -51,23 +51,8 @@ const windowNames = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
 export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitted' | 'credit_unknown' }>, key: KeyRecord, now: Date): ApiError {
   switch (admission.outcome) {
-    case 'rate_limited': {
-      const seconds = Math.max(1, Math.ceil(admission.resetMs / 1000));
-      return new ApiError(
-        429,
-        'rate_limit_exceeded',
-        `Rate limit reached: ${admission.limit} requests per ${admission.period} for this API key. Try again in ${openAIDuration(admission.resetMs)}.`,
-        {
-          reason: `rate_limit_exceeded:${admission.period}`,
-          headers: {
-            'retry-after': String(seconds),
-            'x-ratelimit-limit-requests': String(admission.limit),
-            'x-ratelimit-remaining-requests': '0',
-            'x-ratelimit-reset-requests': openAIDuration(admission.resetMs),
-          },
-        },
-      );
-    }
+    case 'rate_limited':
+      return rateLimitRefusal({ limit: admission.limit, period: admission.period, resetMs: admission.resetMs, subject: 'for this API key' });
     case 'spend_limited': {
       const limit = key.spendLimits[admission.window] ?? 0;
       const resets = windowReset(admission.window, now).toISOString();
