@@ -47,6 +47,11 @@ export const catalog: ReadonlyMap<string, CatalogModel> = new Map(
     ]),
 );
 
+/** A key's providers; an empty (or, from an older cached record, absent) list allows every provider. */
+export function providerAllowed(provider: ProviderName, allowed: readonly string[] | undefined): boolean {
+  return !allowed || allowed.length === 0 || allowed.includes(provider);
+}
+
 /** Exact ids or `prefix*` patterns; an empty list allows every model. */
 export function modelAllowed(model: string, patterns: readonly string[]): boolean {
   if (patterns.length === 0) return true;

@@ -78,6 +78,55 @@ describe(`models of unconfigured providers on ${services.label}`, () => {
     });
   });
 
+  it('a key restricted to providers refuses the others’ models as it refuses a disallowed model, and lists only theirs', async () => {
+    const secret = await newKey({ name: 'openai only', allowed_providers: ['openai'] });
+    const sdk = client(secret);
+    const ids = (await sdk.models.list()).data.map((model) => model.id);
+    expect(ids).toContain('gpt-4o-mini');
+    expect(ids).not.toContain('conduit/echo');
+    expect(new Set((await sdk.models.list()).data.map((model) => model.owned_by))).toEqual(new Set(['openai']));
+    expect((await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).choices[0]!.message.content).toBeTruthy();
+
+    const refused = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'conduit/echo', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: {
+        message: "This API key is not allowed to use the model 'conduit/echo' (it may only use models of OpenAI).",
+        type: 'authorization_error',
+        param: 'model',
+        code: 'model_not_allowed',
+      },
+    });
+    // The SDK raises the same class as for a model outside allowed_models; the key's refusal
+    // comes before the installation's (an unconfigured provider's model is 403 here, not 503).
+    await expect(sdk.chat.completions.create({ model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.PermissionDeniedError,
+    );
+
+    const info = await (await fetch(`${server.url}/v1/key`, { headers: { authorization: `Bearer ${secret}` } })).json();
+    expect(info.data.allowed_providers).toEqual(['openai']);
+  });
+
+  it('providers and models combine: a model must pass both', async () => {
+    const sdk = client(await newKey({ name: 'both', allowed_models: ['gpt-4o*', 'conduit/echo'], allowed_providers: ['echo', 'anthropic'] }));
+    expect((await sdk.models.list()).data.map((model) => model.id)).toEqual(['conduit/echo']);
+    await expect(sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 403,
+      code: 'model_not_allowed',
+    });
+  });
+
+  it('a key record cached by an earlier release (no allowedProviders) allows every provider', async () => {
+    const { providerAllowed } = await import('./catalog');
+    expect(providerAllowed('openai', undefined)).toBe(true);
+    expect(providerAllowed('openai', [])).toBe(true);
+    expect(providerAllowed('openai', ['anthropic'])).toBe(false);
+  });
+
   it('configured again, the same models are listed and served (read per request, not cached)', async () => {
     Object.assign(env(), { ANTHROPIC_API_KEY: anthropicMock.apiKey });
     try {

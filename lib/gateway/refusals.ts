@@ -26,8 +26,8 @@ export const refuseIp = (ip: string | undefined) =>
 export const refuseOperation = (operation: string) =>
   new ApiError(403, 'operation_not_allowed', `This API key is not allowed to use ${operation}.`);
 
-export const refuseModel = (model: string) =>
-  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'.`, { param: 'model' });
+export const refuseModel = (model: string, why?: string) =>
+  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'${why ? ` (${why})` : ''}.`, { param: 'model' });
 
 export const unknownModel = (model: string) =>
   new ApiError(404, 'model_not_found', `The model '${model}' does not exist or is not served by Conduit.`, { param: 'model' });
