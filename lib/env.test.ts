@@ -38,6 +38,11 @@ describe('configuration', () => {
     [{ SMTP_URL: 'mail.example.com:587', EMAIL_FROM: 'a@example.com' }, 'SMTP_URL: must be an smtp:// or smtps:// URL'],
     [{ SMTP_URL: 'smtp://mail.example.com:587' }, 'EMAIL_FROM: is required when SMTP_URL is set'],
     [{ EMAIL_FROM: 'Conduit' }, 'EMAIL_FROM: must be an address'],
+    [{ PROXY_HOST: 'https://proxy.example.com' }, 'PROXY_HOST: must be a lower-case host name'],
+    [{ PROXY_HOST: 'proxy.example.com/links' }, 'PROXY_HOST: must be a lower-case host name'],
+    [{ PROXY_HOST: 'Proxy.Example.com' }, 'PROXY_HOST: must be a lower-case host name'],
+    [{ PROXY_HOST: 'proxy' }, 'PROXY_HOST: must be a lower-case host name'],
+    [{ PROXY_DOMAIN: '*.proxy.example.com' }, 'PROXY_DOMAIN: must be a lower-case host name'],
     [{ EMAIL_FROM: 'Conduit <a@example.com>\r\nBcc: x@evil.test' }, 'EMAIL_FROM: must be an address'],
   ])('rejects %o naming the variable', (source, message) => {
     expect(() => parseEnv(source)).toThrow(ConfigError);
@@ -87,7 +92,11 @@ describe('configuration', () => {
       AUTH_URL: 'https://conduit.example.com',
       STRIPE_SECRET_KEY: 'sk_live_x',
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      PROXY_DOMAIN: 'proxy.example.com',
+      PROXY_HOST: 'proxy.conduit.link',
     });
+    expect(env.PROXY_HOST).toBe('proxy.conduit.link');
+    expect(parseEnv({ PROXY_HOST: 'localhost.test:3100' }).PROXY_HOST).toBe('localhost.test:3100');
     expect(env.TRUSTED_PROXY_COUNT).toBe(1);
     expect(env.AUTH_URL).toBe('https://conduit.example.com');
     expect(env.DATABASE_URL).toBe('postgres://u:p@db:5432/conduit');

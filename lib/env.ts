@@ -21,6 +21,9 @@ const optionalUrl = (protocols: RegExp, hint: string) =>
       .optional(),
   );
 
+/** A lower-case DNS name of at least two labels, with an optional port (PROXY_DOMAIN, PROXY_HOST). */
+const HOST_NAME = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?(:\d+)?$/;
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -130,13 +133,17 @@ export const envSchema = z
         .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
         .optional(),
     ),
-    /** Links are also served at https://{linkId}.{PROXY_DOMAIN}/… (for SDKs that only take a host). */
-    PROXY_DOMAIN: optionalString.pipe(
-      z
-        .string()
-        .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?(:\d+)?$/, 'must be a lower-case host name, e.g. proxy.example.com')
-        .optional(),
-    ),
+    /**
+     * Links are also served at https://{linkId}.{PROXY_DOMAIN}/… (for SDKs that only take a host),
+     * and at https://{PROXY_DOMAIN}/{linkId}/… as on PROXY_HOST.
+     */
+    PROXY_DOMAIN: optionalString.pipe(z.string().regex(HOST_NAME, 'must be a lower-case host name, e.g. proxy.example.com').optional()),
+    /**
+     * Links are also served at https://{PROXY_HOST}/{linkId}/… — the form Conduit Link's docs give
+     * (https://proxy.conduit.link/YOUR_LINK_ID/v1/…). A host of its own is best; the app's own works
+     * too, since only a first path segment shaped like a link id is taken for one (lib/proxy/link-host.ts).
+     */
+    PROXY_HOST: optionalString.pipe(z.string().regex(HOST_NAME, 'must be a lower-case host name, e.g. proxy.example.com').optional()),
     /** Lets links point at private / loopback addresses: self-hosting and tests only. */
     PROXY_ALLOW_PRIVATE_UPSTREAMS: z
       .enum(['true', 'false', '1', '0', ''])

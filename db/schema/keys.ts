@@ -24,6 +24,8 @@ export const apiKeys = pgTable(
     start: text('start').notNull(),
     allowedModels: text('allowed_models').array().notNull().default(sql`'{}'::text[]`),
     allowedOperations: text('allowed_operations').array().notNull().default(sql`'{}'::text[]`),
+    /** Providers whose models the key may use (openai, anthropic, echo); empty = all. */
+    allowedProviders: text('allowed_providers').array().notNull().default(sql`'{}'::text[]`),
     ipAllowlist: text('ip_allowlist').array().notNull().default(sql`'{}'::text[]`),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     rateLimitPerMinute: integer('rate_limit_per_minute'),

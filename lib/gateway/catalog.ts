@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { dollarsSchema, type Micros } from '@/lib/money';
 import { OPERATIONS, type Operation } from '@/lib/keys/schema';
 import data from './models.json';
+import { PROVIDERS, type ProviderName } from './provider-names';
 
 /** The model catalog (models.json), validated once at load: a bad entry fails at start-up. */
 
-export const PROVIDERS = ['openai', 'anthropic', 'echo'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export { PROVIDERS, type ProviderName };
 
 const modelSchema = z.strictObject({
   id: z.string().min(1),
@@ -46,6 +46,11 @@ export const catalog: ReadonlyMap<string, CatalogModel> = new Map(
       },
     ]),
 );
+
+/** A key's providers; an empty (or, from an older cached record, absent) list allows every provider. */
+export function providerAllowed(provider: ProviderName, allowed: readonly string[] | undefined): boolean {
+  return !allowed || allowed.length === 0 || allowed.includes(provider);
+}
 
 /** Exact ids or `prefix*` patterns; an empty list allows every model. */
 export function modelAllowed(model: string, patterns: readonly string[]): boolean {

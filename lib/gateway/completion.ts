@@ -6,12 +6,14 @@ import { ApiError, readJson, unavailableError } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { admit, type Admission, type CostBound } from '@/lib/limits/admission';
 import { costMicros } from '@/lib/money';
-import { catalog, modelAllowed, type CatalogModel } from './catalog';
+import { catalog, modelAllowed, providerAllowed, type CatalogModel } from './catalog';
 import type { RequestContext } from './context';
 import { promptTokenBound } from './estimate';
 import { forward } from './forward';
+import { PROVIDER_LABELS, type ProviderName } from './provider-names';
+import { providerConfigured } from './providers/configured';
 import { rateLimitHeaders } from './rate-headers';
-import { refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
+import { providerNotConfigured, refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
 import { requestSchemaFor, type GatewayRequestBody } from './request-schemas';
 
 /**
@@ -35,7 +37,11 @@ export async function handleCompletion(request: Request, context: RequestContext
   if (!modelAllowed(modelId, key.allowedModels)) throw refuseModel(modelId);
   const model = catalog.get(modelId);
   if (!model) throw unknownModel(modelId);
+  // A key limited to some providers refuses the others' models as it refuses any model it may not use.
+  if (!providerAllowed(model.provider, key.allowedProviders)) throw refuseModel(modelId, `it may only use models of ${providerList(key.allowedProviders!)}`);
   if (!model.operations.includes(operation)) throw unsupportedModelOperation(modelId, operation);
+  // Before admission: nothing is reserved or counted for a model this installation cannot call.
+  if (!providerConfigured(model.provider)) throw providerNotConfigured(modelId, PROVIDER_LABELS[model.provider]);
 
   // The model's own limits included (max_tokens no larger than it produces).
   const body = requestSchemaFor(operation, model).parse(raw);
@@ -65,6 +71,8 @@ export async function handleCompletion(request: Request, context: RequestContext
     rateHeaders: rateLimitHeaders(admission.rate),
   });
 }
+
+const providerList = (providers: readonly ProviderName[]) => providers.map((provider) => PROVIDER_LABELS[provider]).join(', ');
 
 function costBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
   const limits = body as { n?: number | null; best_of?: number | null; max_tokens?: number | null; max_completion_tokens?: number | null; prompt?: unknown };

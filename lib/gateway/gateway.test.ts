@@ -142,7 +142,12 @@ describe(`the /v1 gateway on ${services.label}`, () => {
     await sdk.chat.completions.create({ model: 'conduit/echo', messages: [{ role: 'user', content: 'b' }] });
     const refused = await sdk.chat.completions.create({ model: 'conduit/echo', messages: [{ role: 'user', content: 'c' }] }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((refused as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toMatch(/^\d+$/);
+    // The same wording and headers as a link's 429 (lib/proxy/link-errors.test.ts).
+    const { headers, error } = refused as InstanceType<typeof OpenAI.RateLimitError>;
+    expect(headers?.get('retry-after')).toMatch(/^\d+$/);
+    expect(headers?.get('x-ratelimit-limit-requests')).toBe('2');
+    expect(headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect((error as { message: string }).message).toBe(`Rate limit reached: 2 requests per minute for this API key. Try again in ${headers?.get('x-ratelimit-reset-requests')}.`);
   });
 
   it('never lets 100 parallel requests spend past a daily limit; refusals are 403 spending_limit_exceeded', async () => {

@@ -2,10 +2,10 @@ import 'server-only';
 import { ApiError } from '@/lib/errors';
 import type { KeyStatus } from '@/lib/keys/verify';
 import type { Admission } from '@/lib/limits/admission';
+import { rateLimitRefusal } from '@/lib/limits/rate-refusal';
 import { windowReset } from '@/lib/limits/windows';
 import { formatDollars } from '@/lib/money';
 import type { KeyRecord } from '@/lib/keys/record';
-import { openAIDuration } from './rate-headers';
 
 /**
  * Every way the gateway says no, in one table: the HTTP status, code and message a client sees
@@ -26,8 +26,8 @@ export const refuseIp = (ip: string | undefined) =>
 export const refuseOperation = (operation: string) =>
   new ApiError(403, 'operation_not_allowed', `This API key is not allowed to use ${operation}.`);
 
-export const refuseModel = (model: string) =>
-  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'.`, { param: 'model' });
+export const refuseModel = (model: string, why?: string) =>
+  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'${why ? ` (${why})` : ''}.`, { param: 'model' });
 
 export const unknownModel = (model: string) =>
   new ApiError(404, 'model_not_found', `The model '${model}' does not exist or is not served by Conduit.`, { param: 'model' });
@@ -35,27 +35,24 @@ export const unknownModel = (model: string) =>
 export const unsupportedModelOperation = (model: string, operation: string) =>
   new ApiError(400, 'unsupported_operation', `The model '${model}' does not support ${operation}.`, { param: 'model' });
 
+/**
+ * A catalog model whose provider this installation holds no key for. 503 as the README promises,
+ * but not a passing outage: `x-should-retry: false` stops the official SDKs (openai, anthropic)
+ * from retrying it twice more with backoff, as they do any 503.
+ */
+export const providerNotConfigured = (model: string, provider: string) =>
+  new ApiError(503, 'provider_not_configured', `The model '${model}' is not available on this Conduit installation: ${provider} is not configured.`, {
+    type: 'api_error',
+    param: 'model',
+    headers: { 'x-should-retry': 'false' },
+  });
+
 const windowNames = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
 export function refuseAdmission(admission: Exclude<Admission, { outcome: 'admitted' | 'credit_unknown' }>, key: KeyRecord, now: Date): ApiError {
   switch (admission.outcome) {
-    case 'rate_limited': {
-      const seconds = Math.max(1, Math.ceil(admission.resetMs / 1000));
-      return new ApiError(
-        429,
-        'rate_limit_exceeded',
-        `Rate limit reached: ${admission.limit} requests per ${admission.period} for this API key. Try again in ${openAIDuration(admission.resetMs)}.`,
-        {
-          reason: `rate_limit_exceeded:${admission.period}`,
-          headers: {
-            'retry-after': String(seconds),
-            'x-ratelimit-limit-requests': String(admission.limit),
-            'x-ratelimit-remaining-requests': '0',
-            'x-ratelimit-reset-requests': openAIDuration(admission.resetMs),
-          },
-        },
-      );
-    }
+    case 'rate_limited':
+      return rateLimitRefusal({ limit: admission.limit, period: admission.period, resetMs: admission.resetMs, subject: 'for this API key' });
     case 'spend_limited': {
       const limit = key.spendLimits[admission.window] ?? 0;
       const resets = windowReset(admission.window, now).toISOString();

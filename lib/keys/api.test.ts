@@ -80,6 +80,10 @@ describe(`management API on ${services.label}`, () => {
     [{ name: 'x', expires_at: 'tomorrow' }, 'expires_at'],
     [{ name: 'x', allowed_operations: ['images'] }, 'allowed_operations.0'],
     [{ name: 'x', allowed_models: ['gpt-*-mini'] }, 'allowed_models.0'],
+    [{ name: 'x', allowed_providers: ['mistral'] }, 'allowed_providers.0'],
+    [{ name: 'x', allowed_providers: 'openai' }, 'allowed_providers'],
+    [{ name: 'x', description: 'd'.repeat(501) }, 'description'],
+    [{ name: 'x', description: 42 }, 'description'],
     [{ name: 'x', colour: 'blue' }, null],
   ])('refuses %j with a 400 naming %s, and creates nothing', async (body, param) => {
     const before = (await call(route(collection.GET))).body.data.length;
@@ -88,6 +92,26 @@ describe(`management API on ${services.label}`, () => {
     expect(result.body.error).toMatchObject({ type: 'invalid_request_error', param });
     expect(result.body.error.message).toBeTruthy();
     expect((await call(route(collection.GET))).body.data.length).toBe(before);
+  });
+
+  it('takes a description and allowed providers, shows them, and changes them (seed 002)', async () => {
+    const created = await create({ name: 'Support bot', description: 'Answers tickets', allowed_providers: ['anthropic', 'echo', 'anthropic'] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ description: 'Answers tickets', allowed_providers: ['anthropic', 'echo'] });
+    expect((await verifyKey(created.body.key)).key?.allowedProviders).toEqual(['anthropic', 'echo']);
+    const listed = (await call(route(collection.GET))).body.data.find((key: { id: string }) => key.id === created.body.id);
+    expect(listed).toMatchObject({ description: 'Answers tickets', allowed_providers: ['anthropic', 'echo'] });
+
+    const updated = await call(route(item.PATCH), { method: 'PATCH', id: created.body.id, body: { description: null, allowed_providers: ['openai'] } });
+    expect(updated.body).toMatchObject({ description: null, allowed_providers: ['openai'] });
+    expect((await verifyKey(created.body.key)).key?.allowedProviders).toEqual(['openai']);
+    const log = await call(route(events.GET), { id: created.body.id });
+    expect(log.body.data[0].changes).toEqual({
+      description: { from: 'Answers tickets', to: null },
+      allowed_providers: { from: ['anthropic', 'echo'], to: ['openai'] },
+    });
+    // Unset: every provider, as for keys made before providers could be restricted.
+    expect((await create({ name: 'open' })).body.allowed_providers).toEqual([]);
   });
 
   it('refuses malformed JSON and oversize bodies', async () => {

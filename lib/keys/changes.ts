@@ -8,6 +8,7 @@ export function columnsFromInput(input: KeyCreateInput | KeyUpdateInput): Partia
   if (input.description !== undefined) columns.description = input.description || null;
   if (input.allowed_models !== undefined) columns.allowedModels = input.allowed_models;
   if (input.allowed_operations !== undefined) columns.allowedOperations = input.allowed_operations;
+  if (input.allowed_providers !== undefined) columns.allowedProviders = input.allowed_providers;
   if (input.ip_allowlist !== undefined) columns.ipAllowlist = input.ip_allowlist;
   if (input.expires_at !== undefined) columns.expiresAt = input.expires_at;
   const rate = input.rate_limits ?? {};
@@ -41,6 +42,7 @@ export function diffColumns(before: ApiKeyRow, patch: Partial<ApiKeyRow>): Chang
 const apiFieldNames: Partial<Record<keyof ApiKeyRow, string>> = {
   allowedModels: 'allowed_models',
   allowedOperations: 'allowed_operations',
+  allowedProviders: 'allowed_providers',
   ipAllowlist: 'ip_allowlist',
   expiresAt: 'expires_at',
   rateLimitPerMinute: 'rate_limits.per_minute',

@@ -33,6 +33,7 @@ export function presentKey(key: ApiKeyRow, spend: WindowSpend = { day: 0, week: 
     status: keyState(key, now),
     allowed_models: key.allowedModels,
     allowed_operations: key.allowedOperations,
+    allowed_providers: key.allowedProviders,
     ip_allowlist: key.ipAllowlist,
     expires_at: key.expiresAt?.toISOString() ?? null,
     rate_limits: { per_minute: key.rateLimitPerMinute, per_hour: key.rateLimitPerHour, per_day: key.rateLimitPerDay },

@@ -1,5 +1,6 @@
 import type { ApiKeyRow } from '@/db/schema';
 import type { Micros } from '@/lib/money';
+import type { ProviderName } from '@/lib/gateway/provider-names';
 import type { Operation } from './schema';
 
 /**
@@ -15,6 +16,11 @@ export interface KeyRecord {
   expiresAt: number | null;
   allowedModels: string[];
   allowedOperations: Operation[];
+  /**
+   * Providers whose models the key may use; empty = all. Absent from records an earlier release
+   * cached in Redis (kept up to a week): read as empty, which is what every key then had.
+   */
+  allowedProviders?: ProviderName[];
   ipAllowlist: string[];
   rateLimits: { minute: number | null; hour: number | null; day: number | null };
   spendLimits: { day: Micros | null; week: Micros | null; month: Micros | null };
@@ -29,6 +35,7 @@ export function toKeyRecord(row: ApiKeyRow): KeyRecord {
     expiresAt: row.expiresAt?.getTime() ?? null,
     allowedModels: row.allowedModels,
     allowedOperations: row.allowedOperations as Operation[],
+    allowedProviders: row.allowedProviders as ProviderName[],
     ipAllowlist: row.ipAllowlist,
     rateLimits: { minute: row.rateLimitPerMinute, hour: row.rateLimitPerHour, day: row.rateLimitPerDay },
     spendLimits: { day: row.spendLimitDay, week: row.spendLimitWeek, month: row.spendLimitMonth },

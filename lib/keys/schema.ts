@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDERS } from '@/lib/gateway/provider-names';
 import { ipAllowlistEntrySchema } from '@/lib/net/ip';
 
 /**
@@ -62,6 +63,12 @@ function settingsSchema<M extends z.ZodType<number | null>>(money: M) {
       z.enum(OPERATIONS, { error: `Unknown operation; use ${OPERATIONS.join(', ')}` }),
       OPERATIONS.length,
       'operations',
+    ),
+    // Restricts by provider on top of allowed_models: a model must pass both.
+    allowed_providers: unique(
+      z.enum(PROVIDERS, { error: `Unknown provider; use ${PROVIDERS.join(', ')}` }),
+      PROVIDERS.length,
+      'providers',
     ),
     ip_allowlist: unique(ipAllowlistEntrySchema, 100, 'IP ranges'),
     expires_at: expiresAt,

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LinkByHost } from '@/lib/proxy/link-host';
 import { errorMarkOf, requestIdOf } from './marks';
 import { logger } from './log';
 import { metrics, type Surface } from './metrics';
@@ -12,8 +13,8 @@ import { metrics, type Surface } from './metrics';
  */
 
 /** Which part of Conduit a request is for (a closed set: it is a metric label). */
-export function surfaceOf(url: string, linkIdOfHost: string | undefined): Surface {
-  if (linkIdOfHost !== undefined || url.startsWith('/proxy/')) return 'link';
+export function surfaceOf(url: string, linkOfHost: LinkByHost | undefined): Surface {
+  if (linkOfHost !== undefined || url.startsWith('/proxy/')) return 'link';
   const path = withoutQuery(url);
   if (path.startsWith('/v1/')) return 'v1';
   if (path.startsWith('/api/v1/')) return 'management';
@@ -31,16 +32,19 @@ function withoutQuery(url: string): string {
  * The path as logged. Never the query string (Google Maps-style `?key=`, tokens in links) and, for
  * a link, nothing past its id: the rest is the third-party API's path, the client's business.
  */
-export function loggedPath(url: string, surface: Surface, linkIdOfHost: string | undefined): string {
+export function loggedPath(url: string, surface: Surface, linkOfHost: LinkByHost | undefined): string {
   const path = withoutQuery(url);
   if (surface !== 'link') return path;
-  return linkIdOfHost !== undefined ? `{host:${linkIdOfHost}}` : path.split('/', 3).join('/');
+  if (linkOfHost?.kind === 'host') return `{host:${linkOfHost.linkId}}`;
+  // {PROXY_HOST}/{linkId}/…: the id leads the path.
+  if (linkOfHost?.kind === 'path') return `/${linkOfHost.linkId}`;
+  return path.split('/', 3).join('/');
 }
 
-export function observeRequest(req: IncomingMessage, res: ServerResponse, linkIdOfHost: string | undefined): void {
+export function observeRequest(req: IncomingMessage, res: ServerResponse, linkOfHost: LinkByHost | undefined): void {
   const started = performance.now();
   const url = req.url ?? '/';
-  const surface = surfaceOf(url, linkIdOfHost);
+  const surface = surfaceOf(url, linkOfHost);
   res.once('close', () => {
     const seconds = (performance.now() - started) / 1000;
     const status = res.statusCode;
@@ -57,7 +61,7 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, linkId
       requestId: requestIdOf(res),
       surface,
       method: req.method,
-      path: loggedPath(url, surface, linkIdOfHost),
+      path: loggedPath(url, surface, linkOfHost),
       status,
       code: code || undefined,
       ms: Math.round(seconds * 10_000) / 10,

@@ -10,7 +10,7 @@ import { forwardRequestHeaders, forwardResponseHeaders, injectSecret } from './h
 import { BodyTooLargeError, bodyMeter, limitBody } from './meter';
 import { upstreamUrl } from './path';
 import { proxyRefusals } from './refusals';
-import { blockedByGuard } from './guarded-agent';
+import { blockedByGuard, unresolvedHost } from './guarded-agent';
 import { checkHostname } from './ssrf';
 import { recordProxyUsage, type ProxyContext } from './usage';
 
@@ -91,6 +91,7 @@ export async function forwardToUpstream(f: Forwarding): Promise<Response> {
   } catch (error) {
     if (causedBy(error, BodyTooLargeError)) throw proxyRefusals.bodyTooLarge(maxBody);
     if (blockedByGuard(error)) throw proxyRefusals.upstreamBlocked();
+    if (unresolvedHost(error)) throw proxyRefusals.upstreamUnresolved();
     throw error instanceof UpstreamTimeoutError ? proxyRefusals.upstreamTimeout() : proxyRefusals.upstreamUnavailable();
   }
 

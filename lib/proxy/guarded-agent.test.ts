@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockedByGuard, createGuardedAgent, guardedLookup } from './guarded-agent';
+import { blockedByGuard, createGuardedAgent, guardedLookup, unresolvedHost } from './guarded-agent';
 import { resolveAndCheck, type ResolvedAddress, type Resolver } from './ssrf';
 
 // DNS rebinding: the address a proxy connects to must be the one that passed the SSRF rules.
@@ -37,6 +37,18 @@ describe('the guarded connection pool', () => {
   it('refuses a mixed answer (one private address among public ones)', async () => {
     const error = await fetch(`http://mixed.example:${port}/`, { dispatcher: createGuardedAgent(answers(['93.184.215.14', '10.0.0.7'])) } as RequestInit).catch((e: unknown) => e);
     expect(blockedByGuard(error)).toBe(true);
+    expect(hits).toBe(0);
+  });
+
+  it('tells a name that does not resolve apart from a refused address', async () => {
+    const nxdomain: Resolver = async () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND nx.example'), { code: 'ENOTFOUND' }));
+    for (const resolver of [nxdomain, answers([])]) {
+      const error = await fetch(`http://nx.example:${port}/`, { dispatcher: createGuardedAgent(resolver) } as RequestInit).catch((e: unknown) => e);
+      expect(unresolvedHost(error)).toBe(true);
+      expect(blockedByGuard(error)).toBe(false);
+    }
+    const refused = await fetch(`http://private.example:${port}/`, { dispatcher: createGuardedAgent(answers(['10.0.0.7'])) } as RequestInit).catch((e: unknown) => e);
+    expect(unresolvedHost(refused)).toBe(false);
     expect(hits).toBe(0);
   });
 

@@ -11,13 +11,14 @@ import { corsHeaders, isPreflight, originAllowed, preflightResponse } from './co
 import { callerCredentials } from './credentials';
 import { forwardToUpstream } from './forward';
 import { consumeLinkLimits } from './limits';
+import { linkByHost, pathAfterLinkId, type LinkHosts } from './link-host';
 import { canonicalizePath, compileAllowedPaths } from './path';
 import { PROXY_METHODS } from './allowed-paths';
 import { proxyRefusals } from './refusals';
 import { newProxyContext, recordProxyUsage, type ProxyContext } from './usage';
 
 /**
- * Conduit Link (/proxy/{linkId}/* and {linkId}.{PROXY_DOMAIN}/*) as a plain
+ * Conduit Link (/proxy/{linkId}/*, {linkId}.{PROXY_DOMAIN}/* and {PROXY_HOST}/{linkId}/*) as a plain
  * `(Request) => Promise<Response>`. Checks, in order: the link exists and is enabled; CORS
  * (a preflight from an allowed origin is answered without a token); the access token; the
  * path against allowed_paths; the end user's JWT when required; the rate limits. Then the
@@ -32,19 +33,15 @@ interface Target {
 }
 
 /** Finds the link id and the upstream path, by host or by path; undefined when neither matches. */
-export function proxyTarget(request: Request, proxyDomain = env().PROXY_DOMAIN): Target | undefined {
+export function proxyTarget(request: Request, hosts: LinkHosts = { proxyDomain: env().PROXY_DOMAIN, proxyHost: env().PROXY_HOST }): Target | undefined {
   const url = new URL(request.url);
   const raw = rawTarget(request) ?? `${url.pathname}${url.search}`;
   const queryAt = raw.indexOf('?');
   const path = queryAt === -1 ? raw : raw.slice(0, queryAt);
   const query = queryAt === -1 ? '' : raw.slice(queryAt + 1);
-  const rawHost = request.headers.get('host')?.toLowerCase() ?? '';
-  // Compare with the port only when PROXY_DOMAIN names one.
-  const host = proxyDomain?.includes(':') ? rawHost : rawHost.replace(/:\d+$/, '');
-  if (proxyDomain && host.endsWith(`.${proxyDomain}`)) {
-    const linkId = host.slice(0, -proxyDomain.length - 1);
-    return /^[a-z0-9]+$/.test(linkId) ? { linkId, path, query } : undefined;
-  }
+  const byHost = linkByHost(request.headers.get('host') ?? undefined, raw, hosts);
+  if (byHost?.kind === 'host') return /^[a-z0-9]+$/.test(byHost.linkId) ? { linkId: byHost.linkId, path, query } : undefined;
+  if (byHost?.kind === 'path') return { linkId: byHost.linkId, path: pathAfterLinkId(path, byHost.linkId), query };
   const match = /^\/proxy\/([a-z0-9]+)(\/.*)?$/.exec(path);
   return match ? { linkId: match[1]!, path: match[2] ?? '/', query } : undefined;
 }

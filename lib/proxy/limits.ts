@@ -4,7 +4,7 @@ import { linkRequestsCounted } from '@/db/queries/link-cap';
 import type { LinkRecord } from '@/lib/links/record';
 import { untilNextWindow } from '@/lib/limits/admission';
 import { consumeRequest, type Counter } from '@/lib/limits/request-counters';
-import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset, windowStart } from '@/lib/limits/windows';
+import { RATE_PERIOD_MS, RATE_PERIODS, windowId, windowReset, windowStart, type RatePeriod } from '@/lib/limits/windows';
 import { linkTag } from '@/lib/redis/key-slot';
 import { proxyRefusals } from './refusals';
 import { singleFlight } from '@/lib/single-flight';
@@ -24,8 +24,8 @@ const NOT_COUNTED = [
   proxyRefusals.pathNotAllowed('', ''),
   proxyRefusals.missingUserToken(),
   proxyRefusals.invalidUserToken(''),
-  proxyRefusals.rateLimited('', 0),
-  proxyRefusals.monthlyCapReached(0),
+  proxyRefusals.rateLimited(0, 'minute', '', 0),
+  proxyRefusals.monthlyCapReached(0, 0),
 ]
   .map((refusal) => refusal.code)
   .concat('service_unavailable');
@@ -56,12 +56,13 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
   // The link's hash tag: every counter of one check in one Redis Cluster slot (one script).
   const tag = linkTag(link.id);
   const counters: Counter[] = [];
-  const scopes: string[] = [];
+  // What each counter's refusal says, by the counter's index.
+  const windows: { period: RatePeriod; subject: string }[] = [];
   for (const period of RATE_PERIODS) {
     const bucket = Math.floor(at / RATE_PERIOD_MS[period]);
     const resetsInMs = untilNextWindow(period, at);
     counters.push({ key: `conduit:lrl:${tag}:${period}:${bucket}`, limit: link.rateLimits[period], windowMs: RATE_PERIOD_MS[period], resetsInMs });
-    scopes.push(`${link.rateLimits[period]} requests per ${period} for this link`);
+    windows.push({ period, subject: 'for this link' });
     if (endUser !== null) {
       counters.push({
         key: `conduit:lurl:${tag}:${endUser}:${period}:${bucket}`,
@@ -69,7 +70,7 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
         windowMs: RATE_PERIOD_MS[period],
         resetsInMs,
       });
-      scopes.push(`${link.endUserRateLimits[period]} requests per ${period} per user`);
+      windows.push({ period, subject: 'per end user of this link' });
     }
   }
   const monthEnds = windowReset('month', now).getTime();
@@ -81,6 +82,8 @@ export async function consumeLinkLimits(link: LinkRecord, endUser: string | null
   });
   const result = await consumeRequest(counters);
   if (result.allowed) return;
-  if (result.refusedBy === counters.length - 1) throw proxyRefusals.monthlyCapReached(monthEnds - at);
-  throw proxyRefusals.rateLimited(scopes[result.refusedBy]!, result.resetMs);
+  const refusedBy = counters[result.refusedBy]!;
+  if (result.refusedBy === counters.length - 1) throw proxyRefusals.monthlyCapReached(refusedBy.limit!, monthEnds - at);
+  const { period, subject } = windows[result.refusedBy]!;
+  throw proxyRefusals.rateLimited(refusedBy.limit!, period, subject, result.resetMs);
 }

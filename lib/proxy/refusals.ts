@@ -1,5 +1,8 @@
 import 'server-only';
 import { ApiError } from '@/lib/errors';
+import { openAIDuration } from '@/lib/gateway/rate-headers';
+import { rateLimitRefusal } from '@/lib/limits/rate-refusal';
+import type { RatePeriod } from '@/lib/limits/windows';
 import { PROXY_METHODS } from './allowed-paths';
 
 /** Every way a proxy link says no, in one place (same JSON error shape as the rest of Conduit). */
@@ -18,16 +21,21 @@ export const proxyRefusals = {
     new ApiError(403, 'path_not_allowed', `${method} ${path} is not in this link's allowed paths.`),
   missingUserToken: () => new ApiError(401, 'missing_user_token', "This link requires the end user's JWT in `Authorization: Bearer`."),
   invalidUserToken: (reason: string) => new ApiError(401, 'invalid_user_token', `The end-user JWT was refused: ${reason}.`),
-  rateLimited: (scope: string, resetMs: number) =>
-    new ApiError(429, 'rate_limit_exceeded', `Rate limit reached (${scope}). Try again in ${Math.max(1, Math.ceil(resetMs / 1000))} s.`, {
-      headers: { 'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))) },
-    }),
-  monthlyCapReached: (resetMs: number) =>
-    new ApiError(429, 'monthly_cap_reached', "This link has used its monthly request cap.", {
-      headers: { 'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))) },
+  // The same 429 as a key's (lib/limits/rate-refusal.ts): one wording, the same headers.
+  rateLimited: (limit: number, period: RatePeriod, subject: string, resetMs: number) => rateLimitRefusal({ limit, period, subject, resetMs }),
+  monthlyCapReached: (cap: number, resetMs: number) =>
+    new ApiError(429, 'monthly_cap_reached', `This link has used its monthly cap of ${cap} requests; it resets at the start of next month (UTC).`, {
+      headers: {
+        'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))),
+        'x-ratelimit-limit-requests': String(cap),
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': openAIDuration(resetMs),
+      },
     }),
   bodyTooLarge: (max: number) => new ApiError(413, 'request_too_large', `The request body is larger than ${max} bytes.`),
   upstreamBlocked: () => new ApiError(502, 'upstream_address_blocked', "The link's upstream resolves to an address Conduit does not call.", { type: 'api_error' }),
+  // DNS has no address for the upstream's host (a typo, a lapsed domain): unreachable, not refused.
+  upstreamUnresolved: () => new ApiError(502, 'upstream_unreachable', "The link's upstream host could not be resolved (DNS). Check the link's base URL.", { type: 'api_error' }),
   upstreamTimeout: () => new ApiError(504, 'upstream_timeout', 'The upstream API did not answer in time.', { type: 'api_error' }),
   upstreamUnavailable: () => new ApiError(502, 'upstream_unavailable', 'Could not reach the upstream API.', { type: 'api_error' }),
 };

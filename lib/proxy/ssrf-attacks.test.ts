@@ -120,10 +120,10 @@ describe('SSRF at request time: resolve, then refuse if ANY address is private',
 
   it('fails closed when resolution fails, is empty, or hangs', async () => {
     const failing = vi.fn(async () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })));
-    expect(await resolveAndCheck('nx.example', strict(failing))).toEqual({ ok: false, reason: 'host nx.example could not be resolved' });
-    expect(await resolveAndCheck('empty.example', strict(answer()))).toEqual({ ok: false, reason: 'host empty.example has no addresses' });
+    expect(await resolveAndCheck('nx.example', strict(failing))).toEqual({ ok: false, reason: 'host nx.example could not be resolved', unresolved: true });
+    expect(await resolveAndCheck('empty.example', strict(answer()))).toEqual({ ok: false, reason: 'host empty.example has no addresses', unresolved: true });
     const hanging = () => new Promise<ResolvedAddress[]>(() => {});
-    expect(await resolveAndCheck('slow.example', { ...strict(hanging), timeoutMs: 10 })).toEqual({ ok: false, reason: 'host slow.example could not be resolved' });
+    expect(await resolveAndCheck('slow.example', { ...strict(hanging), timeoutMs: 10 })).toEqual({ ok: false, reason: 'host slow.example could not be resolved', unresolved: true });
   });
 
   it('allowPrivate returns private addresses as they are', async () => {

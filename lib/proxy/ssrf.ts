@@ -97,7 +97,11 @@ export interface ResolvedAddress {
   family: number;
 }
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
-export type ResolveResult = { ok: true; addresses: ResolvedAddress[] } | { ok: false; reason: string };
+/**
+ * `unresolved`: the name has no address at all (NXDOMAIN, no records, the lookup failed or timed
+ * out) — the upstream is unreachable, which callers tell apart from an address that is refused.
+ */
+export type ResolveResult = { ok: true; addresses: ResolvedAddress[] } | { ok: false; reason: string; unresolved?: true };
 
 /** Every address the system resolver gives, in its order (we check them all, so order is moot). */
 export const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
@@ -134,9 +138,9 @@ export async function resolveAndCheck(
   try {
     addresses = await withTimeout((options.resolver ?? systemResolver)(hostname), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   } catch {
-    return { ok: false, reason: `host ${hostname} could not be resolved` };
+    return { ok: false, reason: `host ${hostname} could not be resolved`, unresolved: true };
   }
-  if (addresses.length === 0) return { ok: false, reason: `host ${hostname} has no addresses` };
+  if (addresses.length === 0) return { ok: false, reason: `host ${hostname} has no addresses`, unresolved: true };
   if (options.allowPrivate) return { ok: true, addresses };
   for (const { address } of addresses) {
     const parsed = parseIpLiteral(address);

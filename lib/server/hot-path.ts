@@ -4,6 +4,7 @@ import { env } from '@/lib/env';
 import { handleGateway } from '@/lib/gateway/handler';
 import { stopReservationSweeper } from '@/lib/limits/sweeper';
 import { handleProxy } from '@/lib/proxy/handler';
+import { linkByHost, type LinkByHost } from '@/lib/proxy/link-host';
 import { closeSharedRedis } from '@/lib/redis/client';
 import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
@@ -22,17 +23,15 @@ const log = logger().child({ component: 'server' });
  * behind the Next route files (app/v1, app/proxy), which `next dev` uses.
  */
 
-/** The link id of a {linkId}.{PROXY_DOMAIN} host, or undefined for any other host. */
-function linkIdOfHost(host: string | undefined): string | undefined {
-  const domain = env().PROXY_DOMAIN;
-  if (!domain || !host) return undefined;
-  const name = domain.includes(':') ? host.toLowerCase() : host.toLowerCase().replace(/:\d+$/, '');
-  return name.endsWith(`.${domain}`) ? name.slice(0, -domain.length - 1) : undefined;
+/** The link a request names by its host ({linkId}.{PROXY_DOMAIN}, or {PROXY_HOST}/{linkId}/…), if any. */
+function linkOfHost(req: IncomingMessage): LinkByHost | undefined {
+  const { PROXY_DOMAIN: proxyDomain, PROXY_HOST: proxyHost } = env();
+  return linkByHost(req.headers.host, req.url ?? '/', { proxyDomain, proxyHost });
 }
 
 /** Which handler serves this request, if it is a hot-path request at all. */
 function handlerFor(req: IncomingMessage) {
-  if (linkIdOfHost(req.headers.host) !== undefined) return handleProxy; // {linkId}.{PROXY_DOMAIN}/<upstream path>
+  if (linkOfHost(req) !== undefined) return handleProxy; // {linkId}.{PROXY_DOMAIN}/<upstream path>, {PROXY_HOST}/{linkId}/<upstream path>
   const url = req.url ?? '/';
   if (url.startsWith('/proxy/')) return handleProxy;
   if (url.startsWith('/v1/')) return handleGateway;
@@ -58,9 +57,9 @@ export function createServer(listener: RequestListener): Server {
   const { HTTP_MAX_CONNECTIONS, HTTP_KEEP_ALIVE_TIMEOUT_MS } = env();
   prepareMetrics();
   const observed: RequestListener = (req, res) => {
-    const linkId = linkIdOfHost(req.headers.host);
-    observeRequest(req, res, linkId);
-    if (isMetricsRequest(req, linkId !== undefined)) return serveMetrics(req, res);
+    const link = linkOfHost(req);
+    observeRequest(req, res, link);
+    if (isMetricsRequest(req, link !== undefined)) return serveMetrics(req, res);
     return listener(req, res);
   };
   return createHttpServer(observed, { ...DEFAULT_LIMITS, maxConnections: HTTP_MAX_CONNECTIONS, keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS });

@@ -6,6 +6,7 @@ export const dashboardNav = [
   { href: '/dashboard', label: 'Overview' },
   { href: '/keys', label: 'API keys' },
   { href: '/links', label: 'Links' },
+  { href: '/models', label: 'Models' },
   { href: '/billing', label: 'Billing' },
   { href: '/usage', label: 'Usage' },
   { href: '/members', label: 'Members' },

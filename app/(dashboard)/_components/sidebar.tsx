@@ -7,7 +7,7 @@ import { dashboardNav } from './nav';
 export function Sidebar() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Dashboard" className="flex gap-1 md:flex-col">
+    <nav aria-label="Dashboard" className="flex flex-wrap gap-1 md:flex-col">
       {dashboardNav.map((item) => {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (

@@ -20,9 +20,10 @@ describe('the key form', () => {
     const result = parseKeyForm(
       form({
         name: ' Production ',
-        description: '',
+        description: ' Billing service, production ',
         allowed_models: 'gpt-4o*, claude-3-5-sonnet\n\n',
         allowed_operations: ['chat', 'embeddings'],
+        allowed_providers: ['openai', 'anthropic'],
         ip_allowlist: '10.1.2.3/8\n203.0.113.7',
         expires_at: '',
         rate_per_minute: '60',
@@ -38,9 +39,10 @@ describe('the key form', () => {
       ok: true,
       data: {
         name: 'Production',
-        description: '',
+        description: 'Billing service, production',
         allowed_models: ['gpt-4o*', 'claude-3-5-sonnet'],
         allowed_operations: ['chat', 'embeddings'],
+        allowed_providers: ['openai', 'anthropic'],
         ip_allowlist: ['10.0.0.0/8', '203.0.113.7'],
         expires_at: null,
         rate_limits: { per_minute: 60, per_hour: null, per_day: null },
@@ -57,6 +59,7 @@ describe('the key form', () => {
       spend_day: '-5',
       rate_per_minute: '-1',
       allowed_operations: ['images'],
+      allowed_providers: ['openai', 'mistral'],
       allowed_models: 'gpt-*-mini',
       expires_at: '2001-01-01T00:00:00+00:00',
     });
@@ -64,8 +67,10 @@ describe('the key form', () => {
     expect(errors.spend_day).toBe('Must not be negative');
     expect(errors.rate_per_minute).toBe('Must be at least 1 (leave empty for no limit)');
     expect(errors.allowed_operations).toMatch(/images.*Unknown operation/);
+    expect(errors.allowed_providers).toBe('“mistral”: Unknown provider; use openai, anthropic, echo');
     expect(errors.allowed_models).toMatch(/gpt-\*-mini/);
     expect(errors.expires_at).toBe('Must be in the future');
+    expect(errorsOf({ description: 'd'.repeat(501) }).description).toBe('Descriptions are at most 500 characters');
   });
 
   it('requires a name on create, and leaves an absent expiry out of an update', () => {

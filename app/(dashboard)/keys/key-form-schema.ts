@@ -19,6 +19,7 @@ export type KeyFormField =
   | 'description'
   | 'allowed_models'
   | 'allowed_operations'
+  | 'allowed_providers'
   | 'ip_allowlist'
   | 'expires_at'
   | 'rate_per_minute'
@@ -54,6 +55,7 @@ export function keyFormToInput(formData: FormData) {
     description: text(formData, 'description'),
     allowed_models: list(text(formData, 'allowed_models')),
     allowed_operations: formData.getAll('allowed_operations').map(String),
+    allowed_providers: formData.getAll('allowed_providers').map(String),
     ip_allowlist: list(text(formData, 'ip_allowlist')),
     ...(formData.has('expires_at') ? { expires_at: text(formData, 'expires_at') || null } : {}),
     rate_limits: {
@@ -79,7 +81,7 @@ function fieldOf(path: readonly PropertyKey[]): KeyFormField {
   const [head, sub] = path.map(String);
   if (head === 'rate_limits' && sub) return `rate_${sub}` as KeyFormField;
   if (head === 'spending_limits' && sub) return `spend_${sub}` as KeyFormField;
-  const direct: readonly string[] = ['name', 'description', 'allowed_models', 'allowed_operations', 'ip_allowlist', 'expires_at'];
+  const direct: readonly string[] = ['name', 'description', 'allowed_models', 'allowed_operations', 'allowed_providers', 'ip_allowlist', 'expires_at'];
   return head && direct.includes(head) ? (head as KeyFormField) : 'form';
 }
 
@@ -90,7 +92,7 @@ export function keyFormErrors(error: z.ZodError, raw: RawInput): KeyFormErrors {
     const field = fieldOf(issue.path);
     let message = forForm(issue.message);
     const index = issue.path[1];
-    if ((field === 'ip_allowlist' || field === 'allowed_models' || field === 'allowed_operations') && typeof index === 'number') {
+    if ((field === 'ip_allowlist' || field === 'allowed_models' || field === 'allowed_operations' || field === 'allowed_providers') && typeof index === 'number') {
       const entry = raw[field][index] ?? '';
       if (!message.includes(entry)) message = `“${entry}”: ${message}`;
     }

@@ -4,7 +4,7 @@ import { presetDefaults } from '@/lib/links/presets';
 import { linkFormErrors } from './link-form-errors';
 import { linkFormToInput } from './link-form-input';
 import { presetUpstream, TWILIO_PLACEHOLDER_SID } from './link-form-values';
-import { linkSnippets, samplePath } from './snippets';
+import { linkBaseUrl, linkSnippets, samplePath } from './snippets';
 
 // The link form speaks the management API's JSON, and the API's issues come back per field.
 
@@ -92,6 +92,20 @@ describe('snippets', () => {
     const stripe = linkSnippets({ ...context, proxyDomain: null }).primary[0]!;
     expect(stripe.note).toMatch(/needs PROXY_DOMAIN/);
     expect(stripe.code).toContain("fetch('https://conduit.example.com/proxy/labc/v1/customers'");
+  });
+
+  it('call the link on PROXY_HOST as the Conduit Link docs write it, when configured', () => {
+    const hosted = { ...context, preset: 'openai', samplePath: '/v1/chat/completions', proxyHost: 'proxy.conduit.link' };
+    const { primary, other } = linkSnippets(hosted);
+    expect(primary[0]!.code).toContain("fetch('https://proxy.conduit.link/labc/v1/chat/completions'");
+    expect(primary[1]!.code).toContain("baseURL: 'https://proxy.conduit.link/labc/v1',");
+    expect(other.find((s) => s.kind === 'anthropic')!.code).toContain("baseURL: 'https://proxy.conduit.link/labc',");
+    expect(linkBaseUrl(hosted)).toBe('https://proxy.conduit.link/labc');
+    // A local installation serves every host on its own port; a port in PROXY_HOST wins.
+    expect(linkBaseUrl({ base: 'http://127.0.0.1:3100', linkId: 'labc', proxyHost: 'links.localhost' })).toBe('http://links.localhost:3100/labc');
+    expect(linkBaseUrl({ base: 'https://conduit.example.com', linkId: 'labc', proxyHost: 'links.example.com:8443' })).toBe('https://links.example.com:8443/labc');
+    // Not configured: /proxy/{id} on the dashboard's host, as before.
+    expect(linkBaseUrl({ ...hosted, proxyHost: null })).toBe('https://conduit.example.com/proxy/labc');
   });
 
   it("show the preset's own ways first and a path the link allows", () => {

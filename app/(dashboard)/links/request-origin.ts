@@ -13,7 +13,7 @@ export async function requestOrigin(): Promise<string> {
   return `${proto}://${host}`;
 }
 
-/** What the snippets need to know about the installation; PROXY_DOMAIN is read on the server only. */
-export async function snippetSettings(): Promise<{ base: string; proxyDomain: string | null }> {
-  return { base: await requestOrigin(), proxyDomain: env().PROXY_DOMAIN ?? null };
+/** What the snippets need to know about the installation; PROXY_DOMAIN and PROXY_HOST are read on the server only. */
+export async function snippetSettings(): Promise<{ base: string; proxyDomain: string | null; proxyHost: string | null }> {
+  return { base: await requestOrigin(), proxyDomain: env().PROXY_DOMAIN ?? null, proxyHost: env().PROXY_HOST ?? null };
 }

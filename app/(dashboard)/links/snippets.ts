@@ -1,8 +1,10 @@
 /**
  * Ready-to-paste code for calling a link: its real proxy URL and id, and the new access token.
  * Pure (the show-once dialog builds them in the browser from the server action's result). The
- * shapes follow the Conduit Link docs; Stripe's SDK takes a host, not a base URL, so it calls
- * the link by host ({id}.{PROXY_DOMAIN}) — which needs PROXY_DOMAIN configured.
+ * shapes follow the Conduit Link docs: with PROXY_HOST configured, links are called as those docs
+ * write them, https://{PROXY_HOST}/{id}/…; otherwise at /proxy/{id}/… on this dashboard's host.
+ * Stripe's SDK takes a host, not a base URL, so it calls the link by host ({id}.{PROXY_DOMAIN}) —
+ * which needs PROXY_DOMAIN configured.
  */
 
 export type SnippetKind = 'fetch' | 'openai' | 'anthropic' | 'stripe';
@@ -15,6 +17,8 @@ export interface SnippetContext {
   preset: string;
   /** PROXY_DOMAIN, when the installation serves links by host. */
   proxyDomain: string | null;
+  /** PROXY_HOST, when the installation serves links at https://{PROXY_HOST}/{id}/…. */
+  proxyHost?: string | null;
   /** The link verifies end-user JWTs. */
   jwt: boolean;
   samplePath: string;
@@ -64,6 +68,22 @@ export function samplePath(preset: string, allowedPaths: readonly { path: string
   return entry ? entry.path.replaceAll('**', 'example').replaceAll('*', 'example') : '/';
 }
 
+/**
+ * An origin on one of the installation's link hosts, with the dashboard's scheme. A local
+ * installation (http) serves every host on its one port, so that port is kept; a public one is on
+ * https's own port unless the host names another.
+ */
+function originOn(base: string, host: string): string {
+  const url = new URL(base);
+  const port = !host.includes(':') && url.protocol === 'http:' && url.port ? `:${url.port}` : '';
+  return `${url.protocol}//${host}${port}`;
+}
+
+/** Where the link is called: https://{PROXY_HOST}/{id} when configured, else {dashboard}/proxy/{id}. */
+export function linkBaseUrl(c: Pick<SnippetContext, 'base' | 'linkId' | 'proxyHost'>): string {
+  return c.proxyHost ? `${originOn(c.base, c.proxyHost)}/${c.linkId}` : `${c.base}/proxy/${c.linkId}`;
+}
+
 const JWT_LINE = "'Authorization': `Bearer ${userJwt}`, // the end user's JWT, made by your backend";
 const OPTIONAL_JWT = "// 'Authorization': `Bearer ${userJwt}`, // only when the link verifies end-user JWTs";
 
@@ -71,7 +91,7 @@ function fetchSnippet(c: SnippetContext): Snippet {
   const sample: Sample = { ...SAMPLES.custom!, ...SAMPLES[c.preset], path: c.samplePath };
   const headers = [`'X-Access-Token': '${c.token}',`, sample.contentType ? `'Content-Type': '${sample.contentType}',` : null, c.jwt ? JWT_LINE : OPTIONAL_JWT];
   const code = [
-    `const response = await fetch('${c.base}/proxy/${c.linkId}${sample.path}', {`,
+    `const response = await fetch('${linkBaseUrl(c)}${sample.path}', {`,
     `  method: '${sample.method}',`,
     '  headers: {',
     ...headers.filter(Boolean).map((line) => `    ${line}`),
@@ -88,7 +108,7 @@ function openaiSnippet(c: SnippetContext): Snippet {
 
 const openai = new OpenAI({
   apiKey: ${c.jwt ? "userJwt, // sent as Authorization: Bearer — the end user's JWT" : "'unused', // the real key stays in Conduit"}
-  baseURL: '${c.base}/proxy/${c.linkId}/v1',
+  baseURL: '${linkBaseUrl(c)}/v1',
   defaultHeaders: { 'X-Access-Token': '${c.token}' },
   dangerouslyAllowBrowser: true, // the page holds only this link's access token
 });
@@ -106,7 +126,7 @@ function anthropicSnippet(c: SnippetContext): Snippet {
 
 const anthropic = new Anthropic({
   apiKey: 'unused', // the real key stays in Conduit
-  baseURL: '${c.base}/proxy/${c.linkId}',
+  baseURL: '${linkBaseUrl(c)}',
   defaultHeaders: ${headers},
   dangerouslyAllowBrowser: true,
 });

@@ -13,6 +13,7 @@ const fields: Record<string, [label: string, kind: Kind]> = {
   description: ['Description', 'text'],
   allowedModels: ['Allowed models', 'list'],
   allowedOperations: ['Allowed operations', 'list'],
+  allowedProviders: ['Allowed providers', 'list'],
   ipAllowlist: ['IP allowlist', 'list'],
   expiresAt: ['Expires', 'time'],
   rateLimitPerMinute: ['Requests per minute', 'requests'],

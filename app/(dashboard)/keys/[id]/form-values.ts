@@ -13,6 +13,7 @@ export function keyFormValues(key: ApiKeyRow): KeyFormValues {
     description: key.description ?? '',
     allowedModels: key.allowedModels.join('\n'),
     allowedOperations: key.allowedOperations,
+    allowedProviders: key.allowedProviders,
     ipAllowlist: key.ipAllowlist.join('\n'),
     expiresAt: key.expiresAt?.toISOString() ?? null,
     rate: { per_minute: limit(key.rateLimitPerMinute), per_hour: limit(key.rateLimitPerHour), per_day: limit(key.rateLimitPerDay) },

@@ -2,6 +2,7 @@ import { OPERATIONS } from '@/lib/keys/schema';
 import type { KeyFormErrors } from '../key-form-schema';
 import type { KeyFormValues } from './key-form';
 import { TextareaField } from '@/components/ui/textarea-field';
+import { ProviderFields } from './provider-fields';
 
 const operationLabels: Record<(typeof OPERATIONS)[number], string> = {
   chat: 'Chat',
@@ -9,7 +10,7 @@ const operationLabels: Record<(typeof OPERATIONS)[number], string> = {
   embeddings: 'Embeddings',
 };
 
-/** What the key may reach: models, operations, client IPs. Empty means "no restriction". */
+/** What the key may reach: models, providers, operations, client IPs. Empty means "no restriction". */
 export function AccessFields({ initial, errors }: { initial: KeyFormValues; errors: KeyFormErrors }) {
   const operationsError = errors.allowed_operations;
   return (
@@ -22,6 +23,7 @@ export function AccessFields({ initial, errors }: { initial: KeyFormValues; erro
         placeholder={'gpt-4o-mini\nclaude-3-5*'}
         hint="One per line or comma-separated: exact ids, or a prefix ending in * (gpt-4o*). Empty = all models."
       />
+      <ProviderFields initial={initial.allowedProviders} error={errors.allowed_providers} />
       <fieldset className="space-y-2" aria-describedby={operationsError ? 'allowed_operations-error' : 'allowed_operations-hint'}>
         <legend className="text-sm font-medium text-zinc-700">Allowed operations</legend>
         <div className="flex flex-wrap gap-4">

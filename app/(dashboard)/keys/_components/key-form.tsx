@@ -18,6 +18,7 @@ export interface KeyFormValues {
   description: string;
   allowedModels: string;
   allowedOperations: string[];
+  allowedProviders: string[];
   ipAllowlist: string;
   expiresAt: string | null;
   rate: { per_minute: string; per_hour: string; per_day: string };
@@ -29,6 +30,7 @@ export const emptyKeyFormValues: KeyFormValues = {
   description: '',
   allowedModels: '',
   allowedOperations: [],
+  allowedProviders: [],
   ipAllowlist: '',
   expiresAt: null,
   rate: { per_minute: '', per_hour: '', per_day: '' },

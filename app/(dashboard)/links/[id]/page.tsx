@@ -14,7 +14,7 @@ import { formatTime } from '../../keys/format';
 import { usageSince } from '../format';
 import { presetOptions } from '../preset-options';
 import { snippetSettings } from '../request-origin';
-import { samplePath } from '../snippets';
+import { linkBaseUrl, samplePath } from '../snippets';
 import { DeleteLinkForm } from './_components/delete-link-form';
 import { EditLinkForm } from './_components/edit-link-form';
 import { TokensSection } from './_components/tokens-section';
@@ -77,6 +77,7 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
           {[
             ['Proxy URL', `${settings.base}${link.proxy_url}`],
             ['By host', link.host ?? 'not configured (PROXY_DOMAIN)'],
+            ['On the proxy host', settings.proxyHost ? linkBaseUrl({ ...settings, linkId: row.id }) : 'not configured (PROXY_HOST)'],
             ['Upstream', link.upstream_base_url],
             ['Secret', link.secret_hint ? `…${link.secret_hint}` : 'stored (too short to show its end)'],
             ['Created', formatTime(link.created_at)],

@@ -14,6 +14,7 @@ interface Settings {
   presets: readonly PresetOption[];
   base: string;
   proxyDomain: string | null;
+  proxyHost: string | null;
 }
 
 const OpenCreateLink = createContext<() => void>(() => {});
@@ -56,7 +57,7 @@ function CreateLinkFlow({ settings, onClose }: { settings: Settings; onClose: ()
         <p className="text-sm text-zinc-600">
           Browsers send this token in <code className="text-xs">X-Access-Token</code>; the real secret stays in Conduit.
         </p>
-        <LinkSnippets context={{ base: settings.base, proxyDomain: settings.proxyDomain, ...created }} />
+        <LinkSnippets context={{ base: settings.base, proxyDomain: settings.proxyDomain, proxyHost: settings.proxyHost, ...created }} />
       </ShowOnceDialog>
     );
   }

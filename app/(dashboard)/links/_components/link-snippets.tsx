@@ -1,7 +1,7 @@
 'use client';
 
 import { CopyButton } from '@/components/copy-button';
-import { linkSnippets, type Snippet, type SnippetContext } from '../snippets';
+import { linkBaseUrl, linkSnippets, type Snippet, type SnippetContext } from '../snippets';
 
 function SnippetBlock({ snippet }: { snippet: Snippet }) {
   return (
@@ -24,7 +24,7 @@ export function LinkSnippets({ context }: { context: SnippetContext }) {
   return (
     <div className="space-y-4">
       <p className="text-sm text-zinc-600">
-        Proxy URL: <code className="text-xs break-all">{`${context.base}/proxy/${context.linkId}`}</code>
+        Proxy URL: <code className="text-xs break-all">{linkBaseUrl(context)}</code>
       </p>
       {primary.map((snippet) => (
         <SnippetBlock key={snippet.kind} snippet={snippet} />
