@@ -15,12 +15,13 @@ export default async function DashboardLayout({ children }: { children: React.Re
   return (
     <div className="min-h-screen">
       <header className="border-b border-zinc-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
+        {/* On a phone the controls wrap under the logo rather than push the page sideways. */}
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
           <Logo />
-          <div className="flex items-center gap-4 text-sm">
+          <div className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 text-sm">
             <OrganizationSwitcher memberships={memberships} active={account.id} />
             <NotificationBell unread={unread} />
-            <span className="text-zinc-600" data-testid="account-email">
+            <span className="max-w-40 truncate text-zinc-600 sm:max-w-64" data-testid="account-email" title={user.email}>
               {user.email}
             </span>
             <form action={signOutAction}>
@@ -33,7 +34,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </header>
       {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
       <LowBalanceBanner userId={account.id} />
-      <div className="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8 md:flex-row">
+      <div className="mx-auto flex max-w-6xl flex-col gap-6 px-4 py-6 sm:px-6 sm:py-8 md:flex-row">
         <aside className="md:w-48">
           <Sidebar />
         </aside>

@@ -1,10 +1,14 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 
-/** A bordered card holding a table: one header row of column names, then the body rows. */
+/**
+ * A bordered card holding a table: one header row of column names, then the body rows. On a
+ * narrow screen the table scrolls inside the card; `relative` keeps screen-reader-only labels
+ * (absolutely positioned) inside that scroller instead of widening the page.
+ */
 export function Table({ columns, children }: { columns: readonly string[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-zinc-200 text-sm">
         <thead className="bg-zinc-50 text-left text-xs font-medium text-zinc-500 uppercase">
           <tr>

@@ -24,7 +24,7 @@ export function TokenTable<T extends TokenListItem>({
 }) {
   if (tokens.length === 0) return <p className="text-sm text-zinc-600">{empty}</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table aria-label={label} className="min-w-full text-sm">
         <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
           <tr>

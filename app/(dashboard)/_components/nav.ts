@@ -9,6 +9,7 @@ export const dashboardNav = [
   { href: '/models', label: 'Models' },
   { href: '/billing', label: 'Billing' },
   { href: '/usage', label: 'Usage' },
+  { href: '/notifications', label: 'Notifications' },
   { href: '/members', label: 'Members' },
   { href: '/settings', label: 'Settings' },
 ] as const;

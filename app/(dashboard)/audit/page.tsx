@@ -19,7 +19,7 @@ export default async function AuditPage() {
         {entries.length === 0 ? (
           <p className="text-sm text-zinc-600">Nothing recorded yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table aria-label="Audit log" className="min-w-full text-sm">
               <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
                 <tr>

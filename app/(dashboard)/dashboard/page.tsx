@@ -33,7 +33,7 @@ export default async function OverviewPage() {
         <h1 className="text-2xl font-semibold">Welcome{user.name ? `, ${user.name}` : ''}</h1>
         <p className="mt-1 text-sm text-zinc-600">Signed in as {user.email}.</p>
       </div>
-      <div className="grid gap-6 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <Card title="Credit">
           <p className="text-3xl font-semibold" data-testid="credit-balance">
             {formatDollars(credit)}

@@ -45,7 +45,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
       {transferred ? <FormMessage success="Ownership transferred. You are now an admin of this organization." /> : null}
 
       <Card title="Members">
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table aria-label="Members" className="min-w-full text-sm">
             <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
               <tr>
@@ -115,7 +115,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
       </Card>
 
       <Card title="What each role may do">
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table aria-label="Permissions" className="min-w-full text-sm">
             <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
               <tr>

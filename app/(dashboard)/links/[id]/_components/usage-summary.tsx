@@ -24,7 +24,7 @@ export function UsageSummary({ usage, endUsers }: { usage: UsageFigures; endUser
         ))}
       </dl>
       {endUsers.length > 0 ? (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table aria-label="Top end users" className="min-w-full text-sm">
             <thead className="text-left text-xs font-medium text-zinc-500 uppercase">
               <tr>
