@@ -3,7 +3,7 @@ import { expect, formAlert, logIn, logOut, PASSWORD, signUp, test } from './fixt
 
 test('sign up lands on the dashboard; log out and log back in', async ({ page, email }) => {
   await signUp(page, email);
-  await expect(page.getByRole('heading', { name: 'Welcome' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
   await expect(page.getByTestId('account-email')).toHaveText(email);
   // Every new account starts with the trial credit (TRIAL_CREDIT_USD, $5 by default).
   await expect(page.getByTestId('credit-balance')).toHaveText('$5.00');

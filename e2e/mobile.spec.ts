@@ -111,7 +111,7 @@ test('on a 390 px phone no dashboard page scrolls sideways, the header stays on 
     expect(answer.status()).toBe(200);
   }
 
-  const pages = ['/dashboard', '/keys', keyHref, '/links', linkHref, '/models', '/billing', '/usage', '/usage/requests', '/notifications', '/members', '/audit', '/settings'];
+  const pages = ['/dashboard', '/keys', keyHref, '/links', linkHref, '/models', '/playground', '/billing', '/usage', '/usage/requests', '/notifications', '/members', '/audit', '/settings'];
   for (const path of pages) {
     expect(path, 'a detail page link').toBeTruthy();
     await page.goto(path!);

@@ -71,6 +71,9 @@ test('invite → accept in a second browser → a viewer sees keys but cannot cr
   const audit = await viewer.goto('/audit');
   expect(audit?.status()).toBe(403);
   await expect(viewer.getByRole('heading', { name: 'Not available to your role' })).toBeVisible();
+  // The playground spends the organization's credit: not for viewers, in the nav or by URL.
+  await expect(viewer.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Playground' })).toHaveCount(0);
+  expect((await viewer.goto('/playground'))?.status()).toBe(403);
   await viewer.goto('/members');
   await expect(viewer.getByRole('button', { name: 'Send invitation' })).toHaveCount(0);
   await expect(viewer.getByTestId('member-row').filter({ hasText: viewerEmail }).getByTestId('member-role')).toHaveText('Viewer');

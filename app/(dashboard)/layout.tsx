@@ -1,9 +1,11 @@
 import { Logo } from '@/components/logo';
 import { getDb } from '@/db';
 import { unreadCount } from '@/db/queries/alerts';
+import { can } from '@/lib/orgs/permissions';
 import { requireMember } from '@/lib/orgs/session';
 import { signOutAction } from './actions';
 import { LowBalanceBanner } from './_components/low-balance-banner';
+import { dashboardNav } from './_components/nav';
 import { NotificationBell } from './_components/notification-bell';
 import { OrganizationSwitcher } from './_components/organization-switcher';
 import { Sidebar } from './_components/sidebar';
@@ -36,7 +38,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       <LowBalanceBanner userId={account.id} />
       <div className="mx-auto flex max-w-6xl flex-col gap-6 px-4 py-6 sm:px-6 sm:py-8 md:flex-row">
         <aside className="md:w-48">
-          <Sidebar />
+          <Sidebar items={dashboardNav.filter((item) => !item.permission || can(account.role, item.permission))} />
         </aside>
         <main className="min-w-0 flex-1">{children}</main>
       </div>

@@ -15,7 +15,7 @@ export function tokenCounts(usage: OpenAIUsage | null | undefined): TokenCounts 
 }
 
 /** What a request cost at the catalog's prices, rounded up to whole micro-dollars. */
-export function requestCost(model: CatalogModel, tokens: TokenCounts): Micros {
+export function requestCost(model: Pick<CatalogModel, 'price'>, tokens: TokenCounts): Micros {
   return (
     costMicros(tokens.inputTokens - tokens.cachedInputTokens, model.price.input) +
     costMicros(tokens.cachedInputTokens, model.price.cachedInput) +

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'usage.view': 'See usage, the request log and notifications',
   'keys.view': 'See API keys and their history',
   'keys.manage': 'Create, change, regenerate and delete API keys',
+  'playground.use': 'Try models in the playground, billed through a key of the organization',
   'links.view': 'See links and their usage',
   'links.manage': 'Create, change and delete links and their access tokens',
   'tokens.manage': 'Create and revoke their own management tokens',
@@ -26,7 +27,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 const everyone: readonly Permission[] = ['usage.view', 'keys.view', 'links.view', 'billing.view', 'members.view'];
-const builders: readonly Permission[] = [...everyone, 'keys.manage', 'links.manage', 'tokens.manage'];
+const builders: readonly Permission[] = [...everyone, 'keys.manage', 'playground.use', 'links.manage', 'tokens.manage'];
 const administrators: readonly Permission[] = [...builders, 'billing.manage', 'alerts.manage', 'members.manage', 'audit.view'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

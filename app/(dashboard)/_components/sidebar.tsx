@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { dashboardNav } from './nav';
+import type { NavItem } from './nav';
 
-export function Sidebar() {
+export function Sidebar({ items }: { items: readonly NavItem[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Dashboard" className="flex flex-wrap gap-1 md:flex-col">
-      {dashboardNav.map((item) => {
+      {items.map((item) => {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
           <Link
