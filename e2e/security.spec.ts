@@ -143,7 +143,7 @@ test('every page satisfies its CSP in Chromium: no violation, scripts run, chart
   const linkPage = await page.locator('a[href^="/links/l"]').first().getAttribute('href');
   await visit(page, '/usage/requests');
   const requestPage = await page.locator('a[href^="/usage/requests/"]').first().getAttribute('href');
-  const pages = ['/dashboard', keyPage!, linkPage!, requestPage!, '/billing', '/billing/success?session_id=cs_unknown', '/billing/cancel', '/notifications', '/settings'];
+  const pages = ['/dashboard', keyPage!, linkPage!, requestPage!, '/models', '/playground', '/billing', '/billing/success?session_id=cs_unknown', '/billing/cancel', '/notifications', '/settings'];
   for (const path of pages) await visit(page, path);
 
   // Stripe Checkout (here the stand-in's hosted page) is still reached from the billing page.
