@@ -1,5 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { expect, mailLink, PASSWORD, signUp, test, verifyEmail, waitForMail } from './fixtures';
+import { openCreateLink, takeToken } from './link-helpers';
 
 // Teams: an owner invites by email, the invitee accepts in their own browser (a second context),
 // roles decide what each sees and may do, and ownership changes hands.
@@ -55,6 +56,14 @@ test('invite → accept in a second browser → a viewer sees keys but cannot cr
   await page.getByRole('dialog', { name: 'API key created' }).getByRole('button', { name: 'Done' }).click();
   await page.getByRole('button', { name: 'Yes, close' }).click();
 
+  // And a link with an access token.
+  const linkForm = await openCreateLink(page);
+  await linkForm.getByLabel('Preset').selectOption('openai');
+  await linkForm.getByLabel('Name').fill('team link');
+  await linkForm.getByLabel('OpenAI API key').fill('sk-team-0123456789');
+  await linkForm.getByRole('button', { name: 'Create', exact: true }).click();
+  await takeToken(page.getByRole('dialog', { name: 'Link created' }));
+
   const viewerEmail = email.replace('@', '+viewer@');
   await invite(page, viewerEmail, 'Viewer');
   await expect(page.getByTestId('invitation-row').filter({ hasText: viewerEmail })).toBeVisible();
@@ -67,6 +76,12 @@ test('invite → accept in a second browser → a viewer sees keys but cannot cr
   await expect(viewer.getByRole('heading', { name: 'team key' })).toBeVisible();
   await expect(viewer.getByRole('button', { name: 'Regenerate' })).toHaveCount(0);
   await expect(viewer.getByText('Delete key')).toHaveCount(0);
+  // The link's tokens are listed, without the controls to make or revoke them.
+  await viewer.goto('/links');
+  await viewer.getByRole('link', { name: 'team link' }).click();
+  await expect(viewer.getByRole('table', { name: 'Access tokens' })).toContainText('Default');
+  await expect(viewer.getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Create token' })).toHaveCount(0);
   // Pages a viewer's role lacks answer 403 with an explanation.
   const audit = await viewer.goto('/audit');
   expect(audit?.status()).toBe(403);

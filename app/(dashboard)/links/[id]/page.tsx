@@ -113,7 +113,7 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
       </Card>
 
       <Card title="Access tokens">
-        <TokensSection tokens={tokens} context={snippetContext} />
+        <TokensSection tokens={tokens} context={snippetContext} manages={manages} />
       </Card>
 
       {manages ? (

@@ -6,8 +6,11 @@ import { CreateLinkToken } from './create-link-token';
 import { ConfirmRevokeButton } from '@/components/confirm-revoke-button';
 import { revokeLinkTokenAction } from '../../actions';
 
-/** The link's active access tokens, listed by their visible start only. */
-export function TokensSection({ tokens, context }: { tokens: LinkTokenRow[]; context: Omit<SnippetContext, 'token'> }) {
+/**
+ * The link's active access tokens, listed by their visible start only; creating and revoking
+ * them only for roles that manage links (the actions refuse the others anyway).
+ */
+export function TokensSection({ tokens, context, manages }: { tokens: LinkTokenRow[]; context: Omit<SnippetContext, 'token'>; manages: boolean }) {
   return (
     <div className="space-y-6">
       <p className="text-sm text-zinc-600">
@@ -19,16 +22,18 @@ export function TokensSection({ tokens, context }: { tokens: LinkTokenRow[]; con
         tokens={tokens}
         formatTime={formatTime}
         empty="No active access tokens: nothing can call this link until you create one."
-        action={(token) => (
-          <ConfirmRevokeButton
-            action={revokeLinkTokenAction}
-            fields={{ linkId: context.linkId, tokenId: token.id }}
-            name={token.name}
-            consequence="Apps using it stop working."
-          />
-        )}
+        action={(token) =>
+          manages ? (
+            <ConfirmRevokeButton
+              action={revokeLinkTokenAction}
+              fields={{ linkId: context.linkId, tokenId: token.id }}
+              name={token.name}
+              consequence="Apps using it stop working."
+            />
+          ) : null
+        }
       />
-      <CreateLinkToken context={context} />
+      {manages ? <CreateLinkToken context={context} /> : null}
     </div>
   );
 }
