@@ -57,7 +57,7 @@ export async function handleCompletion(request: Request, context: RequestContext
   const upstreamBody: Record<string, unknown> = { ...body, model: model.upstreamModel };
   // Without max_tokens the output is capped to what the remaining budget pays for.
   if (cost.requestedOutputTokens === null && operation !== 'embeddings' && admission.outputTokens < model.maxOutputTokens) {
-    upstreamBody.max_tokens = admission.outputTokens;
+    upstreamBody[operation === 'responses' ? 'max_output_tokens' : 'max_tokens'] = admission.outputTokens;
   }
   return forward({
     request,
@@ -75,11 +75,18 @@ export async function handleCompletion(request: Request, context: RequestContext
 const providerList = (providers: readonly ProviderName[]) => providers.map((provider) => PROVIDER_LABELS[provider]).join(', ');
 
 function costBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
-  const limits = body as { n?: number | null; best_of?: number | null; max_tokens?: number | null; max_completion_tokens?: number | null; prompt?: unknown };
+  const limits = body as {
+    n?: number | null;
+    best_of?: number | null;
+    max_tokens?: number | null;
+    max_completion_tokens?: number | null;
+    max_output_tokens?: number | null;
+    prompt?: unknown;
+  };
   // Legacy completions generate best_of candidates (all billed) for every prompt of an array.
   const prompts = operation === 'completions' && Array.isArray(limits.prompt) && limits.prompt.some((p) => typeof p !== 'number') ? limits.prompt.length : 1;
   const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
-  const requested = operation === 'embeddings' ? null : (limits.max_completion_tokens ?? limits.max_tokens ?? null);
+  const requested = operation === 'embeddings' ? null : (limits.max_output_tokens ?? limits.max_completion_tokens ?? limits.max_tokens ?? null);
   return {
     promptCost: costMicros(promptTokenBound(operation, body), model.price.input),
     // n choices each produce up to max_tokens: price the output n times over.

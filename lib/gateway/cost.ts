@@ -8,10 +8,12 @@ export interface TokenCounts {
   outputTokens: number;
 }
 
+/** Token counts from a usage object: chat and completions' names, or the Responses API's. */
 export function tokenCounts(usage: OpenAIUsage | null | undefined): TokenCounts {
-  const input = Math.max(0, Math.floor(usage?.prompt_tokens ?? 0));
-  const cached = Math.min(input, Math.max(0, Math.floor(usage?.prompt_tokens_details?.cached_tokens ?? 0)));
-  return { inputTokens: input, cachedInputTokens: cached, outputTokens: Math.max(0, Math.floor(usage?.completion_tokens ?? 0)) };
+  const input = Math.max(0, Math.floor(usage?.prompt_tokens ?? usage?.input_tokens ?? 0));
+  const cachedReported = usage?.prompt_tokens_details?.cached_tokens ?? usage?.input_tokens_details?.cached_tokens ?? 0;
+  const cached = Math.min(input, Math.max(0, Math.floor(cachedReported)));
+  return { inputTokens: input, cachedInputTokens: cached, outputTokens: Math.max(0, Math.floor(usage?.completion_tokens ?? usage?.output_tokens ?? 0)) };
 }
 
 /** What a request cost at the catalog's prices, rounded up to whole micro-dollars. */

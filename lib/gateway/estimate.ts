@@ -1,5 +1,5 @@
 import type { Operation } from '@/lib/keys/schema';
-import type { ChatRequest, GatewayRequestBody } from './request-schemas';
+import type { ChatRequest, GatewayRequestBody, ResponsesRequest } from './request-schemas';
 
 /**
  * An upper bound of a request's prompt tokens, known before the provider counts them. Byte-level
@@ -11,6 +11,17 @@ import type { ChatRequest, GatewayRequestBody } from './request-schemas';
 const TOKENS_PER_IMAGE = 40_000;
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
+
+/** Image and file parts of a Responses API input: every content part that is not text. */
+function countResponseAttachments(body: ResponsesRequest): number {
+  if (!Array.isArray(body.input)) return 0;
+  let attachments = 0;
+  for (const item of body.input as { type?: unknown; content?: unknown }[]) {
+    if (item.type === 'input_image' || item.type === 'input_file') attachments += 1;
+    if (Array.isArray(item.content)) attachments += item.content.filter((part: { type?: unknown }) => part?.type !== 'input_text' && part?.type !== 'output_text').length;
+  }
+  return attachments;
+}
 
 function countImages(body: GatewayRequestBody): number {
   if (!('messages' in body)) return 0;
@@ -32,6 +43,9 @@ export function promptTokenBound(operation: Operation, body: GatewayRequestBody)
       return tokensOrBytes((body as { prompt: unknown }).prompt);
     case 'embeddings':
       return tokensOrBytes((body as { input: unknown }).input);
+    case 'responses':
+      // As for chat: the whole body (instructions, tools, input items), plus images and files.
+      return bytes(body) + countResponseAttachments(body as ResponsesRequest) * TOKENS_PER_IMAGE;
   }
 }
 

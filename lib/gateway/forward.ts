@@ -111,7 +111,8 @@ export async function forward(f: Forwarding): Promise<Response> {
     return new BytesResponse(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
   }
 
-  const showUsage = (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;
+  // Responses API streams carry usage for everyone; chat and completions only when asked for.
+  const showUsage = f.operation === 'responses' || (f.body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage === true;
   const tap = sseTap({
     showUsage,
     // The stream's last bytes wait for this (relay-response.ts) when it ended whole.

@@ -18,6 +18,7 @@ const operations: Record<string, Operation> = {
   'chat/completions': 'chat',
   completions: 'completions',
   embeddings: 'embeddings',
+  responses: 'responses',
 };
 
 type Authorize = (request: Request) => Promise<KeyRecord> | KeyRecord;

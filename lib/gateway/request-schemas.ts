@@ -66,10 +66,28 @@ const embeddingSchema = z.looseObject({
   user: common.user,
 });
 
+/**
+ * OpenAI's Responses API: `input` is a string or a list of items (messages with text, image or
+ * file parts, tool outputs…), `max_output_tokens` bounds the answer. Only what the gateway needs
+ * is checked; items pass through as written.
+ */
+const responsesSchema = (model: SchemaModel) =>
+  z.looseObject({
+    model: common.model,
+    stream: common.stream,
+    user: common.user,
+    input: z.union([z.string(), z.array(z.looseObject({})).min(1, 'input must contain at least one item')], {
+      error: 'input must be a string or a non-empty array of input items',
+    }),
+    instructions: z.string().nullish(),
+    max_output_tokens: outputTokens(model),
+  });
+
 export type ChatRequest = z.infer<ReturnType<typeof chatSchema>>;
+export type ResponsesRequest = z.infer<ReturnType<typeof responsesSchema>>;
 export type CompletionRequest = z.infer<ReturnType<typeof completionSchema>>;
 export type EmbeddingRequest = z.infer<typeof embeddingSchema>;
-export type GatewayRequestBody = ChatRequest | CompletionRequest | EmbeddingRequest;
+export type GatewayRequestBody = ChatRequest | CompletionRequest | EmbeddingRequest | ResponsesRequest;
 
 const built = new Map<string, z.ZodType<GatewayRequestBody>>();
 
@@ -79,7 +97,7 @@ export function requestSchemaFor(operation: Operation, model: SchemaModel): z.Zo
   const key = `${operation}\n${model.id}\n${model.maxOutputTokens}`;
   let schema = built.get(key);
   if (!schema) {
-    schema = operation === 'chat' ? chatSchema(model) : completionSchema(model);
+    schema = operation === 'chat' ? chatSchema(model) : operation === 'responses' ? responsesSchema(model) : completionSchema(model);
     built.set(key, schema);
   }
   return schema;

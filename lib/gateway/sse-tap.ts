@@ -15,6 +15,10 @@ export interface OpenAIUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
+  /** The Responses API's names for the same counts. */
+  input_tokens?: number;
+  output_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number } | null;
 }
 
 export interface StreamOutcome {
@@ -45,7 +49,8 @@ const upstreamBroke = () =>
 // and events are searched with JavaScript's string search on slices of it (no copy) — a Buffer and
 // a call into C++ per event and per search cost more than the rest of relaying a chunk.
 const USAGE_KEY = '"usage"';
-const TEXT_KEYS = ['"content"', '"text"', '"refusal"'];
+// `"delta"` with a string value: a Responses API text delta (a chat chunk's delta is an object).
+const TEXT_KEYS = ['"content"', '"text"', '"refusal"', '"delta"'];
 const TOOL_CALLS_KEY = '"tool_calls"';
 const EMPTY = Buffer.alloc(0);
 
@@ -119,10 +124,13 @@ export function sseTap(options: TapOptions): RelaySteps {
     for (const line of event.split(/\r?\n/)) {
       if (!line.startsWith('data:')) continue;
       try {
-        const chunk = JSON.parse(line.slice(5)) as { usage?: OpenAIUsage | null; choices?: unknown[] };
-        if (!chunk.usage) continue;
-        outcome.usage = chunk.usage;
-        if ((chunk.choices ?? []).length === 0) usageOnly = true;
+        const chunk = JSON.parse(line.slice(5)) as { usage?: OpenAIUsage | null; choices?: unknown[]; type?: string; response?: { usage?: OpenAIUsage | null } };
+        // A Responses API stream reports usage inside its response.completed event, which the
+        // client needs whole: such events (they have a `type`) are never dropped.
+        const usage = chunk.usage ?? chunk.response?.usage;
+        if (!usage) continue;
+        outcome.usage = usage;
+        if (chunk.type === undefined && (chunk.choices ?? []).length === 0) usageOnly = true;
       } catch {
         // not JSON: nothing to read
       }

@@ -8,7 +8,7 @@ import { ipAllowlistEntrySchema } from '@/lib/net/ip';
  * money fields taken in dollars, see key-form-schema.ts). No server imports: forms reuse it.
  */
 
-export const OPERATIONS = ['chat', 'completions', 'embeddings'] as const;
+export const OPERATIONS = ['chat', 'completions', 'embeddings', 'responses'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 const MAX_REQUESTS = 10_000_000;

@@ -14,8 +14,8 @@ import {
 } from './mock-server';
 
 /**
- * A stand-in for api.openai.com/v1 on a local port: chat completions, completions, embeddings
- * and models in OpenAI's wire format, with deterministic text and token counts so tests can
+ * A stand-in for api.openai.com/v1 on a local port: chat completions, completions, embeddings,
+ * responses and models in OpenAI's wire format, with deterministic text and token counts so tests can
  * assert exact usage. Replies echo the last user message ("Echo: …"), one word per token.
  */
 
@@ -59,6 +59,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     'POST /v1/chat/completions': chatCompletions,
     'POST /v1/completions': completions,
     'POST /v1/embeddings': embeddings,
+    'POST /v1/responses': responses,
     'GET /v1/models': (_body, { res }) =>
       sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'mock' })) }),
   };
@@ -164,6 +165,81 @@ async function completions(body: Body, context: Context) {
     { data: JSON.stringify({ ...base, choices: [choice('', answer.finishReason)] }) },
     ...(includeUsage(body) ? [{ data: JSON.stringify({ ...base, choices: [], usage }) }] : []),
     { data: '[DONE]' },
+  ];
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+}
+
+/** The text of a Responses API input: a string, or the text parts of its message items. */
+function responsesInputText(input: unknown): { all: string; last: string; items: number } {
+  if (typeof input === 'string') return { all: input, last: input, items: 1 };
+  const items = Array.isArray(input) ? (input as { role?: string; content?: unknown }[]) : [];
+  const text = (content: unknown) =>
+    typeof content === 'string'
+      ? content
+      : Array.isArray(content)
+        ? content.map((part: { type?: string; text?: unknown }) => (part?.type === 'input_text' && typeof part.text === 'string' ? part.text : '')).join('')
+        : '';
+  const lastUser = items.findLast((item) => item.role === 'user');
+  return { all: items.map((item) => text(item.content)).join(''), last: text(lastUser?.content), items: items.length };
+}
+
+/**
+ * POST /v1/responses, as OpenAI answers it: a response object with one output message, or the
+ * typed event stream (response.created … response.output_text.delta … response.completed, whose
+ * response carries the usage). Usage uses the Responses API's names (input_tokens, output_tokens).
+ */
+async function responses(body: Body, context: Context) {
+  const { res, id } = context;
+  if (body.input === undefined) return error(res, 400, "Missing required parameter: 'input'.", 'invalid_request_error', 'missing_required_parameter', 'input');
+  const input = responsesInputText(body.input);
+  const instructions = typeof body.instructions === 'string' ? body.instructions : '';
+  const answer = reply(input.last, Number(body.max_output_tokens ?? 16));
+  const inputTokens = charTokens(instructions + input.all) + 3 * input.items;
+  const usage = {
+    input_tokens: inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: answer.words.length,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: inputTokens + answer.words.length,
+  };
+  const responseId = `resp_mock${id}`;
+  const messageId = `msg_mock${id}`;
+  const created = now();
+  const part = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
+  const message = (text: string, status: string) => ({ id: messageId, type: 'message', status, role: 'assistant', content: text === '' && status === 'in_progress' ? [] : [part(text)] });
+  const response = (status: string, output: unknown[], usageField: unknown) => ({
+    id: responseId,
+    object: 'response',
+    created_at: created,
+    status,
+    model: body.model,
+    output,
+    instructions: instructions || null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    incomplete_details: answer.finishReason === 'length' && status !== 'in_progress' ? { reason: 'max_output_tokens' } : null,
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: [],
+    text: { format: { type: 'text' } },
+    usage: usageField,
+    error: null,
+  });
+  const finalStatus = answer.finishReason === 'length' ? 'incomplete' : 'completed';
+  if (body.stream !== true) return sendJson(res, 200, response(finalStatus, [message(answer.text, 'completed')], usage));
+  let sequence = 0;
+  const event = (type: string, fields: object): SseEvent => ({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...fields }) });
+  const events: SseEvent[] = [
+    event('response.created', { response: response('in_progress', [], null) }),
+    event('response.in_progress', { response: response('in_progress', [], null) }),
+    event('response.output_item.added', { output_index: 0, item: message('', 'in_progress') }),
+    event('response.content_part.added', { item_id: messageId, output_index: 0, content_index: 0, part: part('') }),
+    ...answer.words.map((word, index) =>
+      event('response.output_text.delta', { item_id: messageId, output_index: 0, content_index: 0, delta: index === 0 ? word : ` ${word}`, logprobs: [] }),
+    ),
+    event('response.output_text.done', { item_id: messageId, output_index: 0, content_index: 0, text: answer.text, logprobs: [] }),
+    event('response.content_part.done', { item_id: messageId, output_index: 0, content_index: 0, part: part(answer.text) }),
+    event('response.output_item.done', { output_index: 0, item: message(answer.text, 'completed') }),
+    event(finalStatus === 'completed' ? 'response.completed' : 'response.incomplete', { response: response(finalStatus, [message(answer.text, 'completed')], usage) }),
   ];
   await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
 }

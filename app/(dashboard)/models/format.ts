@@ -11,5 +11,5 @@ export function pricePerMillion(micros: Micros, applies = true): string {
 
 export const tokens = (count: number): string => (count === 0 ? '—' : count.toLocaleString('en-US'));
 
-const operationLabels: Record<Operation, string> = { chat: 'Chat', completions: 'Completions', embeddings: 'Embeddings' };
+const operationLabels: Record<Operation, string> = { chat: 'Chat', completions: 'Completions', embeddings: 'Embeddings', responses: 'Responses' };
 export const operationsLabel = (operations: readonly Operation[]): string => operations.map((op) => operationLabels[op]).join(', ');

@@ -9,7 +9,8 @@ import type { Provider } from './types';
 /**
  * OpenAI itself (or any OpenAI-compatible upstream at OPENAI_BASE_URL): the request goes out as
  * the client wrote it, the response comes back as OpenAI wrote it. Two adjustments only:
- * streams always ask for the usage chunk (metering depends on it), and an error body that is
+ * chat and completion streams always ask for the usage chunk (metering depends on it; Responses
+ * API streams report it anyway), and an error body that is
  * not OpenAI-shaped (a proxy's HTML page, say) is replaced by one that is.
  */
 
@@ -19,7 +20,7 @@ export interface OpenAIConfig {
   timeoutMs: number;
 }
 
-const paths: Record<Operation, string> = { chat: 'chat/completions', completions: 'completions', embeddings: 'embeddings' };
+const paths: Record<Operation, string> = { chat: 'chat/completions', completions: 'completions', embeddings: 'embeddings', responses: 'responses' };
 
 export const openAIErrorSchema = z.object({ error: z.object({ message: z.string() }) });
 
@@ -32,9 +33,11 @@ export function openAIProvider(config?: OpenAIConfig): Provider {
     async send(request) {
       const { baseUrl, apiKey, timeoutMs } = config ?? configFromEnv();
       if (!apiKey) return errorResponse(new ApiError(503, 'provider_not_configured', 'OpenAI models are not available on this server.', { type: 'api_error' }));
-      const body = request.stream
-        ? { ...request.body, stream: true, stream_options: { ...asObject(request.body.stream_options), include_usage: true } }
-        : request.body;
+      // The Responses API always ends a stream with its usage (response.completed), and has no include_usage.
+      const body =
+        request.stream && request.operation !== 'responses'
+          ? { ...request.body, stream: true, stream_options: { ...asObject(request.body.stream_options), include_usage: true } }
+          : request.body;
       const upstream = await fetchUpstream(`${baseUrl.replace(/\/+$/, '')}/${paths[request.operation]}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: request.stream ? 'text/event-stream' : 'application/json' },

@@ -8,6 +8,7 @@ const operationLabels: Record<(typeof OPERATIONS)[number], string> = {
   chat: 'Chat',
   completions: 'Completions',
   embeddings: 'Embeddings',
+  responses: 'Responses',
 };
 
 /** What the key may reach: models, providers, operations, client IPs. Empty means "no restriction". */
