@@ -71,14 +71,3 @@ export const rateOrderIssues = (rate: { per_minute?: Maybe; per_hour?: Maybe; pe
     showRequests,
   );
 
-/** A link's rate limits against its monthly request cap, the longest window of all. */
-export const capOrderIssues = (rate: { per_minute?: Maybe; per_hour?: Maybe; per_day?: Maybe }, cap: Maybe, prefix: readonly string[] = []) =>
-  (['per_minute', 'per_hour', 'per_day'] as const).flatMap((period) =>
-    windowOrderIssues(
-      [
-        { path: [...prefix, period], name: '', value: rate[period] },
-        { path: ['monthly_request_cap'], name: 'the monthly request cap', value: cap },
-      ],
-      showRequests,
-    ),
-  );

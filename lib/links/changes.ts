@@ -2,7 +2,7 @@ import 'server-only';
 import type { LinkJwtColumn, LinkRow } from '@/db/schema';
 import { sealSecret } from '@/lib/crypto/secret-box';
 import { ApiError } from '@/lib/errors';
-import { capOrderIssues, rateOrderIssues, type LimitOrderIssue } from '@/lib/keys/limit-order';
+import { rateOrderIssues, type LimitOrderIssue } from '@/lib/keys/limit-order';
 import type { LinkCreateInput, LinkJwtInput, LinkUpdateInput } from './schema';
 
 /** The columns a create or update sets, from validated API input (snake_case → columns). */
@@ -75,8 +75,5 @@ export function limitOrderIssuesAfter(before: LinkRow, patch: Partial<LinkRow>):
   return [
     ...(touches(['rateLimitPerMinute', 'rateLimitPerHour', 'rateLimitPerDay']) ? rateOrderIssues(rate, ['rate_limits']) : []),
     ...(touches(['endUserRateLimitPerMinute', 'endUserRateLimitPerHour', 'endUserRateLimitPerDay']) ? rateOrderIssues(perUser, ['end_user_rate_limits']) : []),
-    ...(touches(['rateLimitPerMinute', 'rateLimitPerHour', 'rateLimitPerDay', 'monthlyRequestCap'])
-      ? capOrderIssues(rate, after.monthlyRequestCap, ['rate_limits'])
-      : []),
   ];
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { capOrderIssues } from '@/lib/keys/limit-order';
 import { rateLimitsSchema, requestLimit } from '@/lib/keys/schema';
 import { extraHeadersSchema, injectionSchema } from '@/lib/proxy/headers';
 import { allowedPathSchema, MAX_ALLOWED_PATHS } from '@/lib/proxy/path';
@@ -18,22 +17,6 @@ import { LINK_PRESETS, presetDefaults, TWILIO_ACCOUNT_SID } from './presets';
 const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 
 const rateLimits = rateLimitsSchema;
-
-type CapFields = { rate_limits?: { per_minute?: number | null; per_hour?: number | null; per_day?: number | null }; monthly_request_cap?: number | null };
-
-/**
- * The link's rate limits may not exceed its monthly request cap (the order within rate_limits is
- * rateLimitsSchema's). Checked once both are valid; on an update, against what is sent — the
- * service checks the result with what is stored (changes.ts).
- */
-const capCheck = z.superRefine<CapFields>(
-  (input, ctx) => {
-    for (const issue of capOrderIssues(input.rate_limits ?? {}, input.monthly_request_cap, ['rate_limits'])) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-  },
-  { when: (payload) => !payload.issues.some((issue) => issue.path?.[0] === 'rate_limits' || issue.path?.[0] === 'monthly_request_cap') },
-);
 
 /** The third-party secret: write-only. Control characters would break the request it travels in. */
 const secretSchema = z
@@ -133,7 +116,6 @@ export function linkSchemas(options: GuardOptions) {
       /** Twilio only: the Account SID the auth token belongs to. */
       account_sid: z.string().trim().regex(TWILIO_ACCOUNT_SID, 'A Twilio Account SID is AC followed by 32 hex digits').optional(),
     })
-    .check(capCheck)
     .transform(({ account_sid, ...input }, ctx) => {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
       if (account_sid !== undefined && input.preset !== 'twilio') issue('account_sid', 'Only for the twilio preset');
@@ -157,7 +139,6 @@ export function linkSchemas(options: GuardOptions) {
     });
   const update = settingsSchema(options, 'update')
     .partial()
-    .check(capCheck)
     .refine((patch) => Object.keys(patch).length > 0, 'Nothing to update');
   return { create, update };
 }
