@@ -66,9 +66,13 @@ export class ApiError extends Error {
 /** A 400 that names the first offending field, e.g. `spending_limits.day: Must not be negative`. */
 export function validationError(error: ZodError): ApiError {
   const issue = error.issues[0];
-  const param = issue?.path.length ? issue.path.join('.') : null;
-  const message = issue ? (param ? `${param}: ${issue.message}` : issue.message) : 'Invalid request';
-  return new ApiError(400, 'invalid_request_error', message, { param });
+  return issue ? invalidFieldError(issue) : new ApiError(400, 'invalid_request_error', 'Invalid request');
+}
+
+/** The same 400 for one issue found outside zod (e.g. against what is stored). */
+export function invalidFieldError(issue: { path: readonly PropertyKey[]; message: string }): ApiError {
+  const param = issue.path.length ? issue.path.map(String).join('.') : null;
+  return new ApiError(400, 'invalid_request_error', param ? `${param}: ${issue.message}` : issue.message, { param });
 }
 
 /** How long a client is asked to wait after a 503 before trying again. */

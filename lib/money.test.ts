@@ -59,8 +59,8 @@ describe('parsing dollars people type', () => {
     ['-$5', 'Must not be negative'],
     ['$-5', 'Must not be negative'],
     ['\u22125', 'Must not be negative'],
-    ['1000000.000001', 'At most $1,000,000'],
-    ['99999999999999999999999', 'At most $1,000,000'],
+    ['1000000.000001', 'Must be at most $1,000,000'],
+    ['99999999999999999999999', 'Must be at most $1,000,000'],
   ])('refuses %j: %s', (input, message) => {
     expect(messageOf(input)).toBe(message);
     expect(() => parseDollars(input)).toThrow(expect.objectContaining({ name: 'InvalidAmountError', message }));
@@ -78,7 +78,7 @@ describe('parsing dollars people type', () => {
 
   it('takes another ceiling when asked', () => {
     expect(parseDollars('10000', 10_000 * MICROS_PER_DOLLAR)).toBe(10_000_000_000);
-    expect(() => parseDollars('10000.01', 10_000 * MICROS_PER_DOLLAR)).toThrow('At most $10,000');
+    expect(() => parseDollars('10000.01', 10_000 * MICROS_PER_DOLLAR)).toThrow('Must be at most $10,000');
   });
 
   it('refuses anything but a string', () => {

@@ -64,7 +64,7 @@ export function safeParseDollars(input: string, max: Micros = MAX_AMOUNT_MICROS)
   // BigInt so that absurdly long inputs are compared with the maximum exactly, never rounded.
   const micros = BigInt(whole || '0') * BigInt(MICROS_PER_DOLLAR) + BigInt(fraction.padEnd(DECIMALS, '0'));
   if (micros > BigInt(max)) {
-    return { ok: false, problem: 'too_large', message: `At most ${formatDollars(max, { hideZeroCents: true })}` };
+    return { ok: false, problem: 'too_large', message: `Must be at most ${formatDollars(max, { hideZeroCents: true })}` };
   }
   return { ok: true, value: Number(micros) };
 }

@@ -95,6 +95,16 @@ describe(`spending alerts on ${services.label}`, () => {
     expect(day100!.message).toContain('100 % of its daily limit');
   });
 
+  it('are listed newest first, and the alerts of one batch by window with the highest threshold first', async () => {
+    const { listNotifications } = await import('@/db/queries/alerts');
+    const userId = await newAccount();
+    const keyId = await newKey(userId, { day: 1_000_000, week: 2_000_000 });
+    await spend(userId, keyId, [600_000]); // day 60 %, week 30 %
+    await spend(userId, keyId, [1_000_000]); // one batch: day 80 + 100 %, week 50 + 80 %
+    const listed = await listNotifications(await getDb(), userId);
+    expect(listed.map((row) => `${row.window}:${row.threshold}`)).toEqual(['day:100', 'day:80', 'week:80', 'week:50', 'day:50']);
+  });
+
   it('fire exactly once under concurrent drains that each see the thresholds crossed', async () => {
     const userId = await newAccount();
     const keyId = await newKey(userId, { day: 2_000_000, week: 2_000_000, month: 2_000_000 });

@@ -170,6 +170,34 @@ describe(`management API on ${services.label}`, () => {
     expect((await call(route(item.PATCH), { method: 'PATCH', id: key.id, body: {} })).status).toBe(400);
   });
 
+  it('refuses contradictory limits, sent together or against what is stored, naming the field to lower', async () => {
+    const contradictory = await create({ name: 'x', spending_limits: { day: 10_000_000, week: 1_000_000, month: 0 } });
+    expect(contradictory.status).toBe(400);
+    expect(contradictory.body.error).toMatchObject({
+      param: 'spending_limits.day',
+      message: 'spending_limits.day: Must be at most the monthly limit ($0.00, which blocks all spending — use null for no limit)',
+    });
+    const rates = await create({ name: 'x', rate_limits: { per_minute: 100, per_hour: 50 } });
+    expect(rates.body.error).toMatchObject({ param: 'rate_limits.per_minute', message: 'rate_limits.per_minute: Must be at most the limit per hour (50 requests)' });
+
+    // A PATCH sends one limit: it is judged with the ones already saved, and nothing changes.
+    const key = (await create({ name: 'weekly', spending_limits: { week: 1_000_000 } })).body;
+    const patched = await call(route(item.PATCH), { method: 'PATCH', id: key.id, body: { spending_limits: { day: 10_000_000 } } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error).toMatchObject({ param: 'spending_limits.day', message: 'spending_limits.day: Must be at most the weekly limit ($1.00)' });
+    expect((await call(route(item.GET), { id: key.id })).body.spending_limits.day.limit).toBeNull();
+    // Lowering it to the weekly limit is fine, and so is no limit at all.
+    expect((await call(route(item.PATCH), { method: 'PATCH', id: key.id, body: { spending_limits: { day: 1_000_000 } } })).status).toBe(200);
+    expect((await call(route(item.PATCH), { method: 'PATCH', id: key.id, body: { spending_limits: { week: null } } })).status).toBe(200);
+  });
+
+  it('says how large a limit may be, not that a too-large whole number is not whole', async () => {
+    const requests = await create({ name: 'x', rate_limits: { per_day: 99999999999999999999 } });
+    expect(requests.body.error.message).toBe('rate_limits.per_day: Must be at most 10,000,000');
+    const micros = await create({ name: 'x', spending_limits: { month: 1e20 } });
+    expect(micros.body.error.message).toBe('spending_limits.month: Must be at most 1000000000000 micro-dollars ($1,000,000)');
+  });
+
   it('regenerate: new secret, same settings; the old secret stops working at once', async () => {
     const key = (await create({ name: 'rotate me', rate_limits: { per_hour: 100 } })).body;
     const rotated = await call(route(regenerate.POST), { method: 'POST', id: key.id });

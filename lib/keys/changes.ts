@@ -1,4 +1,5 @@
 import type { ApiKeyRow } from '@/db/schema';
+import { rateOrderIssues, spendOrderIssues, type LimitOrderIssue } from './limit-order';
 import type { KeyCreateInput, KeyUpdateInput } from './schema';
 
 /** The columns a create or update sets, from validated API input (snake_case → columns). */
@@ -20,6 +21,24 @@ export function columnsFromInput(input: KeyCreateInput | KeyUpdateInput): Partia
   if (spend.week !== undefined) columns.spendLimitWeek = spend.week;
   if (spend.month !== undefined) columns.spendLimitMonth = spend.month;
   return columns;
+}
+
+/**
+ * The window-order rule on what an update leaves stored: an API PATCH may send one limit and
+ * contradict another that is already saved. Only the groups the patch touches are judged, so a
+ * key saved before the rule existed can still be renamed.
+ */
+export function limitOrderIssuesAfter(before: ApiKeyRow, patch: Partial<ApiKeyRow>): LimitOrderIssue[] {
+  const after = { ...before, ...patch };
+  const touches = (columns: (keyof ApiKeyRow)[]) => columns.some((column) => column in patch);
+  return [
+    ...(touches(['rateLimitPerMinute', 'rateLimitPerHour', 'rateLimitPerDay'])
+      ? rateOrderIssues({ per_minute: after.rateLimitPerMinute, per_hour: after.rateLimitPerHour, per_day: after.rateLimitPerDay }, ['rate_limits'])
+      : []),
+    ...(touches(['spendLimitDay', 'spendLimitWeek', 'spendLimitMonth'])
+      ? spendOrderIssues({ day: after.spendLimitDay, week: after.spendLimitWeek, month: after.spendLimitMonth }, ['spending_limits'])
+      : []),
+  ];
 }
 
 type Changes = Record<string, { from: unknown; to: unknown }>;

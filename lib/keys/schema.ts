@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PROVIDERS } from '@/lib/gateway/provider-names';
+import { formatDollars } from '@/lib/money';
 import { ipAllowlistEntrySchema } from '@/lib/net/ip';
+import { rateOrderIssues, spendOrderIssues, type LimitOrderIssue } from './limit-order';
 
 /**
  * What a key can be configured with — one set of rules for the management API (JSON,
@@ -25,20 +27,42 @@ export const modelPatternSchema = z
     'Use a model id like gpt-4o-mini or a prefix pattern like gpt-4o* (a * only at the end)',
   );
 
+const MAX_REQUESTS_TEXT = MAX_REQUESTS.toLocaleString('en-US');
+
+// The maximum is checked before wholeness: zod's int() also refuses numbers past 2^53, and
+// 99999999999999999999 is a whole number, just too large. A number too large for a double
+// (Infinity, from "1e400") is not a number to zod at all: its type error says the same.
+const numberError = (max: string, otherwise: string) => (issue: { input?: unknown }) =>
+  issue.input === Infinity ? `Must be at most ${max}` : otherwise;
+
 /** Requests per window; null = no limit. Shared with proxy links' limits. */
 export const requestLimit = z
-  .number({ error: 'Must be a whole number of requests, or null for no limit' })
+  .number({ error: numberError(MAX_REQUESTS_TEXT, 'Must be a whole number of requests, or null for no limit') })
+  .max(MAX_REQUESTS, `Must be at most ${MAX_REQUESTS_TEXT}`)
   .int('Must be a whole number of requests')
   .positive('Must be at least 1 (use null for no limit)')
-  .max(MAX_REQUESTS, `At most ${MAX_REQUESTS.toLocaleString('en-US')} requests`)
   .nullable();
 
+const MAX_SPEND_TEXT = `${MAX_SPEND_LIMIT_MICROS} micro-dollars (${formatDollars(MAX_SPEND_LIMIT_MICROS, { hideZeroCents: true })})`;
+
 export const spendLimitMicros = z
-  .number({ error: 'Must be an amount in micro-dollars (integer), or null for no limit' })
+  .number({ error: numberError(MAX_SPEND_TEXT, 'Must be an amount in micro-dollars (integer), or null for no limit') })
+  .max(MAX_SPEND_LIMIT_MICROS, `Must be at most ${MAX_SPEND_TEXT}`)
   .int('Must be a whole number of micro-dollars (1 USD = 1000000)')
   .min(0, 'Must not be negative')
-  .max(MAX_SPEND_LIMIT_MICROS, 'At most $1,000,000')
   .nullable();
+
+/**
+ * The window-order rule (limit-order.ts) as a zod check, run once every limit in the object is
+ * valid on its own: comparing with a refused -5 or 1e20 would only add noise.
+ */
+export const limitOrderCheck = <T>(issuesOf: (value: T) => LimitOrderIssue[]) =>
+  z.superRefine<T>(
+    (value, ctx) => {
+      for (const issue of issuesOf(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  );
 
 const expiresAt = z.iso
   .datetime({ offset: true, error: 'Must be an ISO 8601 time, e.g. 2027-01-31T23:59:59Z' })
@@ -52,7 +76,11 @@ const unique = <T extends z.ZodType<string>>(item: T, max: number, what: string)
     .max(max, `At most ${max} ${what}`)
     .transform((list) => [...new Set(list)]);
 
-export const rateLimitsSchema = z.strictObject({ per_minute: requestLimit, per_hour: requestLimit, per_day: requestLimit }).partial();
+// A shorter window's limit above a longer one's is refused (limit-order.ts).
+export const rateLimitsSchema = z
+  .strictObject({ per_minute: requestLimit, per_hour: requestLimit, per_day: requestLimit })
+  .partial()
+  .check(limitOrderCheck(rateOrderIssues));
 
 function settingsSchema<M extends z.ZodType<number | null>>(money: M) {
   return z.strictObject({
@@ -73,7 +101,10 @@ function settingsSchema<M extends z.ZodType<number | null>>(money: M) {
     ip_allowlist: unique(ipAllowlistEntrySchema, 100, 'IP ranges'),
     expires_at: expiresAt,
     rate_limits: rateLimitsSchema,
-    spending_limits: z.strictObject({ day: money, week: money, month: money }).partial(),
+    spending_limits: z
+      .strictObject({ day: money, week: money, month: money })
+      .partial()
+      .check(limitOrderCheck(spendOrderIssues)),
   });
 }
 

@@ -3,11 +3,11 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { findLiveKey, listKeyEvents, listLiveKeys } from '@/db/queries/keys';
 import { apiKeyEvents, apiKeys, type ApiKeyRow, type KeyAction } from '@/db/schema';
-import { ApiError } from '@/lib/errors';
+import { ApiError, invalidFieldError } from '@/lib/errors';
 import { assertCan, type Actor } from '@/lib/orgs/actor';
 import { recordAudit } from '@/lib/orgs/audit';
 import { forgetKey, publishKey, retireHash } from './cache';
-import { columnsFromInput, diffColumns } from './changes';
+import { columnsFromInput, diffColumns, limitOrderIssuesAfter } from './changes';
 import { toKeyRecord } from './record';
 import type { KeyCreateInput, KeyUpdateInput } from './schema';
 import { generateSecret, randomId } from './secret';
@@ -111,6 +111,8 @@ async function changeKey(
 export async function updateKey(actor: Actor, keyId: string, input: KeyUpdateInput): Promise<ApiKeyRow> {
   const { after } = await changeKey(actor, keyId, async (before) => {
     const patch = columnsFromInput(input);
+    const [contradiction] = limitOrderIssuesAfter(before, patch);
+    if (contradiction) throw invalidFieldError(contradiction);
     return { patch, action: 'updated', audited: Object.keys(diffColumns(before, patch)).length > 0 };
   });
   return after;

@@ -140,6 +140,17 @@ describe(`links management API on ${services.label}`, () => {
     expect((await call(collection.GET, { token: alice })).body.data.length).toBe(before);
   });
 
+  it('refuses a PATCH whose limit contradicts one already stored, and changes nothing', async () => {
+    const { id } = (await create({ name: 'limited', preset: 'openai', secret: SECRET, end_user_rate_limits: { per_hour: 10 } })).body;
+    const patched = await call(item.PATCH, { token: alice, method: 'PATCH', params: { id }, body: { end_user_rate_limits: { per_minute: 20 } } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error).toMatchObject({
+      param: 'end_user_rate_limits.per_minute',
+      message: 'end_user_rate_limits.per_minute: Must be at most the limit per hour (10 requests)',
+    });
+    expect((await call(item.GET, { token: alice, params: { id } })).body.end_user_rate_limits).toMatchObject({ per_minute: null, per_hour: 10 });
+  });
+
   it("never shows or touches another account's links or tokens (404)", async () => {
     const mine = (await create({ name: 'alice only', preset: 'openai', secret: SECRET })).body;
     expect((await call(collection.GET, { token: bob })).body.data.map((link: { id: string }) => link.id)).not.toContain(mine.id);

@@ -2,6 +2,7 @@ import 'server-only';
 import type { LinkJwtColumn, LinkRow } from '@/db/schema';
 import { sealSecret } from '@/lib/crypto/secret-box';
 import { ApiError } from '@/lib/errors';
+import { rateOrderIssues, type LimitOrderIssue } from '@/lib/keys/limit-order';
 import type { LinkCreateInput, LinkJwtInput, LinkUpdateInput } from './schema';
 
 /** The columns a create or update sets, from validated API input (snake_case → columns). */
@@ -59,4 +60,20 @@ export function columnsFromInput(input: LinkCreateInput | LinkUpdateInput, befor
   if (perUser.per_day !== undefined) columns.endUserRateLimitPerDay = perUser.per_day;
   if (input.monthly_request_cap !== undefined) columns.monthlyRequestCap = input.monthly_request_cap;
   return columns;
+}
+
+/**
+ * The window-order rule (lib/keys/limit-order.ts) on what an update leaves stored: an API PATCH
+ * may send one limit and contradict another already saved. Only the limits the patch touches are
+ * judged, so a link saved before the rule existed can still be renamed.
+ */
+export function limitOrderIssuesAfter(before: LinkRow, patch: Partial<LinkRow>): LimitOrderIssue[] {
+  const after = { ...before, ...patch };
+  const touches = (columns: (keyof LinkRow)[]) => columns.some((column) => column in patch);
+  const rate = { per_minute: after.rateLimitPerMinute, per_hour: after.rateLimitPerHour, per_day: after.rateLimitPerDay };
+  const perUser = { per_minute: after.endUserRateLimitPerMinute, per_hour: after.endUserRateLimitPerHour, per_day: after.endUserRateLimitPerDay };
+  return [
+    ...(touches(['rateLimitPerMinute', 'rateLimitPerHour', 'rateLimitPerDay']) ? rateOrderIssues(rate, ['rate_limits']) : []),
+    ...(touches(['endUserRateLimitPerMinute', 'endUserRateLimitPerHour', 'endUserRateLimitPerDay']) ? rateOrderIssues(perUser, ['end_user_rate_limits']) : []),
+  ];
 }

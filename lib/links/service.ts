@@ -5,7 +5,8 @@ import { links, type LinkRow } from '@/db/schema';
 import { assertCan, type Actor } from '@/lib/orgs/actor';
 import { recordAudit } from '@/lib/orgs/audit';
 import { forgetLink, forgetLinkToken, publishLink, retireLink, retireLinkToken } from './cache';
-import { columnsFromInput } from './changes';
+import { invalidFieldError } from '@/lib/errors';
+import { columnsFromInput, limitOrderIssuesAfter } from './changes';
 import { linkNotFound } from './errors';
 import { newLinkId } from './ids';
 import { findLiveLink, listActiveLinkTokens, listLiveLinks, lockLiveLink } from '@/db/queries/links';
@@ -98,7 +99,12 @@ async function changeLink(
 
 /** Also how the secret is replaced (`secret` in the input): the old sealed value is overwritten. */
 export function updateLink(actor: Actor, linkId: string, input: LinkUpdateInput): Promise<LinkRow> {
-  return changeLink(actor, linkId, 'updated', (before) => columnsFromInput(input, before));
+  return changeLink(actor, linkId, 'updated', (before) => {
+    const patch = columnsFromInput(input, before);
+    const [contradiction] = limitOrderIssuesAfter(before, patch);
+    if (contradiction) throw invalidFieldError(contradiction);
+    return patch;
+  });
 }
 
 export function replaceSecret(actor: Actor, linkId: string, secret: string): Promise<LinkRow> {

@@ -75,7 +75,7 @@ type RawInput = ReturnType<typeof keyFormToInput>;
 
 // The API's messages speak JSON ("null for no limit"); in the form, no limit is an empty box.
 const forForm = (message: string) =>
-  message.replace('(use null for no limit)', '(leave empty for no limit)').replace('or null for no limit', 'or leave empty for no limit');
+  message.replace('use null for no limit', 'leave empty for no limit').replace('or null for no limit', 'or leave empty for no limit');
 
 function fieldOf(path: readonly PropertyKey[]): KeyFormField {
   const [head, sub] = path.map(String);

@@ -44,7 +44,7 @@ function fieldOf(path: readonly PropertyKey[]): LinkFormField {
 
 // The API's messages speak JSON ("null for no limit"); in the form, no limit is an empty box.
 const forForm = (message: string) =>
-  message.replace('(use null for no limit)', '(leave empty for no limit)').replace('or null for no limit', 'or leave empty for no limit');
+  message.replace('use null for no limit', 'leave empty for no limit').replace('or null for no limit', 'or leave empty for no limit');
 
 const shown = (entry: unknown) => (typeof entry === 'string' ? entry : JSON.stringify(entry));
 

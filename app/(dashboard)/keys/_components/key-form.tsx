@@ -1,9 +1,10 @@
 'use client';
 
-import { startTransition, useState, type FormEvent } from 'react';
+import { startTransition, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
-import { FormMessage } from '@/components/ui/form-message';
+import { FormMessage, refusalSummary } from '@/components/ui/form-message';
+import { useFocusFirstError } from '@/components/ui/use-focus-first-error';
 import type { KeyFormState } from '../actions';
 import { parseKeyForm, type KeyFormErrors } from '../key-form-schema';
 import { AccessFields } from './access-fields';
@@ -61,6 +62,8 @@ export function KeyForm({
 }) {
   const [clientErrors, setClientErrors] = useState<KeyFormErrors | null>(null);
   const errors: KeyFormErrors = clientErrors ?? state.errors ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstError(form, clientErrors ?? state.errors);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -82,8 +85,8 @@ export function KeyForm({
   }
 
   return (
-    <form method="post" onSubmit={onSubmit} className="space-y-6" noValidate aria-label={mode === 'create' ? 'Create key' : 'Key settings'}>
-      <FormMessage error={errors.form} success={clientErrors ? undefined : state.success} />
+    <form ref={form} method="post" onSubmit={onSubmit} className="space-y-6" noValidate aria-label={mode === 'create' ? 'Create key' : 'Key settings'}>
+      <FormMessage error={refusalSummary(errors)} success={clientErrors ? undefined : state.success} />
       {initial.id ? <input type="hidden" name="id" value={initial.id} /> : null}
       <div className="space-y-4">
         <Field label="Name" name="name" defaultValue={initial.name} error={errors.name} autoComplete="off" required />

@@ -1,9 +1,10 @@
 'use client';
 
-import { startTransition, useState, type FormEvent } from 'react';
+import { startTransition, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
-import { FormMessage } from '@/components/ui/form-message';
+import { FormMessage, refusalSummary } from '@/components/ui/form-message';
+import { useFocusFirstError } from '@/components/ui/use-focus-first-error';
 import { TextareaField } from '@/components/ui/textarea-field';
 import type { LinkFormState } from '../actions';
 import { checkLinkForm } from '../link-form-check';
@@ -40,6 +41,8 @@ export function LinkForm({
 }) {
   const [clientErrors, setClientErrors] = useState<LinkFormErrors | null>(null);
   const errors: LinkFormErrors = clientErrors ?? state.errors ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstError(form, clientErrors ?? state.errors);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,8 +53,8 @@ export function LinkForm({
   }
 
   return (
-    <form method="post" onSubmit={onSubmit} className="space-y-6" noValidate aria-label={mode === 'create' ? 'Create link' : 'Link settings'}>
-      <FormMessage error={errors.form} success={clientErrors ? undefined : state.success} />
+    <form ref={form} method="post" onSubmit={onSubmit} className="space-y-6" noValidate aria-label={mode === 'create' ? 'Create link' : 'Link settings'}>
+      <FormMessage error={refusalSummary(errors)} success={clientErrors ? undefined : state.success} />
       {initial.id ? <input type="hidden" name="id" value={initial.id} /> : null}
       <div className="space-y-4">
         <Field label="Name" name="name" defaultValue={initial.name} error={errors.name} autoComplete="off" required />
