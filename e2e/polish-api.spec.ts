@@ -144,7 +144,7 @@ test('keys: a description and allowed providers in the create and edit forms; th
   const token = await managementToken(page);
   const keys = await page.request.get('/api/v1/keys', { headers: { authorization: `Bearer ${token}` } });
   expect(((await keys.json()) as { data: unknown[] }).data[0]).toMatchObject({ description: 'Echo tests', allowed_providers: ['echo'] });
-  const bad = await page.request.post('/api/v1/keys', { headers: { authorization: `Bearer ${token}` }, data: { name: 'x', allowed_providers: ['mistral'] } });
+  const bad = await page.request.post('/api/v1/keys', { headers: { authorization: `Bearer ${token}` }, data: { name: 'x', allowed_providers: ['bedrock'] } });
   expect(bad.status()).toBe(400);
   expect(await errorOf(bad)).toMatchObject({ type: 'invalid_request_error', param: 'allowed_providers.0' });
 });

@@ -120,6 +120,16 @@ export const envSchema = z
     OPENAI_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.openai.com/v1'),
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.anthropic.com'),
+    // Providers served through their OpenAI-compatible APIs (lib/gateway/providers/compatible.ts):
+    // each is on when its key is set, and off (its models unlisted) otherwise.
+    GEMINI_API_KEY: optionalString,
+    GEMINI_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://generativelanguage.googleapis.com/v1beta/openai'),
+    MISTRAL_API_KEY: optionalString,
+    MISTRAL_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.mistral.ai/v1'),
+    GROQ_API_KEY: optionalString,
+    GROQ_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.groq.com/openai/v1'),
+    DEEPSEEK_API_KEY: optionalString,
+    DEEPSEEK_BASE_URL: optionalUrl(/^https?:$/, 'must be an http(s):// URL').default('https://api.deepseek.com/v1'),
     /** Largest request body the gateway accepts (413 beyond). */
     GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
     /**

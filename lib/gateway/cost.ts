@@ -8,10 +8,10 @@ export interface TokenCounts {
   outputTokens: number;
 }
 
-/** Token counts from a usage object: chat and completions' names, or the Responses API's. */
+/** Token counts from a usage object: chat and completions' names, the Responses API's, or DeepSeek's cache count. */
 export function tokenCounts(usage: OpenAIUsage | null | undefined): TokenCounts {
   const input = Math.max(0, Math.floor(usage?.prompt_tokens ?? usage?.input_tokens ?? 0));
-  const cachedReported = usage?.prompt_tokens_details?.cached_tokens ?? usage?.input_tokens_details?.cached_tokens ?? 0;
+  const cachedReported = usage?.prompt_tokens_details?.cached_tokens ?? usage?.input_tokens_details?.cached_tokens ?? usage?.prompt_cache_hit_tokens ?? 0;
   const cached = Math.min(input, Math.max(0, Math.floor(cachedReported)));
   return { inputTokens: input, cachedInputTokens: cached, outputTokens: Math.max(0, Math.floor(usage?.completion_tokens ?? usage?.output_tokens ?? 0)) };
 }

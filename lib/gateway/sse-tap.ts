@@ -19,6 +19,8 @@ export interface OpenAIUsage {
   input_tokens?: number;
   output_tokens?: number;
   input_tokens_details?: { cached_tokens?: number } | null;
+  /** DeepSeek's count of prompt tokens served from its cache. */
+  prompt_cache_hit_tokens?: number;
 }
 
 export interface StreamOutcome {
@@ -124,10 +126,17 @@ export function sseTap(options: TapOptions): RelaySteps {
     for (const line of event.split(/\r?\n/)) {
       if (!line.startsWith('data:')) continue;
       try {
-        const chunk = JSON.parse(line.slice(5)) as { usage?: OpenAIUsage | null; choices?: unknown[]; type?: string; response?: { usage?: OpenAIUsage | null } };
+        const chunk = JSON.parse(line.slice(5)) as {
+          usage?: OpenAIUsage | null;
+          choices?: unknown[];
+          type?: string;
+          response?: { usage?: OpenAIUsage | null };
+          x_groq?: { usage?: OpenAIUsage | null };
+        };
         // A Responses API stream reports usage inside its response.completed event, which the
         // client needs whole: such events (they have a `type`) are never dropped.
-        const usage = chunk.usage ?? chunk.response?.usage;
+        // Groq also reports it under x_groq in the last chunk.
+        const usage = chunk.usage ?? chunk.response?.usage ?? chunk.x_groq?.usage;
         if (!usage) continue;
         outcome.usage = usage;
         if (chunk.type === undefined && (chunk.choices ?? []).length === 0) usageOnly = true;

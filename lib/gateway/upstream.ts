@@ -27,7 +27,7 @@ export class UpstreamUnreachableError extends Error {
   override name = 'UpstreamUnreachableError';
 }
 
-export type UpstreamName = 'openai' | 'anthropic' | 'link' | 'webhook';
+export type UpstreamName = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'groq' | 'deepseek' | 'link' | 'webhook';
 
 export interface UpstreamInit {
   method?: string;

@@ -80,7 +80,7 @@ describe(`management API on ${services.label}`, () => {
     [{ name: 'x', expires_at: 'tomorrow' }, 'expires_at'],
     [{ name: 'x', allowed_operations: ['images'] }, 'allowed_operations.0'],
     [{ name: 'x', allowed_models: ['gpt-*-mini'] }, 'allowed_models.0'],
-    [{ name: 'x', allowed_providers: ['mistral'] }, 'allowed_providers.0'],
+    [{ name: 'x', allowed_providers: ['bedrock'] }, 'allowed_providers.0'],
     [{ name: 'x', allowed_providers: 'openai' }, 'allowed_providers'],
     [{ name: 'x', description: 'd'.repeat(501) }, 'description'],
     [{ name: 'x', description: 42 }, 'description'],

@@ -31,7 +31,15 @@ export interface MockOpenAIOptions {
   record?: boolean;
   /** A fixed port (default: any free one). */
   port?: number;
+  /**
+   * How chat streams report usage, as the OpenAI-compatible providers do: 'openai' (a usage chunk
+   * when include_usage is asked for; the default), 'mistral' (in the last chunk, unasked), 'groq'
+   * (under x_groq in the last chunk), 'deepseek' (as OpenAI, cache hits as prompt_cache_hit_tokens).
+   */
+  usageStyle?: UsageStyle;
 }
+
+export type UsageStyle = 'openai' | 'mistral' | 'groq' | 'deepseek';
 
 export interface MockOpenAI extends MockServer {
   apiKey: string;
@@ -46,6 +54,7 @@ interface Context {
   id: string;
   behaviour: MockBehaviour;
   delayMs: () => number;
+  usageStyle: UsageStyle;
 }
 
 const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-3.5-turbo-instruct', 'text-embedding-3-small'];
@@ -71,7 +80,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     const route = routes[`${request.method} ${request.path.split('?')[0]}`];
     if (!route) return error(res, 404, `Unknown request URL: ${request.method} ${request.path}.`, 'invalid_request_error', 'unknown_url');
     const body = validBody(request, res);
-    if (body) await route(body, { res, id: String(++counter), behaviour, delayMs });
+    if (body) await route(body, { res, id: String(++counter), behaviour, delayMs, usageStyle: options.usageStyle ?? 'openai' });
   }, { record: options.record, port: options.port });
   return { ...server, apiKey };
 }
@@ -119,6 +128,12 @@ const usageOf = (prompt: number, completion: number) => ({
   completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
 });
 
+/** DeepSeek's usage: cache hits and misses of its own (half the prompt a hit, here), no prompt_tokens_details. */
+const deepseekUsage = (prompt: number, completion: number) => {
+  const hit = Math.floor(prompt / 2);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_cache_hit_tokens: hit, prompt_cache_miss_tokens: prompt - hit };
+};
+
 async function chatCompletions(body: Body, context: Context) {
   const { res, id } = context;
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -129,11 +144,25 @@ async function chatCompletions(body: Body, context: Context) {
   const promptTokens = charTokens(texts.join('')) + 3 * messages.length;
   const lastUser = messages.findLast((message) => message.role === 'user');
   const answer = reply(contentText(lastUser?.content), maxTokensOf(body));
-  const usage = usageOf(promptTokens, answer.words.length);
+  const style = context.usageStyle;
+  const usage = style === 'deepseek' ? deepseekUsage(promptTokens, answer.words.length) : usageOf(promptTokens, answer.words.length);
   const base = { id: `chatcmpl-mock${id}`, object: 'chat.completion', created: now(), model: body.model, system_fingerprint: 'fp_mock' };
   if (body.stream !== true) {
     const message = { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
     return sendJson(res, 200, { ...base, choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }], usage, service_tier: 'default' });
+  }
+  if (style === 'mistral' || style === 'groq') {
+    // Usage rides on the last chunk, whatever the request asked.
+    const last = style === 'mistral' ? { usage } : { x_groq: { id: `req_mock${id}`, usage } };
+    const chunk = (choices: unknown[], extra: object = {}) => JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...extra });
+    const choice = (delta: object, finishReason: string | null = null) => ({ index: 0, delta, finish_reason: finishReason });
+    const events: SseEvent[] = [
+      { data: chunk([choice({ role: 'assistant', content: '' })]) },
+      ...answer.words.map((word, index) => ({ data: chunk([choice({ content: index === 0 ? word : ` ${word}` })]) })),
+      { data: chunk([choice({}, answer.finishReason)], last) },
+      { data: '[DONE]' },
+    ];
+    return streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
   }
   const withUsage = includeUsage(body);
   // With include_usage every chunk carries `usage: null` except the last, as OpenAI does.

@@ -59,7 +59,7 @@ describe('the key form', () => {
       spend_day: '-5',
       rate_per_minute: '-1',
       allowed_operations: ['images'],
-      allowed_providers: ['openai', 'mistral'],
+      allowed_providers: ['openai', 'bedrock'],
       allowed_models: 'gpt-*-mini',
       expires_at: '2001-01-01T00:00:00+00:00',
     });
@@ -67,7 +67,7 @@ describe('the key form', () => {
     expect(errors.spend_day).toBe('Must not be negative');
     expect(errors.rate_per_minute).toBe('Must be at least 1 (leave empty for no limit)');
     expect(errors.allowed_operations).toMatch(/images.*Unknown operation/);
-    expect(errors.allowed_providers).toBe('“mistral”: Unknown provider; use openai, anthropic, echo');
+    expect(errors.allowed_providers).toBe('“bedrock”: Unknown provider; use openai, anthropic, gemini, mistral, groq, deepseek, echo');
     expect(errors.allowed_models).toMatch(/gpt-\*-mini/);
     expect(errors.expires_at).toBe('Must be in the future');
     expect(errorsOf({ description: 'd'.repeat(501) }).description).toBe('Descriptions are at most 500 characters');

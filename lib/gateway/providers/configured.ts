@@ -10,6 +10,10 @@ import type { ProviderName } from '../provider-names';
 const configured: Record<ProviderName, (env: Env) => boolean> = {
   openai: (e) => Boolean(e.OPENAI_API_KEY),
   anthropic: (e) => Boolean(e.ANTHROPIC_API_KEY),
+  gemini: (e) => Boolean(e.GEMINI_API_KEY),
+  mistral: (e) => Boolean(e.MISTRAL_API_KEY),
+  groq: (e) => Boolean(e.GROQ_API_KEY),
+  deepseek: (e) => Boolean(e.DEEPSEEK_API_KEY),
   echo: () => true,
 };
 
