@@ -61,6 +61,22 @@ describe(`/v1/responses on ${services.label}`, () => {
     expect(record!.costMicros).toBe(Math.ceil((usage!.input_tokens * 2_500_000) / 1_000_000) + Math.ceil((5 * 10_000_000) / 1_000_000));
   });
 
+  it('works offline with conduit/echo, streamed and not, for free', async () => {
+    const sdk = client(await newKey({ name: 'responses echo' }));
+    const answer = await sdk.responses.create({ model: 'conduit/echo', input: [{ role: 'user', content: 'hello there' }] });
+    expect(answer.output_text).toBe('Echo: hello there');
+    expect(answer.usage).toMatchObject({ output_tokens: 3 });
+    const cut = await sdk.responses.create({ model: 'conduit/echo', input: 'a b c d e', max_output_tokens: 2 });
+    expect(cut).toMatchObject({ status: 'incomplete', output_text: 'Echo: a' });
+    const { data: stream, response: raw } = await sdk.responses.create({ model: 'conduit/echo', input: 'x y', stream: true }).withResponse();
+    let text = '';
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    expect(text).toBe('Echo: x y');
+    const requestId = raw.headers.get('x-request-id')!;
+    await expect.poll(async () => (await storedUsage([requestId]))[0]?.outputTokens, { timeout: 10_000 }).toBe(3);
+    expect((await storedUsage([requestId]))[0]).toMatchObject({ operation: 'responses', provider: 'echo', costMicros: 0, stream: true });
+  });
+
   it('is refused like any request: an operation the key does not allow (403), a model without it (400), output above the model’s (400)', async () => {
     const chatOnly = client(await newKey({ name: 'chat only', allowed_operations: ['chat'] }));
     const sent = openaiMock.requests.length;

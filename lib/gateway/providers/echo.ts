@@ -1,4 +1,5 @@
 import 'server-only';
+import { echoResponse } from './echo-responses';
 import type { Provider, ProviderRequest } from './types';
 
 /**
@@ -71,6 +72,7 @@ export const echoProvider: Provider = {
     const id = `chatcmpl-echo-${crypto.randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (request.operation === 'embeddings') return embeddings(request.body);
+    if (request.operation === 'responses') return echoResponse(request.body, request.stream);
     if (request.stream) return stream(request, id, created);
     const { words, finish, usage } = reply(request.body);
     const text = words.join(' ');

@@ -79,7 +79,7 @@ function upstreamBody(profile: CompatibleProfile, operation: Operation, stream: 
   if (!stream || operation === 'responses') return body;
   if (profile.streamUsage === 'ask') return { ...body, stream: true, stream_options: { ...asObject(body.stream_options), include_usage: true } };
   // The provider reports usage at the end unasked; an option it does not know could be refused.
-  const rest = { ...body, stream: true };
+  const rest: Record<string, unknown> = { ...body, stream: true };
   delete rest.stream_options;
   return rest;
 }
