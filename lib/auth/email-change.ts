@@ -2,17 +2,23 @@ import 'server-only';
 import { getDb } from '@/db';
 import { changeUserEmail, findUserByEmail, findUserById } from '@/db/queries/users';
 import type { User } from '@/db/schema';
+import { moveCustomerEmail } from '@/lib/billing/customer';
+import { stripeConfigured } from '@/lib/billing/stripe';
 import { confirmNewEmailMail, emailChangedMail } from '@/lib/email/messages';
 import { emailLink } from '@/lib/email/origin';
 import { queueMail } from '@/lib/email/send';
 import { checkAccountMailLimit } from './email-limits';
 import { consumeEmailToken, forgetEmailTokens, issueEmailToken } from './email-tokens';
 import { verifyPassword } from './password';
+import { logger } from '@/lib/observability/log';
+
+const log = logger().child({ component: 'accounts' });
 
 /**
  * Changing the account's address: asked in Settings (with the current password, when the account
  * has one), confirmed by a link sent to the new address — so nobody moves an account to an
- * address they do not read, or to someone else's — and the old address is told once it is done.
+ * address they do not read, or to someone else's — and the old address is told once it is done,
+ * and Stripe's customers that bore it follow (receipts go to the new address).
  */
 
 export const CONFIRM_EMAIL_PATH = '/confirm-email';
@@ -50,5 +56,11 @@ export async function confirmEmailChange(token: unknown): Promise<EmailChangeRes
   if (outcome === 'taken') return { ok: false, reason: 'taken' };
   if (outcome === 'stale') return { ok: false, reason: 'invalid_token' };
   queueMail('email_changed', emailChangedMail(user.email, used.email));
+  if (stripeConfigured()) {
+    // Off the confirmation's path (Stripe may be slow or down; the address has changed either way).
+    void moveCustomerEmail(user.id, user.email, used.email).catch((error: unknown) =>
+      log.error({ err: error, userId: user.id }, 'could not move the Stripe customers to the new address'),
+    );
+  }
   return { ok: true, email: used.email };
 }

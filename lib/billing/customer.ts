@@ -1,6 +1,7 @@
 import 'server-only';
 import { getDb } from '@/db';
-import { ensureBillingAccount, setStripeCustomer } from '@/db/queries/billing';
+import { ensureBillingAccount, findBillingAccount, setStripeCustomer } from '@/db/queries/billing';
+import { listUserMemberships } from '@/db/queries/organizations';
 import { requireStripe } from './stripe';
 
 /**
@@ -18,4 +19,25 @@ export async function ensureStripeCustomer(user: { id: string; email: string }):
     { idempotencyKey: `conduit-customer-${user.id}` },
   );
   return setStripeCustomer(db, user.id, customer.id);
+}
+
+/**
+ * After a person's address changes: the Stripe customers of their organizations that still bear
+ * the old address — where Stripe sends receipts and payment notices — move to the new one.
+ * Customers with another address (a billing contact changed in Stripe's portal) are left alone.
+ * Returns how many moved.
+ */
+export async function moveCustomerEmail(userId: string, from: string, to: string): Promise<number> {
+  const db = await getDb();
+  const stripe = requireStripe();
+  let moved = 0;
+  for (const { organizationId } of await listUserMemberships(db, userId)) {
+    const customerId = (await findBillingAccount(db, organizationId))?.stripeCustomerId;
+    if (!customerId) continue;
+    const customer = await stripe.customers.retrieve(customerId);
+    if (customer.deleted || customer.email?.toLowerCase() !== from.toLowerCase()) continue;
+    await stripe.customers.update(customerId, { email: to });
+    moved += 1;
+  }
+  return moved;
 }

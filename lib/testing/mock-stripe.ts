@@ -161,6 +161,7 @@ export async function startMockStripe(options: MockStripeOptions = {}): Promise<
   const routes: [string, RegExp, Route][] = [
     ['POST', /^\/v1\/customers$/, (body) => put({ id: id('cus'), object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {}, created: now() })],
     ['GET', /^\/v1\/customers\/([^/]+)$/, (_b, [customer]) => get(customer!) ?? notFound(customer!)],
+    ['POST', /^\/v1\/customers\/([^/]+)$/, (body, [customer]) => Object.assign(get(customer!) ?? notFound(customer!), body.email === undefined ? {} : { email: body.email })],
     ['POST', /^\/v1\/checkout\/sessions$/, (body) => createSession(body)],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (body, [session]) => expanded(get(session!) ?? notFound(session!), body.expand)],
     ['POST', /^\/v1\/payment_intents$/, (body) => createPaymentIntent(body)],
