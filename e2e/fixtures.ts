@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import type { ReceivedMail } from '../lib/testing/mail-message';
 
 /** A unique email and a unique client IP per test: tests run in parallel and repeatedly. */
@@ -75,4 +75,35 @@ export async function verifyEmail(page: Page, email: string) {
   await page.getByRole('button', { name: 'Verify my email address' }).click();
   await expect(page).toHaveURL(/\/dashboard\?verified=1$/);
   await expect(page.getByTestId('verify-email-banner')).toHaveCount(0);
+}
+
+/**
+ * Creates a key in the dashboard's dialog (`fill` sets more fields) and returns its secret, read
+ * from the show-once dialog, which is then closed through its confirmation.
+ */
+export async function createKey(page: Page, name: string, fill: (form: Locator) => Promise<unknown> = async () => {}): Promise<string> {
+  await page.goto('/keys');
+  await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
+  const form = page.getByRole('dialog', { name: 'Create an API key' });
+  await form.getByLabel('Name').fill(name);
+  await fill(form);
+  await form.getByRole('button', { name: 'Create', exact: true }).click();
+  const shown = page.getByRole('dialog', { name: 'API key created' });
+  const secret = await shown.getByLabel('API key', { exact: true }).inputValue();
+  await shown.getByRole('button', { name: 'Done' }).click();
+  await shown.getByRole('button', { name: 'Yes, close' }).click();
+  await expect(shown).toBeHidden();
+  return secret;
+}
+
+/** A management token made in Settings, for what the dashboard's forms do not reach quickly. */
+export async function managementToken(page: Page): Promise<string> {
+  await page.goto('/settings');
+  await page.getByLabel('Token name').fill('e2e');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Management token created' });
+  const token = await dialog.getByLabel('Management token', { exact: true }).inputValue();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await dialog.getByRole('button', { name: 'Yes, close' }).click();
+  return token;
 }

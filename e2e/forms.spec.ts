@@ -1,22 +1,10 @@
-import type { Locator, Page } from '@playwright/test';
-import { expect, signUp, test } from './fixtures';
+import type { Locator } from '@playwright/test';
+import { expect, managementToken, signUp, test } from './fixtures';
 import { openCreateLink } from './link-helpers';
 
 // Issue #17, the forms: a refused form takes the person to the first field in error, keeps what
 // was typed and says what is wrong next to the field; contradictory limits and too-large numbers
 // are refused in words that fit; alerts are listed in order; unknown pages are a 404 of our own.
-
-/** A management token made in Settings (as in polish-api.spec.ts). */
-async function managementToken(page: Page): Promise<string> {
-  await page.goto('/settings');
-  await page.getByLabel('Token name').fill('e2e');
-  await page.getByRole('button', { name: 'Create token' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Management token created' });
-  const token = await dialog.getByLabel('Management token', { exact: true }).inputValue();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  await dialog.getByRole('button', { name: 'Yes, close' }).click();
-  return token;
-}
 
 /** The summary a refused form keeps at its top. */
 const summary = (form: Locator) => form.getByRole('alert').filter({ hasText: /^Not saved/ });

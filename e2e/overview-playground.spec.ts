@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, signUp, test } from './fixtures';
+import { createKey, expect, signUp, test } from './fixtures';
 
 // Issue #17: the overview tells a new account what it spent and what to do next, and ticks its
 // getting-started steps by itself; the playground sends a prompt through the gateway with one of
@@ -7,18 +7,6 @@ import { expect, signUp, test } from './fixtures';
 // cost — which the overview, the usage page and the credit balance then agree with.
 
 const step = (page: Page, id: string) => page.getByTestId('getting-started').locator(`[data-step="${id}"]`);
-
-async function createKey(page: Page, name: string) {
-  await page.goto('/keys');
-  await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
-  const form = page.getByRole('dialog', { name: 'Create an API key' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByRole('button', { name: 'Create', exact: true }).click();
-  const shown = page.getByRole('dialog', { name: 'API key created' });
-  await shown.getByRole('button', { name: 'Done' }).click();
-  await shown.getByRole('button', { name: 'Yes, close' }).click();
-  await expect(shown).toBeHidden();
-}
 
 test('overview checklist ticks itself; the playground streams through a key and the overview shows the spend', async ({ page, email }) => {
   test.setTimeout(120_000);

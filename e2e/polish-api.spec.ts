@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import { SignJWT } from 'jose';
 import { startMockOpenAI, type MockOpenAI } from '../lib/testing/mock-openai';
-import { expect, signUp, test } from './fixtures';
+import { createKey, expect, managementToken, signUp, test } from './fixtures';
 
 // Issue #17, the API side, through the production server: the models page and what the gateway
 // serves on this installation (the e2e server has an OpenAI key and no Anthropic key), keys
@@ -19,34 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await upstream?.close();
 });
-
-/** Creates a key in the dashboard's dialog and returns its secret (read from the show-once dialog). */
-async function createKey(page: Page, name: string, fill: (form: ReturnType<Page['getByRole']>) => Promise<void> = async () => {}) {
-  await page.goto('/keys');
-  await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
-  const form = page.getByRole('dialog', { name: 'Create an API key' });
-  await form.getByLabel('Name').fill(name);
-  await fill(form);
-  await form.getByRole('button', { name: 'Create', exact: true }).click();
-  const shown = page.getByRole('dialog', { name: 'API key created' });
-  const secret = await shown.getByLabel('API key', { exact: true }).inputValue();
-  await shown.getByRole('button', { name: 'Done' }).click();
-  await shown.getByRole('button', { name: 'Yes, close' }).click();
-  await expect(shown).toBeHidden();
-  return secret;
-}
-
-/** A management token made in Settings, for what the dashboard's forms do not reach quickly. */
-async function managementToken(page: Page): Promise<string> {
-  await page.goto('/settings');
-  await page.getByLabel('Token name').fill('e2e');
-  await page.getByRole('button', { name: 'Create token' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Management token created' });
-  const token = await dialog.getByLabel('Management token', { exact: true }).inputValue();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  await dialog.getByRole('button', { name: 'Yes, close' }).click();
-  return token;
-}
 
 const chat = (request: APIRequestContext, secret: string, model: string) =>
   request.post('/v1/chat/completions', { headers: { authorization: `Bearer ${secret}` }, data: { model, messages: [{ role: 'user', content: 'hi' }] } });

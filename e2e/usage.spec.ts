@@ -1,23 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, signUp, test } from './fixtures';
+import { createKey, expect, signUp, test } from './fixtures';
 
 // The usage page on real traffic: requests through two keys (some refused), drained by the
 // server's own usage drain into the rollups; then the charts, the filters, the request log and
 // the CSV export as a user sees them.
-
-async function createKey(page: Page, name: string): Promise<string> {
-  await page.goto('/keys');
-  await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
-  const form = page.getByRole('dialog', { name: 'Create an API key' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByRole('button', { name: 'Create', exact: true }).click();
-  const shown = page.getByRole('dialog', { name: 'API key created' });
-  const secret = await shown.getByLabel('API key', { exact: true }).inputValue();
-  await shown.getByRole('button', { name: 'Done' }).click();
-  await shown.getByRole('button', { name: 'Yes, close' }).click();
-  await expect(shown).toBeHidden();
-  return secret;
-}
 
 async function call(page: Page, secret: string, model: string, user: string) {
   const response = await page.request.post('/v1/chat/completions', {
