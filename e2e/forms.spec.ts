@@ -1,5 +1,5 @@
 import type { Locator } from '@playwright/test';
-import { expect, managementToken, signUp, test } from './fixtures';
+import { createKey, expect, managementToken, signUp, test } from './fixtures';
 import { openCreateLink } from './link-helpers';
 
 // Issue #17, the forms: a refused form takes the person to the first field in error, keeps what
@@ -130,13 +130,7 @@ test('notifications: a refused save keeps every field as typed, the error next t
 
   // One priced request passes all three budgets of a millionth of a dollar at once: nine alerts of
   // one drain batch, listed by window, the highest threshold first.
-  await page.goto('/keys');
-  await page.getByRole('button', { name: /^Create (key|your first key)$/ }).click();
-  const keyForm = page.getByRole('dialog', { name: 'Create an API key' });
-  await keyForm.getByLabel('Name').fill('Budgeted');
-  await keyForm.getByRole('button', { name: 'Create', exact: true }).click();
-  const shown = page.getByRole('dialog', { name: 'API key created' });
-  const secret = await shown.getByLabel('API key', { exact: true }).inputValue();
+  const secret = await createKey(page, 'Budgeted');
   const answer = await page.request.post('/v1/chat/completions', {
     headers: { authorization: `Bearer ${secret}` },
     data: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 },

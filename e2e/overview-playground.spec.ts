@@ -70,13 +70,7 @@ test('overview checklist ticks itself; the playground streams through a key and 
 
 test('the playground refuses what a key refuses, in the gateway’s words, and answers the dashboard only', async ({ page, email, baseURL }) => {
   await signUp(page, email);
-  await page.goto('/keys');
-  await page.getByRole('button', { name: 'Create your first key' }).click();
-  const form = page.getByRole('dialog', { name: 'Create an API key' });
-  await form.getByLabel('Name').fill('Echo only');
-  await form.getByRole('button', { name: 'Create', exact: true }).click();
-  await page.getByRole('dialog', { name: 'API key created' }).getByRole('button', { name: 'Done' }).click();
-  await page.getByRole('button', { name: 'Yes, close' }).click();
+  await createKey(page, 'Echo only');
 
   await page.goto('/playground');
   await page.getByLabel('Model', { exact: true }).selectOption('conduit/echo');

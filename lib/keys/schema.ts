@@ -12,6 +12,8 @@ import { rateOrderIssues, spendOrderIssues, type LimitOrderIssue } from './limit
 
 export const OPERATIONS = ['chat', 'completions', 'embeddings', 'responses'] as const;
 export type Operation = (typeof OPERATIONS)[number];
+/** The operations in words, for the key form and the models page. */
+export const OPERATION_LABELS: Record<Operation, string> = { chat: 'Chat', completions: 'Completions', embeddings: 'Embeddings', responses: 'Responses' };
 
 const MAX_REQUESTS = 10_000_000;
 /** $1,000,000 in micro-dollars: a typo guard, far above any real limit. */

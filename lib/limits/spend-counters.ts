@@ -7,7 +7,7 @@ import { getRedis } from '@/lib/redis/client';
 import { accountTag } from '@/lib/redis/key-slot';
 import { luaScript, runScript } from '@/lib/redis/raw';
 import { RESTORE_SPEND } from './lua';
-import { SPEND_WINDOWS, windowId, windowReset, windowStart, type SpendWindow } from './windows';
+import { currentSpendWindows, SPEND_WINDOWS, windowId, type SpendWindow } from './windows';
 import { singleFlight } from '@/lib/single-flight';
 
 /**
@@ -64,11 +64,10 @@ const RESTORE_SCRIPT = luaScript(RESTORE_SPEND);
 export async function restoreSpendCounters(keys: readonly KeyRef[], now = new Date(), redis: Redis = getRedis()): Promise<Map<string, WindowSpend>> {
   const restored = new Map<string, WindowSpend>();
   if (keys.length === 0) return restored;
-  const window = (w: SpendWindow) => ({ start: windowStart(w, now), end: windowReset(w, now) });
   const settled = await settledSpendByKey(
     await getDb(),
     keys.map((key) => key.id),
-    { day: window('day'), week: window('week'), month: window('month') },
+    currentSpendWindows(now),
   );
   for (const group of byAccount(keys)) {
     const names = group.flatMap((key) => SPEND_WINDOWS.map((w) => spendCounterKey(key, w, now)));

@@ -57,6 +57,15 @@ export function windowReset(window: SpendWindow, now: Date): Date {
   return boundary(window, now, 1);
 }
 
+/** The day, week and month `now` falls in, each from its start to its reset (exclusive). */
+export function currentSpendWindows(now: Date): Record<SpendWindow, { start: Date; end: Date }> {
+  return {
+    day: { start: windowStart('day', now), end: windowReset('day', now) },
+    week: { start: windowStart('week', now), end: windowReset('week', now) },
+    month: { start: windowStart('month', now), end: windowReset('month', now) },
+  };
+}
+
 /**
  * A stable, human-readable name for the window, for Redis keys: `d2026-11-29`, `w2026-11-23`
  * (the Monday), `m2026-11`. Every instant in the window yields the same id, and the letter keeps

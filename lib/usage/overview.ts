@@ -2,7 +2,7 @@ import 'server-only';
 import { getDb } from '@/db';
 import { accountActivity, gettingStarted, topSpenders, type Activity, type GettingStarted, type TopItem } from '@/db/queries/overview';
 import { loadCreditBalance } from '@/lib/billing/credit';
-import { SPEND_WINDOWS, windowReset, windowStart, type SpendWindow } from '@/lib/limits/windows';
+import { currentSpendWindows } from '@/lib/limits/windows';
 
 /**
  * Everything the overview shows about an account, read side by side: spend in the spending
@@ -21,10 +21,7 @@ const DAY_MS = 86_400_000;
 
 export async function loadOverview(accountId: string, now = new Date()): Promise<Overview> {
   const db = await getDb();
-  const windows = Object.fromEntries(SPEND_WINDOWS.map((w) => [w, { start: windowStart(w, now), end: windowReset(w, now) }])) as Record<
-    SpendWindow,
-    { start: Date; end: Date }
-  >;
+  const windows = currentSpendWindows(now);
   const monthStart = windows.month.start;
   const [activity, topKeys, topLinks, creditMicros, checklist] = await Promise.all([
     accountActivity(db, accountId, windows, new Date(now.getTime() - DAY_MS)),

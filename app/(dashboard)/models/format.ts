@@ -1,5 +1,5 @@
 import { formatDollars, type Micros } from '@/lib/money';
-import type { Operation } from '@/lib/keys/schema';
+import { OPERATION_LABELS, type Operation } from '@/lib/keys/schema';
 
 /** The models page's cells, in words: prices in dollars per 1M tokens, sizes in whole tokens. */
 
@@ -11,5 +11,4 @@ export function pricePerMillion(micros: Micros, applies = true): string {
 
 export const tokens = (count: number): string => (count === 0 ? '—' : count.toLocaleString('en-US'));
 
-const operationLabels: Record<Operation, string> = { chat: 'Chat', completions: 'Completions', embeddings: 'Embeddings', responses: 'Responses' };
-export const operationsLabel = (operations: readonly Operation[]): string => operations.map((op) => operationLabels[op]).join(', ');
+export const operationsLabel = (operations: readonly Operation[]): string => operations.map((op) => OPERATION_LABELS[op]).join(', ');

@@ -1,12 +1,11 @@
 import 'server-only';
+import { echoTokens as tokens, eventStream } from './echo-wire';
 
 /**
  * `conduit/echo` on the Responses API: the same offline echo, as a response object or as the
  * typed event stream (response.created … response.output_text.delta … response.completed with
  * the usage), so `client.responses.create` can be tried on the embedded default too.
  */
-
-const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 /** The last user text of a Responses API input: a string, or the text parts of its last user item. */
 function lastUserText(input: unknown): string {
@@ -58,13 +57,5 @@ export function echoResponse(body: Record<string, unknown>, stream: boolean): Re
     event('response.output_item.done', { output_index: 0, item: message(text, 'completed') }),
     event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response: response(status, [message(text, 'completed')], usage) }),
   ];
-  const encoder = new TextEncoder();
-  const readable = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = events.shift();
-      if (next === undefined) controller.close();
-      else controller.enqueue(encoder.encode(next));
-    },
-  });
-  return new Response(readable, { headers: { 'content-type': 'text/event-stream' } });
+  return eventStream(events);
 }

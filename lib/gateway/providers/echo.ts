@@ -1,13 +1,12 @@
 import 'server-only';
 import { echoResponse } from './echo-responses';
+import { echoTokens as tokens, eventStream } from './echo-wire';
 import type { Provider, ProviderRequest } from './types';
 
 /**
  * `conduit/echo`: a free, offline model that answers with what it was sent, in OpenAI's exact
  * wire format (streaming included), so the embedded default can be tried with no provider key.
  */
-
-const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 function lastUserText(body: Record<string, unknown>): string {
   if (typeof body.prompt === 'string') return body.prompt;
@@ -55,15 +54,7 @@ function stream(request: ProviderRequest, id: string, created: number): Response
     chunk([], { usage }),
     'data: [DONE]\n\n',
   ];
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = events.shift();
-      if (next === undefined) controller.close();
-      else controller.enqueue(encoder.encode(next));
-    },
-  });
-  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+  return eventStream(events);
 }
 
 export const echoProvider: Provider = {

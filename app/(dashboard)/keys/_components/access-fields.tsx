@@ -1,15 +1,8 @@
-import { OPERATIONS } from '@/lib/keys/schema';
+import { OPERATION_LABELS, OPERATIONS } from '@/lib/keys/schema';
 import type { KeyFormErrors } from '../key-form-schema';
 import type { KeyFormValues } from './key-form';
 import { TextareaField } from '@/components/ui/textarea-field';
 import { ProviderFields } from './provider-fields';
-
-const operationLabels: Record<(typeof OPERATIONS)[number], string> = {
-  chat: 'Chat',
-  completions: 'Completions',
-  embeddings: 'Embeddings',
-  responses: 'Responses',
-};
 
 /** What the key may reach: models, providers, operations, client IPs. Empty means "no restriction". */
 export function AccessFields({ initial, errors }: { initial: KeyFormValues; errors: KeyFormErrors }) {
@@ -37,7 +30,7 @@ export function AccessFields({ initial, errors }: { initial: KeyFormValues; erro
                 defaultChecked={initial.allowedOperations.includes(operation)}
                 className="h-4 w-4 rounded border-zinc-300"
               />
-              {operationLabels[operation]}
+              {OPERATION_LABELS[operation]}
             </label>
           ))}
         </div>
