@@ -105,8 +105,9 @@ export interface CommandRunner {
   close(): Promise<void>;
 }
 
-export function createCommandRunner(backend: RedisBackend): CommandRunner {
-  const scripts = new ScriptCache();
+/** `scriptsKept: false`: the backend has no script cache (EVALSHA is run as EVAL, scripts.ts). */
+export function createCommandRunner(backend: RedisBackend, { scriptsKept = true }: { scriptsKept?: boolean } = {}): CommandRunner {
+  const scripts = new ScriptCache(!scriptsKept);
 
   return {
     async run(command) {

@@ -24,5 +24,5 @@ const registry = globalThis as typeof globalThis & { [EMBEDDED]?: CommandRunner 
 
 /** The process-wide in-memory store (`npm run dev` with nothing configured). Never closed. */
 export function embeddedRunner(): CommandRunner {
-  return (registry[EMBEDDED] ??= createCommandRunner(embeddedBackend()));
+  return (registry[EMBEDDED] ??= createCommandRunner(embeddedBackend(), { scriptsKept: false }));
 }
