@@ -1,8 +1,8 @@
 import 'server-only';
 import { sql, type SQL } from 'drizzle-orm';
-import type { RollupRow } from '@/lib/usage/rollups/aggregate';
+import type { RollupRow, Rollups } from '@/lib/usage/rollups/aggregate';
 import { HISTOGRAM_COLUMNS } from '@/lib/usage/rollups/histogram';
-import { usageHourly, usageHourlyEndUsers } from '../schema';
+import { usageDaily, usageHourly, usageHourlyEndUsers } from '../schema';
 import type { Executor } from './usage';
 
 /** Rows per INSERT: 40 columns × 1 000 stays below PostgreSQL's 65 535 parameters. */
@@ -32,7 +32,7 @@ function columns({ latencyHist, ...row }: RollupRow) {
  * drain's transaction: the rollups commit or roll back with the raw rows they summarise.
  * The rows come sorted and unique per key from aggregateRollups.
  */
-export async function upsertRollups(tx: Executor, rollups: { main: RollupRow[]; endUsers: RollupRow[] }): Promise<void> {
+export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<void> {
   for (let i = 0; i < rollups.main.length; i += CHUNK) {
     // The main table has no end_user column: it counts every record once.
     const rows = rollups.main.slice(i, i + CHUNK).map((row) => {
@@ -56,6 +56,20 @@ export async function upsertRollups(tx: Executor, rollups: { main: RollupRow[]; 
       .onConflictDoUpdate({
         target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass, t.endUser],
         set: measures('usage_hourly_end_users'),
+      });
+  }
+  for (let i = 0; i < rollups.daily.length; i += CHUNK) {
+    const rows = rollups.daily.slice(i, i + CHUNK).map((row) => {
+      const { endUser, hour, ...rest } = columns(row);
+      void endUser;
+      return { ...rest, day: hour };
+    });
+    await tx
+      .insert(usageDaily)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [usageDaily.userId, usageDaily.day, usageDaily.keyId, usageDaily.linkId, usageDaily.model, usageDaily.statusClass],
+        set: measures('usage_daily'),
       });
   }
 }

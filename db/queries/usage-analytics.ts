@@ -2,11 +2,13 @@ import 'server-only';
 import { sql, type SQL } from 'drizzle-orm';
 import type { ResolvedFilters, UsageGroup } from '@/lib/usage/filters';
 import { HISTOGRAM_COLUMNS } from '@/lib/usage/rollups/histogram';
+import { planTiers, type TierPart } from '@/lib/usage/tiers';
 import type { Database } from '../open';
 
 /**
- * The usage page's queries. They read the hourly rollups only (db/schema/usage-rollups.ts), never
- * usage_records, so 30 days cost the same whatever the traffic. Figures come back as float8 (exact
+ * The usage page's queries. They read the rollups only (db/schema/usage-rollups.ts), never
+ * usage_records, so 30 days cost the same whatever the traffic: whole days from the daily tier,
+ * the rest from the hourly one (lib/usage/tiers.ts). Figures come back as float8 (exact
  * below 2^53) because sums of bigint are numeric, which the two drivers return as strings.
  */
 
@@ -24,31 +26,53 @@ const GROUP_COLUMN: Record<Exclude<UsageGroup, 'none'>, string> = {
 };
 
 /** End users live in their own table (they can be many): read it only when they matter. */
-const tableFor = (f: ResolvedFilters) => sql.raw(f.endUser !== undefined || f.group === 'end_user' ? 'usage_hourly_end_users' : 'usage_hourly');
+const forEndUsers = (f: ResolvedFilters) => f.endUser !== undefined || f.group === 'end_user';
 
-function where(userId: string, f: ResolvedFilters): SQL {
-  const parts: SQL[] = [
-    sql`user_id = ${userId}`,
-    // Rollup hours that start inside the range; the first preset hour is whole (filters.ts).
-    sql`hour >= date_trunc('hour', ${f.start.toISOString()}::timestamptz)`,
-    sql`hour < ${f.end.toISOString()}::timestamptz`,
-  ];
-  if (f.keyId !== undefined) parts.push(sql`key_id = ${f.keyId}`);
-  if (f.linkId !== undefined) parts.push(sql`link_id = ${f.linkId}`);
-  if (f.model !== undefined) parts.push(sql`model = ${f.model}`);
-  if (f.endUser !== undefined) parts.push(sql`end_user = ${f.endUser}`);
-  if (f.statusClass !== undefined) parts.push(sql`status_class = ${f.statusClass}`);
+/** The filters other than time: the same columns in every rollup table. */
+function dimensionFilters(userId: string, f: ResolvedFilters): SQL {
+  const parts: SQL[] = [sql`x.user_id = ${userId}`];
+  if (f.keyId !== undefined) parts.push(sql`x.key_id = ${f.keyId}`);
+  if (f.linkId !== undefined) parts.push(sql`x.link_id = ${f.linkId}`);
+  if (f.model !== undefined) parts.push(sql`x.model = ${f.model}`);
+  if (f.endUser !== undefined) parts.push(sql`x.end_user = ${f.endUser}`);
+  if (f.statusClass !== undefined) parts.push(sql`x.status_class = ${f.statusClass}`);
   return sql.join(parts, sql` and `);
 }
 
-/** An hour (timestamptz) → its bucket: the UTC hour, or the viewer's local day. */
-function bucket(f: ResolvedFilters, hour: SQL): SQL {
-  return f.granularity === 'hour'
-    ? sql`to_char(${hour} at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00:00Z"')`
-    : sql`to_char(date_trunc('day', ${hour} at time zone ${f.timeZone}), 'YYYY-MM-DD')`;
+/** A PostgreSQL array literal, every element quoted (an empty label is ""): ISO instants, bucket labels and signs hold no quotes or backslashes. */
+const arrayLiteral = (values: readonly (string | number)[]) => `{${values.map((value) => `"${value}"`).join(',')}}`;
+
+const COLUMNS = sql.raw(['key_id', 'link_id', 'model', 'status_class', 'requests', 'cost_micros', 'input_tokens', 'output_tokens', ...HISTOGRAM_COLUMNS].map((c) => `x.${c}`).join(', '));
+
+/**
+ * The rollup rows that answer `f`, each with the bucket it counts towards and a sign (tiers.ts):
+ * whole UTC days from usage_daily, the rest from usage_hourly (or, for end users, every hour from
+ * usage_hourly_end_users). Sums over it must multiply every measure by `sign`.
+ */
+function rollupRows(userId: string, f: ResolvedFilters, { buckets = true }: { buckets?: boolean } = {}): SQL {
+  const endUsers = forEndUsers(f);
+  const plan = planTiers(f, { buckets, daily: !endUsers });
+  const filters = dimensionFilters(userId, f);
+  const columns = endUsers ? sql`${COLUMNS}, x.end_user` : COLUMNS;
+  const part = (table: string, period: string, parts: TierPart[]) => {
+    const at = arrayLiteral(parts.map((p) => p.at.toISOString()));
+    const [tableName, periodColumn] = [sql.raw(table), sql.raw(`x.${period}`)];
+    return sql`
+      select p.bucket, p.sign, ${columns}
+      from ${tableName} x join unnest(${at}::timestamptz[], ${arrayLiteral(parts.map((p) => p.bucket))}::text[], ${arrayLiteral(parts.map((p) => p.sign))}::int[]) as p(at, bucket, sign)
+        on ${periodColumn} = p.at
+      where ${filters} and ${periodColumn} = any(${at}::timestamptz[])`;
+  };
+  const hourly = endUsers ? 'usage_hourly_end_users' : 'usage_hourly';
+  const parts: SQL[] = [];
+  if (plan.days.length > 0) parts.push(part('usage_daily', 'day', plan.days));
+  if (plan.hours.length > 0) parts.push(part(hourly, 'hour', plan.hours));
+  // An empty range (a custom range in the future): no rows, same columns.
+  if (parts.length === 0) return sql`select ''::text as bucket, 0 as sign, ${columns} from ${sql.raw(hourly)} x where false`;
+  return sql.join(parts, sql` union all `);
 }
 
-const histogramSums = sql.raw(HISTOGRAM_COLUMNS.map((name) => `sum(${name})::float8`).join(', '));
+const histogramSums = sql.raw(HISTOGRAM_COLUMNS.map((name) => `sum(sign * ${name}::float8)`).join(', '));
 
 export interface SeriesRow {
   bucket: string;
@@ -70,16 +94,16 @@ export async function topGroups(db: Database, userId: string, f: ResolvedFilters
   if (f.group === 'none' || f.group === 'status') return [];
   const column = sql.raw(GROUP_COLUMN[f.group]);
   const result = await db.execute(sql`
-    select ${column}::text as g from ${tableFor(f)} where ${where(userId, f)}
-    group by 1 order by sum(cost_micros) desc, sum(requests) desc, 1 limit ${limit}`);
+    select ${column}::text as g from (${rollupRows(userId, f, { buckets: false })}) r
+    group by 1 having sum(sign * requests) <> 0
+    order by sum(sign * cost_micros) desc, sum(sign * requests) desc, 1 limit ${limit}`);
   return rowsOf<{ g: string }>(result).map((row) => row.g);
 }
 
 /**
  * Requests, spend and tokens per time bucket × group × status class. With `top`, groups beyond it
  * are folded into OTHER_GROUP in SQL (end users: there can be thousands); without, every group
- * comes back (keys, links, models: a handful) and the caller folds. Aggregated per hour first and
- * only then per bucket, so the time-zone arithmetic runs on the per-hour groups, not on every row.
+ * comes back (keys, links, models: a handful) and the caller folds.
  */
 export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top?: readonly string[]): Promise<SeriesRow[]> {
   let group: SQL = sql`''`;
@@ -91,15 +115,10 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
     else group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
   }
   const result = await db.execute(sql`
-    select ${bucket(f, sql`hour`)} as bucket, grp, sc, sum(requests)::float8 as requests, sum(cost)::float8 as cost,
-      sum(tin)::float8 as tin, sum(tout)::float8 as tout
-    from (
-      select hour, ${group} as grp, status_class::int as sc, sum(requests::float8) as requests, sum(cost_micros::float8) as cost,
-        sum(input_tokens::float8) as tin, sum(output_tokens::float8) as tout
-      from ${tableFor(f)} where ${where(userId, f)}
-      group by 1, 2, 3
-    ) per_hour
-    group by 1, 2, 3 order by 1`);
+    select bucket, ${group} as grp, status_class::int as sc, sum(sign * requests::float8) as requests, sum(sign * cost_micros::float8) as cost,
+      sum(sign * input_tokens::float8) as tin, sum(sign * output_tokens::float8) as tout
+    from (${rollupRows(userId, f)}) r
+    group by 1, 2, 3 having sum(sign * requests) <> 0 order by 1`);
   type Raw = { bucket: string; grp: string | null; sc: number; requests: number; cost: number; tin: number; tout: number };
   return rowsOf<Raw>(result).map((row) => ({
     bucket: row.bucket,
@@ -118,16 +137,16 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
  */
 export async function latencySeries(db: Database, userId: string, f: ResolvedFilters): Promise<Map<string, number[]>> {
   const result = await db.execute(sql`
-    select ${bucket(f, sql`hour`)} as bucket, array[${histogramSums}] as hist
-    from ${tableFor(f)} where ${where(userId, f)}
-    group by 1`);
+    select bucket, array[${histogramSums}] as hist
+    from (${rollupRows(userId, f)}) r
+    group by 1 having sum(sign * requests) <> 0`);
   return new Map(rowsOf<{ bucket: string; hist: (number | string)[] }>(result).map((row) => [row.bucket, row.hist.map(Number)]));
 }
 
 /** The models used in the range (for the filter's choices). */
 export async function usedModels(db: Database, userId: string, f: ResolvedFilters): Promise<string[]> {
   const range = { ...f, keyId: undefined, linkId: undefined, model: undefined, endUser: undefined, statusClass: undefined, group: 'none' as const };
-  const result = await db.execute(sql`select distinct model from usage_hourly where ${where(userId, range)} and model <> '' order by 1`);
+  const result = await db.execute(sql`select distinct model from (${rollupRows(userId, range, { buckets: false })}) r where model <> '' order by 1`);
   return rowsOf<{ model: string }>(result).map((row) => row.model);
 }
 

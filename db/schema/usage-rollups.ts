@@ -23,11 +23,14 @@ function histogram(): Record<HistogramColumn, ReturnType<typeof bucketColumn>> {
 }
 const bucketColumn = (name: string) => integer(name).notNull().default(0);
 
-const dimensions = () => ({
+/** `period`: the column naming the row's UTC hour (hourly tier) or UTC day (daily tier). */
+const periodColumn = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' }).notNull();
+
+const dimensions = <P extends 'hour' | 'day'>(period: P) => ({
   userId: text('user_id')
     .notNull()
     .references(() => organizations.id, { onDelete: 'cascade' }),
-  hour: timestamp('hour', { withTimezone: true, mode: 'date' }).notNull(),
+  ...({ [period]: periodColumn(period) } as Record<P, ReturnType<typeof periodColumn>>),
   keyId: text('key_id').notNull().default(''),
   linkId: text('link_id').notNull().default(''),
   model: text('model').notNull().default(''),
@@ -51,7 +54,7 @@ const dimensions = () => ({
  */
 export const usageHourly = pgTable(
   'usage_hourly',
-  { ...dimensions(), ...measures() },
+  { ...dimensions('hour'), ...measures() },
   (row) => [
     primaryKey({ name: 'usage_hourly_pkey', columns: [row.userId, row.hour, row.keyId, row.linkId, row.model, row.statusClass] }),
     // The per-key and per-link pages, and the alerts' spend per key.
@@ -68,13 +71,28 @@ export const usageHourly = pgTable(
  */
 export const usageHourlyEndUsers = pgTable(
   'usage_hourly_end_users',
-  { ...dimensions(), endUser: text('end_user').notNull(), ...measures() },
+  { ...dimensions('hour'), endUser: text('end_user').notNull(), ...measures() },
   (row) => [
     primaryKey({
       name: 'usage_hourly_end_users_pkey',
       columns: [row.userId, row.hour, row.keyId, row.linkId, row.model, row.statusClass, row.endUser],
     }),
+    // One end user's usage (the page filtered by end user) without reading everyone's hours.
+    index('usage_hourly_end_users_end_user_idx').on(row.userId, row.endUser, row.hour),
   ],
+);
+
+/**
+ * usage_hourly summed per UTC day: the same dimensions and measures, 24 times fewer rows (or
+ * more: a combination seen in several hours of a day is one row). Ranges of days read whole days
+ * here and only their edges — and, for a viewer whose days are not UTC days, the hours a UTC day
+ * shares with the neighbouring local day — from usage_hourly (lib/usage/tiers.ts). Maintained
+ * by the drain in the same transaction as usage_hourly, from the same rows.
+ */
+export const usageDaily = pgTable(
+  'usage_daily',
+  { ...dimensions('day'), ...measures() },
+  (row) => [primaryKey({ name: 'usage_daily_pkey', columns: [row.userId, row.day, row.keyId, row.linkId, row.model, row.statusClass] })],
 );
 
 export type UsageHourlyRow = typeof usageHourly.$inferSelect;

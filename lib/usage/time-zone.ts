@@ -43,8 +43,17 @@ export function startOfLocalDay(date: string, tz: string): Date {
 
 /** The local calendar date (YYYY-MM-DD) of an instant in `tz`. */
 export function localDate(instant: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  let format = dateFormats.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+    // Only zones Intl knows get here (validTimeZone), a few hundred at most.
+    dateFormats.set(tz, format);
+  }
+  return format.format(instant);
 }
+
+/** A formatter per zone: building one costs more than formatting hundreds of dates (the usage page buckets 720 hours). */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The next calendar date after YYYY-MM-DD. */
 export function nextDate(date: string): string {

@@ -1,7 +1,7 @@
 /**
  * npm run bench:usage — the usage analytics at volume (issue #7's bar): seeds 1,000,000 usage
  * records for one account in PostgreSQL with their hourly rollups, then times the usage page's
- * queries over 30 days (each must answer in < 300 ms) and streams a 100,000-row CSV export while
+ * queries over 30 days (issue #21: each query < 150 ms, a whole page < 150 ms at 1M records and < 300 ms at 10M) and streams a 100,000-row CSV export while
  * sampling memory (it must stay bounded: a page of rows, not the export, in memory).
  *
  * BENCH_DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres) and
@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { freshDatabase } from '../services';
-import { renderUsageBench, type Timing } from './report';
+import { limitFor, medianOf, renderUsageBench, type Timing } from './report';
 import { seedAccount, seedRecords, buildRollups } from './seed';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -18,7 +18,8 @@ const DATABASE = 'conduit_bench_usage';
 /** The larger export: 100,000 rows, or every record of a smaller trial run (BENCH_RECORDS). */
 const EXPORT_ROWS = Math.min(100_000, RECORDS);
 const RUNS = 7;
-const LIMIT_MS = 300;
+/** Issue #21's bars: a whole page under 150 ms at a million records and 300 ms at ten million; any one query under 150 ms. */
+const LIMITS = { pageLimitMs: RECORDS >= 10_000_000 ? 300 : 150, queryLimitMs: 150 };
 
 const databaseUrl = await freshDatabase(DATABASE);
 // lib/env.ts reads process.env once, on first use: set it before any app module loads.
@@ -44,11 +45,13 @@ const seedSeconds = (performance.now() - t0) / 1000;
 t0 = performance.now();
 await buildRollups(db);
 const rollupSeconds = (performance.now() - t0) / 1000;
-const [sizes] = rowsOf<{ raw: number; hourly: number; endusers: number }>(
+const [sizes] = rowsOf<{ raw: number; hourly: number; endusers: number; daily: number }>(
   await db.execute(sql`select (select count(*) from usage_records)::int as raw, (select count(*) from usage_hourly)::int as hourly,
-    (select count(*) from usage_hourly_end_users)::int as endusers`),
+    (select count(*) from usage_hourly_end_users)::int as endusers, (select count(*) from usage_daily)::int as daily`),
 );
-console.log(`[bench:usage] seeded ${sizes!.raw} records in ${seedSeconds.toFixed(1)} s; rollups ${sizes!.hourly} + ${sizes!.endusers} rows in ${rollupSeconds.toFixed(1)} s`);
+console.log(
+  `[bench:usage] seeded ${sizes!.raw} records in ${seedSeconds.toFixed(1)} s; rollups ${sizes!.hourly} hourly + ${sizes!.endusers} per end user + ${sizes!.daily} daily rows in ${rollupSeconds.toFixed(1)} s`,
+);
 
 async function time(fn: () => Promise<unknown>): Promise<number[]> {
   await fn(); // warm-up: plans and buffers, as on a page viewed before
@@ -144,13 +147,13 @@ console.log(
     records: sizes!.raw,
     rollupRows: sizes!.hourly,
     endUserRollupRows: sizes!.endusers,
+    dailyRollupRows: sizes!.daily,
     seedSeconds,
     rollupSeconds,
     timings,
-    limitMs: LIMIT_MS,
+    ...LIMITS,
     exports: [small, large],
   }),
 );
-// The bar is per query; the whole page (several queries sharing the cores) is reported beside it.
-const slow = timings.filter((t) => !t.query.startsWith('whole page') && t.samples[Math.floor(t.samples.length / 2)]! >= LIMIT_MS);
+const slow = timings.filter((t) => medianOf(t) >= limitFor(LIMITS, t));
 process.exit(slow.length > 0 || large.rows !== EXPORT_ROWS ? 1 : 0);

@@ -6,7 +6,7 @@ import { HISTOGRAM_COLUMNS, LATENCY_BUCKETS_MS } from '@/lib/usage/rollups/histo
  * Seeds the usage benchmark in SQL (generate_series: a million rows in seconds, no round trips):
  * one busy account, 20 keys and 4 links, 30 days of traffic busier by day, 8 models, ~4 % errors,
  * long-tailed latencies, 2 000 end users behind the links and some behind keys. Then builds the
- * hourly rollups from the raw rows in one pass — the same aggregates the drain maintains
+ * hourly rollups from the raw rows in one pass, and the daily tier from them — the same aggregates the drain maintains
  * incrementally (lib/usage/rollups/rollups.test.ts checks the drain against exactly this SQL shape).
  */
 
@@ -16,6 +16,8 @@ const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'gpt-4.1-mini', 'o3-mini', '
 
 export async function seedAccount(db: Database, userId: string): Promise<void> {
   await db.execute(sql`insert into users (id, email) values (${userId}, ${`bench-usage-${userId}@example.com`})`);
+  // Keys, links and usage belong to an organization (a one-person one, with the user's id, as every sign-up gets).
+  await db.execute(sql`insert into organizations (id, name) values (${userId}, 'Bench')`);
   await db.execute(sql`
     insert into api_keys (id, user_id, name, hash, start, spend_limit_day)
     select 'key_bench_' || k, ${userId}, 'Key ' || k, md5('bench' || k), 'condt_bench', 50000000 from generate_series(1, ${KEYS}) k`);
@@ -80,6 +82,13 @@ export async function buildRollups(db: Database): Promise<void> {
       input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')})
     select user_id, hour, key_id, link_id, model, status_class, end_user, ${measures}
     from (${perBucket(', end_user', 'and end_user is not null')}) x group by 1, 2, 3, 4, 5, 6, 7`),
+  );
+  const sums = ['requests', 'cost_micros', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'request_bytes', 'response_bytes', 'latency_ms_sum', ...HISTOGRAM_COLUMNS];
+  await db.execute(
+    sql.raw(`
+    insert into usage_daily (user_id, day, key_id, link_id, model, status_class, ${sums.join(', ')})
+    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', key_id, link_id, model, status_class, ${sums.map((c) => `sum(${c})`).join(', ')}
+    from usage_hourly group by 1, 2, 3, 4, 5, 6`),
   );
   await db.execute(sql`analyze`);
 }

@@ -42,27 +42,41 @@ export interface RollupRow {
 }
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export const statusClass = (status: number) => Math.min(5, Math.max(2, Math.floor(status / 100)));
 
+export interface Rollups {
+  main: RollupRow[];
+  endUsers: RollupRow[];
+  /** Per UTC day (`hour` holds the day's first instant): the daily tier, usage_daily. */
+  daily: RollupRow[];
+}
+
 /**
- * Two lists: per (account, hour, key, link, model, status class), and the same per end user for
- * rows that name one. Each sorted by its primary key, so concurrent drains lock rollup rows in
- * one order and cannot deadlock, and no key appears twice (ON CONFLICT DO UPDATE refuses that).
+ * Three lists: per (account, hour, key, link, model, status class), the same per end user for
+ * rows that name one, and the first per UTC day. Each sorted by its primary key, so concurrent
+ * drains lock rollup rows in one order and cannot deadlock, and no key appears twice (ON CONFLICT
+ * DO UPDATE refuses that).
  */
-export function aggregateRollups(rows: readonly RollupSource[]): { main: RollupRow[]; endUsers: RollupRow[] } {
+export function aggregateRollups(rows: readonly RollupSource[]): Rollups {
   const main = new Map<string, RollupRow>();
   const endUsers = new Map<string, RollupRow>();
+  const daily = new Map<string, RollupRow>();
   for (const row of rows) {
     if (row.userId === null) continue;
-    const hour = Math.floor(row.createdAt.getTime() / HOUR_MS) * HOUR_MS;
+    const at = row.createdAt.getTime();
+    const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
+    const day = Math.floor(at / DAY_MS) * DAY_MS;
     const status = statusClass(row.status);
     // The primary key's columns in order, as one string (its sort order is the locking order).
-    const key = `${row.userId}\u0000${hour}\u0000${row.keyId ?? ''}\u0000${row.linkId ?? ''}\u0000${row.model ?? ''}\u0000${status}`;
+    const rest = `${row.keyId ?? ''}\u0000${row.linkId ?? ''}\u0000${row.model ?? ''}\u0000${status}`;
+    const key = `${row.userId}\u0000${hour}\u0000${rest}`;
     add(main, key, row, { userId: row.userId, hour, status, endUser: '' });
+    add(daily, `${row.userId}\u0000${day}\u0000${rest}`, row, { userId: row.userId, hour: day, status, endUser: '' });
     if (row.endUser) add(endUsers, `${key}\u0000${row.endUser}`, row, { userId: row.userId, hour, status, endUser: row.endUser });
   }
-  return { main: sortByKey(main), endUsers: sortByKey(endUsers) };
+  return { main: sortByKey(main), endUsers: sortByKey(endUsers), daily: sortByKey(daily) };
 }
 
 /** Adds `row` to its group; the group's dimensions are only built the first time it is seen. */

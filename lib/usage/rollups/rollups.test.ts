@@ -29,25 +29,26 @@ afterAll(async () => {
 });
 
 /** Raw rows summed the way the rollups should be, as comparable text lines. */
-async function rawSums(endUsers: boolean): Promise<string[]> {
+async function rawSums(endUsers: boolean, period: 'hour' | 'day' = 'hour'): Promise<string[]> {
   const db = await getDb();
+  const truncated = `date_trunc('${period}', created_at at time zone 'UTC')`;
   const rows = await db.execute<{ line: string }>(sql.raw(`
-    select concat_ws('|', user_id, to_char(date_trunc('hour', created_at) at time zone 'UTC', 'YYYY-MM-DD HH24'), coalesce(key_id, ''),
+    select concat_ws('|', user_id, to_char(${truncated}, 'YYYY-MM-DD HH24'), coalesce(key_id, ''),
       coalesce(link_id, ''), coalesce(model, ''), least(5, greatest(2, status / 100)), ${endUsers ? 'end_user' : "''"},
       count(*), sum(cost_micros), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(request_bytes),
       sum(response_bytes), sum(latency_ms), (select string_agg(n::text, ',' order by b) from (
         select b, count(h.x) as n from generate_series(0, ${LATENCY_BUCKETS_MS.length}) b
         left join lateral unnest(array_agg(width_bucket(latency_ms, ${BUCKETS}))) h(x) on h.x = b group by b) hist)) as line
     from usage_records where user_id is not null ${endUsers ? 'and end_user is not null' : ''}
-    group by 1 order by 1`.replace('group by 1', `group by user_id, date_trunc('hour', created_at), coalesce(key_id, ''), coalesce(link_id, ''), coalesce(model, ''), least(5, greatest(2, status / 100))${endUsers ? ', end_user' : ''}`)));
+    group by 1 order by 1`.replace('group by 1', `group by user_id, ${truncated}, coalesce(key_id, ''), coalesce(link_id, ''), coalesce(model, ''), least(5, greatest(2, status / 100))${endUsers ? ', end_user' : ''}`)));
   return rowsOf<{ line: string }>(rows).map((row) => row.line).sort();
 }
 
-async function rollupLines(table: 'usage_hourly' | 'usage_hourly_end_users'): Promise<string[]> {
+async function rollupLines(table: 'usage_hourly' | 'usage_hourly_end_users' | 'usage_daily'): Promise<string[]> {
   const db = await getDb();
   const rows = await db.execute<{ line: string }>(sql.raw(`
-    select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), key_id, link_id, model, status_class,
-      ${table === 'usage_hourly' ? "''" : 'end_user'}, requests, cost_micros, input_tokens, cached_input_tokens, output_tokens,
+    select concat_ws('|', user_id, to_char(${table === 'usage_daily' ? 'day' : 'hour'} at time zone 'UTC', 'YYYY-MM-DD HH24'), key_id, link_id, model, status_class,
+      ${table === 'usage_hourly_end_users' ? 'end_user' : "''"}, requests, cost_micros, input_tokens, cached_input_tokens, output_tokens,
       request_bytes, response_bytes, latency_ms_sum, concat_ws(',', ${HISTOGRAM_COLUMNS.join(', ')})) as line
     from ${table}`));
   return rowsOf<{ line: string }>(rows).map((row) => row.line).sort();
@@ -83,7 +84,7 @@ function randomWorkload(random: () => number, count: number): UsageRecord[] {
   });
 }
 
-describe(`hourly rollups on ${services.label}`, () => {
+describe(`hourly and daily rollups on ${services.label}`, () => {
   it('equal the raw sums after a randomized workload with late, duplicate and redelivered records', async () => {
     const random = seededRandom(7);
     const records = randomWorkload(random, 1_200);
@@ -114,5 +115,9 @@ describe(`hourly rollups on ${services.label}`, () => {
     expect(expected.length).toBeGreaterThan(100);
     expect(await rollupLines('usage_hourly')).toEqual(expected);
     expect(await rollupLines('usage_hourly_end_users')).toEqual(await rawSums(true));
+    // The daily tier: the same records per UTC day, late ones in their own day, redelivered ones once.
+    const daily = await rawSums(false, 'day');
+    expect(new Set(daily.map((line) => line.split('|')[1])).size).toBeGreaterThan(1);
+    expect(await rollupLines('usage_daily')).toEqual(daily);
   });
 });
