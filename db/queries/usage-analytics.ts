@@ -57,11 +57,18 @@ function rollupRows(userId: string, f: ResolvedFilters, { buckets = true }: { bu
   const part = (table: string, period: string, parts: TierPart[]) => {
     const at = arrayLiteral(parts.map((p) => p.at.toISOString()));
     const [tableName, periodColumn] = [sql.raw(table), sql.raw(`x.${period}`)];
+    // A run of consecutive periods is one index range; scattered ones (a range's edges, the hours
+    // moved between local days) are looked up one by one.
+    const step = period === 'day' ? 24 * 3_600_000 : 3_600_000;
+    const consecutive = parts.every((p, i) => i === 0 || p.at.getTime() - parts[i - 1]!.at.getTime() === step);
+    const periods = consecutive
+      ? sql`${periodColumn} >= ${parts[0]!.at.toISOString()}::timestamptz and ${periodColumn} <= ${parts.at(-1)!.at.toISOString()}::timestamptz`
+      : sql`${periodColumn} = any(${at}::timestamptz[])`;
     return sql`
       select p.bucket, p.sign, ${columns}
       from ${tableName} x join unnest(${at}::timestamptz[], ${arrayLiteral(parts.map((p) => p.bucket))}::text[], ${arrayLiteral(parts.map((p) => p.sign))}::int[]) as p(at, bucket, sign)
         on ${periodColumn} = p.at
-      where ${filters} and ${periodColumn} = any(${at}::timestamptz[])`;
+      where ${filters} and ${periods}`;
   };
   const hourly = endUsers ? 'usage_hourly_end_users' : 'usage_hourly';
   const parts: SQL[] = [];
