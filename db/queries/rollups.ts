@@ -2,7 +2,7 @@ import 'server-only';
 import { sql, type SQL } from 'drizzle-orm';
 import type { RollupRow, Rollups } from '@/lib/usage/rollups/aggregate';
 import { HISTOGRAM_COLUMNS } from '@/lib/usage/rollups/histogram';
-import { usageDaily, usageHourly, usageHourlyEndUsers } from '../schema';
+import { usageDaily, usageDailyEndUsers, usageHourly, usageHourlyEndUsers, usageHourlyTotals } from '../schema';
 import type { Executor } from './usage';
 
 /** Rows per INSERT: 40 columns × 1 000 stays below PostgreSQL's 65 535 parameters. */
@@ -23,7 +23,7 @@ const measures = (table: string) => ({
 });
 
 /** A rollup row as columns: the histogram array spread over h0 … h24. */
-function columns({ latencyHist, ...row }: RollupRow) {
+export function rollupColumns({ latencyHist, ...row }: RollupRow) {
   return { ...row, ...Object.fromEntries(HISTOGRAM_COLUMNS.map((name, i) => [name, latencyHist[i] ?? 0])) };
 }
 
@@ -36,7 +36,7 @@ export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<voi
   for (let i = 0; i < rollups.main.length; i += CHUNK) {
     // The main table has no end_user column: it counts every record once.
     const rows = rollups.main.slice(i, i + CHUNK).map((row) => {
-      const { endUser, ...rest } = columns(row);
+      const { endUser, ...rest } = rollupColumns(row);
       void endUser;
       return rest;
     });
@@ -52,7 +52,7 @@ export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<voi
     const t = usageHourlyEndUsers;
     await tx
       .insert(t)
-      .values(rollups.endUsers.slice(i, i + CHUNK).map(columns))
+      .values(rollups.endUsers.slice(i, i + CHUNK).map(rollupColumns))
       .onConflictDoUpdate({
         target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass, t.endUser],
         set: measures('usage_hourly_end_users'),
@@ -60,7 +60,7 @@ export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<voi
   }
   for (let i = 0; i < rollups.daily.length; i += CHUNK) {
     const rows = rollups.daily.slice(i, i + CHUNK).map((row) => {
-      const { endUser, hour, ...rest } = columns(row);
+      const { endUser, hour, ...rest } = rollupColumns(row);
       void endUser;
       return { ...rest, day: hour };
     });
@@ -70,6 +70,28 @@ export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<voi
       .onConflictDoUpdate({
         target: [usageDaily.userId, usageDaily.day, usageDaily.keyId, usageDaily.linkId, usageDaily.model, usageDaily.statusClass],
         set: measures('usage_daily'),
+      });
+  }
+  for (let i = 0; i < rollups.totals.length; i += CHUNK) {
+    const rows = rollups.totals.slice(i, i + CHUNK).map((row) => {
+      const { endUser, keyId, linkId, model, ...rest } = rollupColumns(row);
+      void [endUser, keyId, linkId, model];
+      return { ...rest, endUserNamed: row.endUserNamed };
+    });
+    const t = usageHourlyTotals;
+    await tx
+      .insert(t)
+      .values(rows)
+      .onConflictDoUpdate({ target: [t.userId, t.hour, t.statusClass, t.endUserNamed], set: measures('usage_hourly_totals') });
+  }
+  for (let i = 0; i < rollups.dailyEndUsers.length; i += CHUNK) {
+    const t = usageDailyEndUsers;
+    await tx
+      .insert(t)
+      .values(rollups.dailyEndUsers.slice(i, i + CHUNK))
+      .onConflictDoUpdate({
+        target: [t.userId, t.day, t.endUser],
+        set: { requests: increment('usage_daily_end_users', 'requests'), costMicros: increment('usage_daily_end_users', 'cost_micros') },
       });
   }
 }

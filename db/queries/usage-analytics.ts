@@ -7,8 +7,8 @@ import type { Database } from '../open';
 
 /**
  * The usage page's queries. They read the rollups only (db/schema/usage-rollups.ts), never
- * usage_records, so 30 days cost the same whatever the traffic: whole days from the daily tier,
- * the rest from the hourly one (lib/usage/tiers.ts). Figures come back as float8 (exact
+ * usage_records, so 30 days cost the same whatever the traffic, and each the coarsest tier that
+ * answers it (Tier, below). Figures come back as float8 (exact
  * below 2^53) because sums of bigint are numeric, which the two drivers return as strings.
  */
 
@@ -25,60 +25,83 @@ const GROUP_COLUMN: Record<Exclude<UsageGroup, 'none'>, string> = {
   status: 'status_class',
 };
 
-/** End users live in their own table (they can be many): read it only when they matter. */
-const forEndUsers = (f: ResolvedFilters) => f.endUser !== undefined || f.group === 'end_user';
+/**
+ * The rollup tables, coarsest first (db/schema/usage-rollups.ts). Each question reads the coarsest
+ * that holds the columns it filters and groups by:
+ * - totals: usage_hourly_totals, per hour and status class (records naming an end user apart);
+ * - main: usage_daily for whole UTC days + usage_hourly for the rest (lib/usage/tiers.ts);
+ * - endUserDays: usage_daily_end_users + usage_hourly_end_users at the edges (ranking end users);
+ * - endUsers: usage_hourly_end_users, every hour.
+ */
+type Tier = 'totals' | 'main' | 'endUserDays' | 'endUsers';
 
-/** The filters other than time: the same columns in every rollup table. */
-function dimensionFilters(userId: string, f: ResolvedFilters): SQL {
+const TABLES: Record<Tier, { daily?: string; hourly: string }> = {
+  totals: { hourly: 'usage_hourly_totals' },
+  main: { daily: 'usage_daily', hourly: 'usage_hourly' },
+  endUserDays: { daily: 'usage_daily_end_users', hourly: 'usage_hourly_end_users' },
+  endUsers: { hourly: 'usage_hourly_end_users' },
+};
+
+/** A filter on key, link or model: only the tables with those columns answer. */
+const narrowed = (f: ResolvedFilters) => f.keyId !== undefined || f.linkId !== undefined || f.model !== undefined;
+/** The end-user views count only the records that named an end user. */
+const endUserView = (f: ResolvedFilters) => f.endUser !== undefined || f.group === 'end_user';
+
+/** The filters other than time, on the columns `tier` has. */
+function dimensionFilters(userId: string, f: ResolvedFilters, tier: Tier): SQL {
   const parts: SQL[] = [sql`x.user_id = ${userId}`];
-  if (f.keyId !== undefined) parts.push(sql`x.key_id = ${f.keyId}`);
-  if (f.linkId !== undefined) parts.push(sql`x.link_id = ${f.linkId}`);
-  if (f.model !== undefined) parts.push(sql`x.model = ${f.model}`);
-  if (f.endUser !== undefined) parts.push(sql`x.end_user = ${f.endUser}`);
-  if (f.statusClass !== undefined) parts.push(sql`x.status_class = ${f.statusClass}`);
+  if (tier === 'totals') {
+    if (endUserView(f)) parts.push(sql`x.end_user_named`);
+  } else if (tier !== 'endUserDays') {
+    if (f.keyId !== undefined) parts.push(sql`x.key_id = ${f.keyId}`);
+    if (f.linkId !== undefined) parts.push(sql`x.link_id = ${f.linkId}`);
+    if (f.model !== undefined) parts.push(sql`x.model = ${f.model}`);
+  }
+  if (f.endUser !== undefined && (tier === 'endUsers' || tier === 'endUserDays')) parts.push(sql`x.end_user = ${f.endUser}`);
+  if (f.statusClass !== undefined && tier !== 'endUserDays') parts.push(sql`x.status_class = ${f.statusClass}`);
   return sql.join(parts, sql` and `);
 }
 
 /** A PostgreSQL array literal, every element quoted (an empty label is ""): ISO instants, bucket labels and signs hold no quotes or backslashes. */
 const arrayLiteral = (values: readonly (string | number)[]) => `{${values.map((value) => `"${value}"`).join(',')}}`;
 
-const COLUMNS = sql.raw(['key_id', 'link_id', 'model', 'status_class', 'requests', 'cost_micros', 'input_tokens', 'output_tokens', ...HISTOGRAM_COLUMNS].map((c) => `x.${c}`).join(', '));
+/** Rows of one table for some of the plan's periods, each with the bucket it counts towards and its sign. */
+function periodRows(table: string, period: 'hour' | 'day', parts: TierPart[], where: SQL, select: SQL): SQL {
+  const at = arrayLiteral(parts.map((p) => p.at.toISOString()));
+  const column = sql.raw(`x.${period}`);
+  // A run of consecutive periods is one index range; scattered ones (a range's edges, the hours
+  // moved between local days) are looked up one by one.
+  const step = period === 'day' ? 24 * 3_600_000 : 3_600_000;
+  const consecutive = parts.every((p, i) => i === 0 || p.at.getTime() - parts[i - 1]!.at.getTime() === step);
+  const periods = consecutive
+    ? sql`${column} >= ${parts[0]!.at.toISOString()}::timestamptz and ${column} <= ${parts.at(-1)!.at.toISOString()}::timestamptz`
+    : sql`${column} = any(${at}::timestamptz[])`;
+  return sql`
+    select p.bucket, p.sign, ${select}
+    from ${sql.raw(table)} x join unnest(${at}::timestamptz[], ${arrayLiteral(parts.map((p) => p.bucket))}::text[], ${arrayLiteral(parts.map((p) => p.sign))}::int[]) as p(at, bucket, sign)
+      on ${column} = p.at
+    where ${where} and ${periods}`;
+}
 
 /**
- * The rollup rows that answer `f`, each with the bucket it counts towards and a sign (tiers.ts):
- * whole UTC days from usage_daily, the rest from usage_hourly (or, for end users, every hour from
- * usage_hourly_end_users). Sums over it must multiply every measure by `sign`.
+ * The rows of `tier` that answer `f`: `bucket`, `sign` and the `select`ed columns (which both of the
+ * tier's tables must have). Sums over them multiply every measure by `sign` (tiers.ts).
+ * `buckets: false` for questions about the range as a whole.
  */
-function rollupRows(userId: string, f: ResolvedFilters, { buckets = true }: { buckets?: boolean } = {}): SQL {
-  const endUsers = forEndUsers(f);
-  const plan = planTiers(f, { buckets, daily: !endUsers });
-  const filters = dimensionFilters(userId, f);
-  const columns = endUsers ? sql`${COLUMNS}, x.end_user` : COLUMNS;
-  const part = (table: string, period: string, parts: TierPart[]) => {
-    const at = arrayLiteral(parts.map((p) => p.at.toISOString()));
-    const [tableName, periodColumn] = [sql.raw(table), sql.raw(`x.${period}`)];
-    // A run of consecutive periods is one index range; scattered ones (a range's edges, the hours
-    // moved between local days) are looked up one by one.
-    const step = period === 'day' ? 24 * 3_600_000 : 3_600_000;
-    const consecutive = parts.every((p, i) => i === 0 || p.at.getTime() - parts[i - 1]!.at.getTime() === step);
-    const periods = consecutive
-      ? sql`${periodColumn} >= ${parts[0]!.at.toISOString()}::timestamptz and ${periodColumn} <= ${parts.at(-1)!.at.toISOString()}::timestamptz`
-      : sql`${periodColumn} = any(${at}::timestamptz[])`;
-    return sql`
-      select p.bucket, p.sign, ${columns}
-      from ${tableName} x join unnest(${at}::timestamptz[], ${arrayLiteral(parts.map((p) => p.bucket))}::text[], ${arrayLiteral(parts.map((p) => p.sign))}::int[]) as p(at, bucket, sign)
-        on ${periodColumn} = p.at
-      where ${filters} and ${periods}`;
-  };
-  const hourly = endUsers ? 'usage_hourly_end_users' : 'usage_hourly';
+function rollupRows(userId: string, f: ResolvedFilters, tier: Tier, select: SQL, { buckets = true, where }: { buckets?: boolean; where?: SQL } = {}): SQL {
+  const { daily, hourly } = TABLES[tier];
+  const plan = planTiers(f, { buckets, daily: daily !== undefined });
+  const filters = where ? sql`${dimensionFilters(userId, f, tier)} and ${where}` : dimensionFilters(userId, f, tier);
   const parts: SQL[] = [];
-  if (plan.days.length > 0) parts.push(part('usage_daily', 'day', plan.days));
-  if (plan.hours.length > 0) parts.push(part(hourly, 'hour', plan.hours));
+  if (daily && plan.days.length > 0) parts.push(periodRows(daily, 'day', plan.days, filters, select));
+  if (plan.hours.length > 0) parts.push(periodRows(hourly, 'hour', plan.hours, filters, select));
   // An empty range (a custom range in the future): no rows, same columns.
-  if (parts.length === 0) return sql`select ''::text as bucket, 0 as sign, ${columns} from ${sql.raw(hourly)} x where false`;
+  if (parts.length === 0) return sql`select ''::text as bucket, 0 as sign, ${select} from ${sql.raw(hourly)} x where false`;
   return sql.join(parts, sql` union all `);
 }
 
+const MEASURES = sql.raw('x.status_class, x.requests, x.cost_micros, x.input_tokens, x.output_tokens');
+const HISTOGRAMS = sql.raw(['x.requests', ...HISTOGRAM_COLUMNS.map((c) => `x.${c}`)].join(', '));
 const histogramSums = sql.raw(HISTOGRAM_COLUMNS.map((name) => `sum(sign * ${name}::float8)`).join(', '));
 
 export interface SeriesRow {
@@ -99,9 +122,11 @@ export function rowsOf<T>(result: unknown): T[] {
 /** The groups with the most spend (then requests) in the range, best first. */
 export async function topGroups(db: Database, userId: string, f: ResolvedFilters, limit = TOP_GROUPS): Promise<string[]> {
   if (f.group === 'none' || f.group === 'status') return [];
-  const column = sql.raw(GROUP_COLUMN[f.group]);
+  const column = sql.raw(`x.${GROUP_COLUMN[f.group]}::text`);
+  // End users are ranked from one row per end user and day, unless a filter needs the columns that table lacks.
+  const tier: Tier = f.group !== 'end_user' ? 'main' : narrowed(f) || f.statusClass !== undefined ? 'endUsers' : 'endUserDays';
   const result = await db.execute(sql`
-    select ${column}::text as g from (${rollupRows(userId, f, { buckets: false })}) r
+    select g from (${rollupRows(userId, f, tier, sql`${column} as g, x.requests, x.cost_micros`, { buckets: false })}) r
     group by 1 having sum(sign * requests) <> 0
     order by sum(sign * cost_micros) desc, sum(sign * requests) desc, 1 limit ${limit}`);
   return rowsOf<{ g: string }>(result).map((row) => row.g);
@@ -113,18 +138,10 @@ export async function topGroups(db: Database, userId: string, f: ResolvedFilters
  * comes back (keys, links, models: a handful) and the caller folds.
  */
 export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top?: readonly string[]): Promise<SeriesRow[]> {
-  let group: SQL = sql`''`;
-  if (f.group === 'status') group = sql`status_class::text`;
-  else if (f.group !== 'none') {
-    const column = sql.raw(GROUP_COLUMN[f.group]);
-    // NULL stands for "Other" ('' is a real value: no key, no model…).
-    if (!top) group = column;
-    else group = top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
-  }
   const result = await db.execute(sql`
-    select bucket, ${group} as grp, status_class::int as sc, sum(sign * requests::float8) as requests, sum(sign * cost_micros::float8) as cost,
+    select bucket, grp, status_class::int as sc, sum(sign * requests::float8) as requests, sum(sign * cost_micros::float8) as cost,
       sum(sign * input_tokens::float8) as tin, sum(sign * output_tokens::float8) as tout
-    from (${rollupRows(userId, f)}) r
+    from (${seriesRows(userId, f, top)}) r
     group by 1, 2, 3 having sum(sign * requests) <> 0 order by 1`);
   type Raw = { bucket: string; grp: string | null; sc: number; requests: number; cost: number; tin: number; tout: number };
   return rowsOf<Raw>(result).map((row) => ({
@@ -138,14 +155,37 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
   }));
 }
 
+/** The series' rows, `grp` NULL for "Other" ('' is a real value: no key, no model…). */
+function seriesRows(userId: string, f: ResolvedFilters, top: readonly string[] | undefined): SQL {
+  if (f.group === 'end_user' && top && !narrowed(f) && f.endUser === undefined) {
+    // Every named record from the totals as "Other", then the top end users' own hours (by index)
+    // moved out of "Other" into their own series: total − top, exactly, without reading the rest.
+    const mine = top.length > 0 ? sql`x.end_user in (${sql.join(top.map((g) => sql`${g}`), sql`, `)})` : sql`false`;
+    const own = rollupRows(userId, f, 'endUsers', sql`x.end_user as grp, ${MEASURES}`, { where: mine });
+    const takenBack = rollupRows(userId, f, 'endUsers', sql`null::text as grp, ${MEASURES}`, { where: mine });
+    return sql`${rollupRows(userId, f, 'totals', sql`null::text as grp, ${MEASURES}`)} union all ${own}
+      union all select bucket, -sign, grp, status_class, requests, cost_micros, input_tokens, output_tokens from (${takenBack}) back`;
+  }
+  if (f.group === 'none' || f.group === 'status') {
+    const grp = f.group === 'status' ? sql`x.status_class::text` : sql`''::text`;
+    const tier: Tier = f.endUser !== undefined ? 'endUsers' : narrowed(f) ? 'main' : 'totals';
+    return rollupRows(userId, f, tier, sql`${grp} as grp, ${MEASURES}`);
+  }
+  const column = sql.raw(`x.${GROUP_COLUMN[f.group]}`);
+  const grp = !top ? column : top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
+  return rollupRows(userId, f, endUserView(f) ? 'endUsers' : 'main', sql`${grp} as grp, ${MEASURES}`);
+}
+
 /**
  * The merged latency histogram per bucket. A query of its own, run beside usageSeries: summing the
- * histograms is the costliest part, and the two then share the machine's cores.
+ * histograms is the costliest part, and the two then share the machine's cores. The chart is per
+ * bucket, not per group: the totals answer it unless a filter needs finer rows.
  */
 export async function latencySeries(db: Database, userId: string, f: ResolvedFilters): Promise<Map<string, number[]>> {
+  const tier: Tier = f.endUser !== undefined || (f.group === 'end_user' && narrowed(f)) ? 'endUsers' : narrowed(f) ? 'main' : 'totals';
   const result = await db.execute(sql`
     select bucket, array[${histogramSums}] as hist
-    from (${rollupRows(userId, f)}) r
+    from (${rollupRows(userId, f, tier, HISTOGRAMS)}) r
     group by 1 having sum(sign * requests) <> 0`);
   return new Map(rowsOf<{ bucket: string; hist: (number | string)[] }>(result).map((row) => [row.bucket, row.hist.map(Number)]));
 }
@@ -153,7 +193,8 @@ export async function latencySeries(db: Database, userId: string, f: ResolvedFil
 /** The models used in the range (for the filter's choices). */
 export async function usedModels(db: Database, userId: string, f: ResolvedFilters): Promise<string[]> {
   const range = { ...f, keyId: undefined, linkId: undefined, model: undefined, endUser: undefined, statusClass: undefined, group: 'none' as const };
-  const result = await db.execute(sql`select distinct model from (${rollupRows(userId, range, { buckets: false })}) r where model <> '' order by 1`);
+  const rows = rollupRows(userId, range, 'main', sql`x.model, x.requests`, { buckets: false, where: sql`x.model <> ''` });
+  const result = await db.execute(sql`select distinct model from (${rows}) r order by 1`);
   return rowsOf<{ model: string }>(result).map((row) => row.model);
 }
 

@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { HISTOGRAM_COLUMNS, type HistogramColumn } from '../../lib/usage/rollups/histogram';
 import { organizations } from './organizations';
 
@@ -93,6 +93,46 @@ export const usageDaily = pgTable(
   'usage_daily',
   { ...dimensions('day'), ...measures() },
   (row) => [primaryKey({ name: 'usage_daily_pkey', columns: [row.userId, row.day, row.keyId, row.linkId, row.model, row.statusClass] })],
+);
+
+/**
+ * Per account, UTC hour and status class only — whether the records named an end user kept apart —
+ * for the views that filter and group by none of key, link and model: ~8 rows an hour whatever the
+ * traffic, where usage_hourly holds one per combination. The unfiltered page, its hourly buckets,
+ * the latency chart of any view without such a filter, and the end-user views' totals read this.
+ */
+export const usageHourlyTotals = pgTable(
+  'usage_hourly_totals',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    hour: periodColumn('hour'),
+    statusClass: smallint('status_class').notNull(),
+    /** The records named an end user (the end-user views count only those). */
+    endUserNamed: boolean('end_user_named').notNull(),
+    ...measures(),
+  },
+  (row) => [primaryKey({ name: 'usage_hourly_totals_pkey', columns: [row.userId, row.hour, row.statusClass, row.endUserNamed] })],
+);
+
+/**
+ * Requests and spend per account, UTC day and end user: enough to rank end users over a range (the
+ * page's top end users) from one row per end user and day instead of their hourly rows per key,
+ * link, model and status. The charts of the top ones then read their own hours by index.
+ */
+export const usageDailyEndUsers = pgTable(
+  'usage_daily_end_users',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    day: periodColumn('day'),
+    endUser: text('end_user').notNull(),
+    requests: count('requests'),
+    costMicros: count('cost_micros'),
+  },
+  (row) => [primaryKey({ name: 'usage_daily_end_users_pkey', columns: [row.userId, row.day, row.endUser] })],
 );
 
 export type UsageHourlyRow = typeof usageHourly.$inferSelect;

@@ -12,6 +12,8 @@ export interface UsageBenchResult {
   rollupRows: number;
   endUserRollupRows: number;
   dailyRollupRows: number;
+  totalsRollupRows: number;
+  dailyEndUserRows: number;
   seedSeconds: number;
   rollupSeconds: number;
   timings: Timing[];
@@ -30,7 +32,7 @@ const ms = (value: number) => value.toFixed(1);
 
 export function renderUsageBench(r: UsageBenchResult): string {
   const lines = [
-    `${r.records.toLocaleString('en-US')} usage records (one account, 30 days); rollups: ${r.rollupRows.toLocaleString('en-US')} hourly rows + ${r.endUserRollupRows.toLocaleString('en-US')} per end user + ${r.dailyRollupRows.toLocaleString('en-US')} daily.`,
+    `${r.records.toLocaleString('en-US')} usage records (one account, 30 days); rollups: ${r.rollupRows.toLocaleString('en-US')} hourly rows + ${r.endUserRollupRows.toLocaleString('en-US')} per end user + ${r.dailyRollupRows.toLocaleString('en-US')} daily + ${r.totalsRollupRows.toLocaleString('en-US')} hourly totals + ${r.dailyEndUserRows.toLocaleString('en-US')} per end user and day.`,
     `Seeded in ${r.seedSeconds.toFixed(1)} s, rollups built in ${r.rollupSeconds.toFixed(1)} s.`,
     '',
     `| view | query | median ms | max ms | under the bar (page < ${r.pageLimitMs} ms, query < ${r.queryLimitMs} ms) |`,

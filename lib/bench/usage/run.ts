@@ -45,12 +45,14 @@ const seedSeconds = (performance.now() - t0) / 1000;
 t0 = performance.now();
 await buildRollups(db);
 const rollupSeconds = (performance.now() - t0) / 1000;
-const [sizes] = rowsOf<{ raw: number; hourly: number; endusers: number; daily: number }>(
+const [sizes] = rowsOf<{ raw: number; hourly: number; endusers: number; daily: number; totals: number; dailyendusers: number }>(
   await db.execute(sql`select (select count(*) from usage_records)::int as raw, (select count(*) from usage_hourly)::int as hourly,
-    (select count(*) from usage_hourly_end_users)::int as endusers, (select count(*) from usage_daily)::int as daily`),
+    (select count(*) from usage_hourly_end_users)::int as endusers, (select count(*) from usage_daily)::int as daily,
+    (select count(*) from usage_hourly_totals)::int as totals, (select count(*) from usage_daily_end_users)::int as dailyendusers`),
 );
 console.log(
-  `[bench:usage] seeded ${sizes!.raw} records in ${seedSeconds.toFixed(1)} s; rollups ${sizes!.hourly} hourly + ${sizes!.endusers} per end user + ${sizes!.daily} daily rows in ${rollupSeconds.toFixed(1)} s`,
+  `[bench:usage] seeded ${sizes!.raw} records in ${seedSeconds.toFixed(1)} s; rollups in ${rollupSeconds.toFixed(1)} s: ${sizes!.hourly} hourly, ${sizes!.endusers} per end user, ` +
+    `${sizes!.daily} daily, ${sizes!.totals} hourly totals, ${sizes!.dailyendusers} per end user and day`,
 );
 
 async function time(fn: () => Promise<unknown>): Promise<number[]> {
@@ -148,6 +150,8 @@ console.log(
     rollupRows: sizes!.hourly,
     endUserRollupRows: sizes!.endusers,
     dailyRollupRows: sizes!.daily,
+    totalsRollupRows: sizes!.totals,
+    dailyEndUserRows: sizes!.dailyendusers,
     seedSeconds,
     rollupSeconds,
     timings,

@@ -90,5 +90,22 @@ export async function buildRollups(db: Database): Promise<void> {
     select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', key_id, link_id, model, status_class, ${sums.map((c) => `sum(${c})`).join(', ')}
     from usage_hourly group by 1, 2, 3, 4, 5, 6`),
   );
+  // The coarser tiers, from the hourly ones as migration 0014 fills them: records that named an end
+  // user from the end-user rows, the others as the hourly sums less those.
+  const totals = (named: boolean, table: string) => `
+    insert into usage_hourly_totals (user_id, hour, status_class, end_user_named, ${sums.join(', ')})
+    select user_id, hour, status_class, ${named}, ${sums.map((c) => `sum(${c})`).join(', ')} from ${table} group by 1, 2, 3`;
+  await db.execute(sql.raw(totals(true, 'usage_hourly_end_users')));
+  await db.execute(sql.raw(totals(false, 'usage_hourly')));
+  await db.execute(
+    sql.raw(`
+    update usage_hourly_totals t set ${sums.map((c) => `${c} = t.${c} - n.${c}`).join(', ')} from usage_hourly_totals n
+    where not t.end_user_named and n.end_user_named and n.user_id = t.user_id and n.hour = t.hour and n.status_class = t.status_class`),
+  );
+  await db.execute(sql`delete from usage_hourly_totals where requests = 0`);
+  await db.execute(sql`
+    insert into usage_daily_end_users (user_id, day, end_user, requests, cost_micros)
+    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', end_user, sum(requests), sum(cost_micros)
+    from usage_hourly_end_users group by 1, 2, 3`);
   await db.execute(sql`analyze`);
 }

@@ -51,18 +51,33 @@ export interface Rollups {
   endUsers: RollupRow[];
   /** Per UTC day (`hour` holds the day's first instant): the daily tier, usage_daily. */
   daily: RollupRow[];
+  /** Per hour and status class only, records naming an end user apart: usage_hourly_totals. */
+  totals: (RollupRow & { endUserNamed: boolean })[];
+  /** Requests and spend per UTC day and end user: usage_daily_end_users. */
+  dailyEndUsers: DailyEndUserRow[];
+}
+
+export interface DailyEndUserRow {
+  userId: string;
+  day: Date;
+  endUser: string;
+  requests: number;
+  costMicros: number;
 }
 
 /**
- * Three lists: per (account, hour, key, link, model, status class), the same per end user for
- * rows that name one, and the first per UTC day. Each sorted by its primary key, so concurrent
- * drains lock rollup rows in one order and cannot deadlock, and no key appears twice (ON CONFLICT
- * DO UPDATE refuses that).
+ * Every tier's rows: per (account, hour, key, link, model, status class), the same per end user for
+ * rows that name one, the first per UTC day, per (account, hour, status class, named an end user or
+ * not), and per (account, UTC day, end user). Each sorted by its primary key, so concurrent drains
+ * lock rollup rows in one order and cannot deadlock, and no key appears twice (ON CONFLICT DO
+ * UPDATE refuses that).
  */
 export function aggregateRollups(rows: readonly RollupSource[]): Rollups {
   const main = new Map<string, RollupRow>();
   const endUsers = new Map<string, RollupRow>();
   const daily = new Map<string, RollupRow>();
+  const totals = new Map<string, RollupRow & { endUserNamed?: boolean }>();
+  const dailyEndUsers = new Map<string, DailyEndUserRow>();
   for (const row of rows) {
     if (row.userId === null) continue;
     const at = row.createdAt.getTime();
@@ -74,13 +89,29 @@ export function aggregateRollups(rows: readonly RollupSource[]): Rollups {
     const key = `${row.userId}\u0000${hour}\u0000${rest}`;
     add(main, key, row, { userId: row.userId, hour, status, endUser: '' });
     add(daily, `${row.userId}\u0000${day}\u0000${rest}`, row, { userId: row.userId, hour: day, status, endUser: '' });
-    if (row.endUser) add(endUsers, `${key}\u0000${row.endUser}`, row, { userId: row.userId, hour, status, endUser: row.endUser });
+    const named = Boolean(row.endUser);
+    // false sorts before true in PostgreSQL: '0' before '1' keeps the locking order the key's.
+    Object.assign(add(totals, `${row.userId}\u0000${hour}\u0000${status}\u0000${named ? 1 : 0}`, row, { userId: row.userId, hour, status, endUser: '' }), { endUserNamed: named });
+    if (row.endUser) {
+      add(endUsers, `${key}\u0000${row.endUser}`, row, { userId: row.userId, hour, status, endUser: row.endUser });
+      const dayKey = `${row.userId}\u0000${day}\u0000${row.endUser}`;
+      const perDay = dailyEndUsers.get(dayKey) ?? { userId: row.userId, day: new Date(day), endUser: row.endUser, requests: 0, costMicros: 0 };
+      perDay.requests += 1;
+      perDay.costMicros += row.costMicros;
+      dailyEndUsers.set(dayKey, perDay);
+    }
   }
-  return { main: sortByKey(main), endUsers: sortByKey(endUsers), daily: sortByKey(daily) };
+  return {
+    main: sortByKey(main),
+    endUsers: sortByKey(endUsers),
+    daily: sortByKey(daily),
+    totals: sortByKey(totals) as (RollupRow & { endUserNamed: boolean })[],
+    dailyEndUsers: sortByKey(dailyEndUsers),
+  };
 }
 
 /** Adds `row` to its group; the group's dimensions are only built the first time it is seen. */
-function add(into: Map<string, RollupRow>, key: string, row: RollupSource, group: { userId: string; hour: number; status: number; endUser: string }) {
+function add(into: Map<string, RollupRow>, key: string, row: RollupSource, group: { userId: string; hour: number; status: number; endUser: string }): RollupRow {
   let target = into.get(key);
   if (!target) {
     target = {
@@ -112,8 +143,9 @@ function add(into: Map<string, RollupRow>, key: string, row: RollupSource, group
   target.responseBytes += row.responseBytes;
   target.latencyMsSum += row.latencyMs;
   target.latencyHist[latencyBucket(row.latencyMs)]! += 1;
+  return target;
 }
 
-function sortByKey(rows: Map<string, RollupRow>): RollupRow[] {
+function sortByKey<T>(rows: Map<string, T>): T[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }

@@ -119,5 +119,24 @@ describe(`hourly and daily rollups on ${services.label}`, () => {
     const daily = await rawSums(false, 'day');
     expect(new Set(daily.map((line) => line.split('|')[1])).size).toBeGreaterThan(1);
     expect(await rollupLines('usage_daily')).toEqual(daily);
+    // The coarser tiers against the hourly ones just checked against the records: the totals per
+    // hour and status (named end user or not) and the requests and spend per day and end user.
+    const measures = `requests, cost_micros, input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')}`;
+    const summed = (from: string, named: string) => `
+      select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), status_class, ${named},
+        ${measures.split(', ').map((c) => `sum(${c})`).join(', ')}) as line from ${from} group by user_id, hour, status_class${named === 'end_user_named' ? ', end_user_named' : ''}`;
+    const lines = async (query: string) => rowsOf<{ line: string }>(await (await getDb()).execute(sql.raw(query))).map((row) => row.line).sort();
+    expect(await lines(summed('usage_hourly_totals', 'end_user_named'))).toEqual(
+      await lines(`
+        select line from (${summed('usage_hourly_end_users', 'true')}) named union all
+        select line from (${summed(`(select user_id, hour, status_class, ${measures.split(', ').map((c) => `sum(${c}) as ${c}`).join(', ')} from (
+          select user_id, hour, status_class, ${measures} from usage_hourly union all
+          select user_id, hour, status_class, ${measures.split(', ').map((c) => `-${c}`).join(', ')} from usage_hourly_end_users) both_tiers
+          group by 1, 2, 3 having sum(requests) <> 0) unnamed`, 'false')}) rest`),
+    );
+    const perDay = `to_char(date_trunc('day', hour at time zone 'UTC'), 'YYYY-MM-DD')`;
+    expect(await lines(`select concat_ws('|', user_id, to_char(day at time zone 'UTC', 'YYYY-MM-DD'), end_user, requests, cost_micros) as line from usage_daily_end_users`)).toEqual(
+      await lines(`select concat_ws('|', user_id, ${perDay}, end_user, sum(requests), sum(cost_micros)) as line from usage_hourly_end_users group by user_id, ${perDay}, end_user`),
+    );
   });
 });
