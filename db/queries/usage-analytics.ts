@@ -122,20 +122,27 @@ export function rowsOf<T>(result: unknown): T[] {
 /** The groups with the most spend (then requests) in the range, best first. */
 export async function topGroups(db: Database, userId: string, f: ResolvedFilters, limit = TOP_GROUPS): Promise<string[]> {
   if (f.group === 'none' || f.group === 'status') return [];
+  const result = await db.execute(topGroupsQuery(userId, f as ResolvedFilters & { group: RankedGroup }, limit));
+  return rowsOf<{ g: string }>(result).map((row) => row.g);
+}
+
+type RankedGroup = Exclude<UsageGroup, 'none' | 'status'>;
+
+function topGroupsQuery(userId: string, f: ResolvedFilters & { group: RankedGroup }, limit: number): SQL {
   const column = sql.raw(`x.${GROUP_COLUMN[f.group]}::text`);
   // End users are ranked from one row per end user and day, unless a filter needs the columns that table lacks.
   const tier: Tier = f.group !== 'end_user' ? 'main' : narrowed(f) || f.statusClass !== undefined ? 'endUsers' : 'endUserDays';
-  const result = await db.execute(sql`
+  return sql`
     select g from (${rollupRows(userId, f, tier, sql`${column} as g, x.requests, x.cost_micros`, { buckets: false })}) r
     group by 1 having sum(sign * requests) <> 0
-    order by sum(sign * cost_micros) desc, sum(sign * requests) desc, 1 limit ${limit}`);
-  return rowsOf<{ g: string }>(result).map((row) => row.g);
+    order by sum(sign * cost_micros) desc, sum(sign * requests) desc, 1 limit ${limit}`;
 }
 
 /**
  * Requests, spend and tokens per time bucket × group × status class. With `top`, groups beyond it
- * are folded into OTHER_GROUP in SQL (end users: there can be thousands); without, every group
- * comes back (keys, links, models: a handful) and the caller folds.
+ * are folded into OTHER_GROUP in SQL; without, every group comes back (keys, links, models: a
+ * handful) and the caller folds — except end users (there can be thousands): their top ones are
+ * picked in the same statement (topGroups' ranking) unless given.
  */
 export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top?: readonly string[]): Promise<SeriesRow[]> {
   const result = await db.execute(sql`
@@ -156,15 +163,18 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
 }
 
 /** The series' rows, `grp` NULL for "Other" ('' is a real value: no key, no model…). */
-function seriesRows(userId: string, f: ResolvedFilters, top: readonly string[] | undefined): SQL {
-  if (f.group === 'end_user' && top && !narrowed(f) && f.endUser === undefined) {
+function seriesRows(userId: string, f: ResolvedFilters, given: readonly string[] | undefined): SQL {
+  // The top groups as a text[] (a NULL first, so an empty list still has a type; `= any` never matches it).
+  const listed = (groups: readonly string[]) => sql`array[${sql.join([sql`null`, ...groups.map((g) => sql`${g}`)], sql`, `)}]::text[]`;
+  const top = given ? listed(given) : f.group === 'end_user' ? sql`array(${topGroupsQuery(userId, { ...f, group: 'end_user' }, TOP_GROUPS)})` : undefined;
+  if (f.group === 'end_user' && !narrowed(f) && f.endUser === undefined) {
     // Every named record from the totals as "Other", then the top end users' own hours (by index)
     // moved out of "Other" into their own series: total − top, exactly, without reading the rest.
-    const mine = top.length > 0 ? sql`x.end_user in (${sql.join(top.map((g) => sql`${g}`), sql`, `)})` : sql`false`;
-    const own = rollupRows(userId, f, 'endUsers', sql`x.end_user as grp, ${MEASURES}`, { where: mine });
-    const takenBack = rollupRows(userId, f, 'endUsers', sql`null::text as grp, ${MEASURES}`, { where: mine });
-    return sql`${rollupRows(userId, f, 'totals', sql`null::text as grp, ${MEASURES}`)} union all ${own}
-      union all select bucket, -sign, grp, status_class, requests, cost_micros, input_tokens, output_tokens from (${takenBack}) back`;
+    // Each of those hours is read once and counted twice: for its end user, and back out of "Other".
+    const own = rollupRows(userId, f, 'endUsers', sql`x.end_user as grp, ${MEASURES}`, { where: sql`x.end_user = any(${top})` });
+    return sql`${rollupRows(userId, f, 'totals', sql`null::text as grp, ${MEASURES}`)}
+      union all select mine.bucket, mine.sign * moved.sign, moved.grp, mine.status_class, mine.requests, mine.cost_micros, mine.input_tokens, mine.output_tokens
+      from (${own}) mine cross join lateral (values (mine.grp, 1), (null::text, -1)) as moved(grp, sign)`;
   }
   if (f.group === 'none' || f.group === 'status') {
     const grp = f.group === 'status' ? sql`x.status_class::text` : sql`''::text`;
@@ -172,7 +182,7 @@ function seriesRows(userId: string, f: ResolvedFilters, top: readonly string[] |
     return rollupRows(userId, f, tier, sql`${grp} as grp, ${MEASURES}`);
   }
   const column = sql.raw(`x.${GROUP_COLUMN[f.group]}`);
-  const grp = !top ? column : top.length > 0 ? sql`case when ${column} in (${sql.join(top.map((g) => sql`${g}`), sql`, `)}) then ${column} end` : sql`null::text`;
+  const grp = !top ? column : sql`case when ${column} = any(${top}) then ${column} end`;
   return rollupRows(userId, f, endUserView(f) ? 'endUsers' : 'main', sql`${grp} as grp, ${MEASURES}`);
 }
 

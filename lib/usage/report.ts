@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/db';
 import type { Database } from '@/db';
-import { dimensionNames, latencySeries, OTHER_GROUP, TOP_GROUPS, topGroups, usageSeries, usedModels, type SeriesRow } from '@/db/queries/usage-analytics';
+import { dimensionNames, latencySeries, OTHER_GROUP, TOP_GROUPS, usageSeries, usedModels, type SeriesRow } from '@/db/queries/usage-analytics';
 import type { ResolvedFilters } from './filters';
 import { emptyHistogram, mergeHistogram, percentile } from './rollups/histogram';
 import { localDate, nextDate } from './time-zone';
@@ -52,10 +52,9 @@ const statusLabel = (sc: string) => `${sc}xx`;
 export async function loadUsageReport(userId: string, filters: ResolvedFilters): Promise<UsageReport> {
   const f = filters.granularity === 'hour' && filters.end.getTime() - filters.start.getTime() > MAX_HOUR_BUCKETS * HOUR_MS ? { ...filters, granularity: 'day' as const } : filters;
   const db = await getDb();
-  // End users can be thousands: their top ones are picked in SQL first. Keys, links and models
-  // are few: all come back and the top ones are picked here, saving a query.
-  const series = async () => (f.group === 'end_user' ? usageSeries(db, userId, f, await topGroups(db, userId, f)) : usageSeries(db, userId, f));
-  const [all, latency, options] = await Promise.all([series(), latencySeries(db, userId, f), filterOptions(db, userId, f)]);
+  // End users can be thousands: usageSeries picks their top ones in the same statement. Keys,
+  // links and models are few: all come back and the top ones are picked here.
+  const [all, latency, options] = await Promise.all([usageSeries(db, userId, f), latencySeries(db, userId, f), filterOptions(db, userId, f)]);
   const names = options.names;
   const { rows, top } = foldGroups(all, f.group);
 
