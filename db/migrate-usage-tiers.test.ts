@@ -87,8 +87,8 @@ async function expectFilled(db: Database, rows: RollupSource[]): Promise<void> {
   expect(await lines(db, `select concat_ws('|', ${at('hour')}, status_class, end_user_named, ${measures.join(', ')}) as line from usage_hourly_totals`)).toEqual(
     want.totals.map((row) => line(iso(row.hour), row.statusClass, row.endUserNamed ? 't' : 'f', ...histogramAndMeasures(row))).sort(),
   );
-  expect(await lines(db, `select concat_ws('|', ${at('day')}, end_user, requests, cost_micros) as line from usage_daily_end_users`)).toEqual(
-    want.dailyEndUsers.map((row) => line(iso(row.day), row.endUser, row.requests, row.costMicros)).sort(),
+  expect(await lines(db, `select concat_ws('|', ${at('day')}, end_user, status_class, requests, cost_micros, input_tokens, output_tokens) as line from usage_daily_end_users`)).toEqual(
+    want.dailyEndUsers.map((row) => line(iso(row.day), row.endUser, row.statusClass, row.requests, row.costMicros, row.inputTokens, row.outputTokens)).sort(),
   );
   // The records span several UTC days and both kinds of totals rows.
   expect(new Set(want.daily.map((row) => iso(row.hour))).size).toBeGreaterThan(2);

@@ -2,9 +2,12 @@ CREATE TABLE "usage_daily_end_users" (
 	"user_id" text NOT NULL,
 	"day" timestamp with time zone NOT NULL,
 	"end_user" text NOT NULL,
+	"status_class" smallint NOT NULL,
 	"requests" bigint DEFAULT 0 NOT NULL,
 	"cost_micros" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "usage_daily_end_users_pkey" PRIMARY KEY("user_id","day","end_user")
+	"input_tokens" bigint DEFAULT 0 NOT NULL,
+	"output_tokens" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "usage_daily_end_users_pkey" PRIMARY KEY("user_id","day","end_user","status_class")
 );
 --> statement-breakpoint
 CREATE TABLE "usage_hourly_totals" (
@@ -60,6 +63,7 @@ UPDATE "usage_hourly_totals" t SET "requests" = t."requests" - n."requests", "co
 FROM "usage_hourly_totals" n
 WHERE t."end_user_named" = false AND n."end_user_named" = true AND n."user_id" = t."user_id" AND n."hour" = t."hour" AND n."status_class" = t."status_class";--> statement-breakpoint
 DELETE FROM "usage_hourly_totals" WHERE "requests" = 0;--> statement-breakpoint
-INSERT INTO "usage_daily_end_users" ("user_id", "day", "end_user", "requests", "cost_micros")
-SELECT "user_id", date_trunc('day', "hour" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', "end_user", sum("requests"), sum("cost_micros")
-FROM "usage_hourly_end_users" GROUP BY 1, 2, 3;
+INSERT INTO "usage_daily_end_users" ("user_id", "day", "end_user", "status_class", "requests", "cost_micros", "input_tokens", "output_tokens")
+SELECT "user_id", date_trunc('day', "hour" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', "end_user", "status_class", sum("requests"), sum("cost_micros"),
+	sum("input_tokens"), sum("output_tokens")
+FROM "usage_hourly_end_users" GROUP BY 1, 2, 3, 4;

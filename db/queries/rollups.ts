@@ -90,8 +90,13 @@ export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<voi
       .insert(t)
       .values(rollups.dailyEndUsers.slice(i, i + CHUNK))
       .onConflictDoUpdate({
-        target: [t.userId, t.day, t.endUser],
-        set: { requests: increment('usage_daily_end_users', 'requests'), costMicros: increment('usage_daily_end_users', 'cost_micros') },
+        target: [t.userId, t.day, t.endUser, t.statusClass],
+        set: {
+          requests: increment('usage_daily_end_users', 'requests'),
+          costMicros: increment('usage_daily_end_users', 'cost_micros'),
+          inputTokens: increment('usage_daily_end_users', 'input_tokens'),
+          outputTokens: increment('usage_daily_end_users', 'output_tokens'),
+        },
       });
   }
 }

@@ -30,7 +30,8 @@ const GROUP_COLUMN: Record<Exclude<UsageGroup, 'none'>, string> = {
  * that holds the columns it filters and groups by:
  * - totals: usage_hourly_totals, per hour and status class (records naming an end user apart);
  * - main: usage_daily for whole UTC days + usage_hourly for the rest (lib/usage/tiers.ts);
- * - endUserDays: usage_daily_end_users + usage_hourly_end_users at the edges (ranking end users);
+ * - endUserDays: usage_daily_end_users + usage_hourly_end_users at the edges (end users ranked, and
+ *   the top ones' series);
  * - endUsers: usage_hourly_end_users, every hour.
  */
 type Tier = 'totals' | 'main' | 'endUserDays' | 'endUsers';
@@ -58,7 +59,7 @@ function dimensionFilters(userId: string, f: ResolvedFilters, tier: Tier): SQL {
     if (f.model !== undefined) parts.push(sql`x.model = ${f.model}`);
   }
   if (f.endUser !== undefined && (tier === 'endUsers' || tier === 'endUserDays')) parts.push(sql`x.end_user = ${f.endUser}`);
-  if (f.statusClass !== undefined && tier !== 'endUserDays') parts.push(sql`x.status_class = ${f.statusClass}`);
+  if (f.statusClass !== undefined) parts.push(sql`x.status_class = ${f.statusClass}`);
   return sql.join(parts, sql` and `);
 }
 
@@ -131,7 +132,7 @@ type RankedGroup = Exclude<UsageGroup, 'none' | 'status'>;
 function topGroupsQuery(userId: string, f: ResolvedFilters & { group: RankedGroup }, limit: number): SQL {
   const column = sql.raw(`x.${GROUP_COLUMN[f.group]}::text`);
   // End users are ranked from one row per end user and day, unless a filter needs the columns that table lacks.
-  const tier: Tier = f.group !== 'end_user' ? 'main' : narrowed(f) || f.statusClass !== undefined ? 'endUsers' : 'endUserDays';
+  const tier: Tier = f.group !== 'end_user' ? 'main' : narrowed(f) ? 'endUsers' : 'endUserDays';
   return sql`
     select g from (${rollupRows(userId, f, tier, sql`${column} as g, x.requests, x.cost_micros`, { buckets: false })}) r
     group by 1 having sum(sign * requests) <> 0
@@ -168,10 +169,10 @@ function seriesRows(userId: string, f: ResolvedFilters, given: readonly string[]
   const listed = (groups: readonly string[]) => sql`array[${sql.join([sql`null`, ...groups.map((g) => sql`${g}`)], sql`, `)}]::text[]`;
   const top = given ? listed(given) : f.group === 'end_user' ? sql`array(${topGroupsQuery(userId, { ...f, group: 'end_user' }, TOP_GROUPS)})` : undefined;
   if (f.group === 'end_user' && !narrowed(f) && f.endUser === undefined) {
-    // Every named record from the totals as "Other", then the top end users' own hours (by index)
+    // Every named record from the totals as "Other", then the top end users' own days and hours
     // moved out of "Other" into their own series: total − top, exactly, without reading the rest.
-    // Each of those hours is read once and counted twice: for its end user, and back out of "Other".
-    const own = rollupRows(userId, f, 'endUsers', sql`x.end_user as grp, ${MEASURES}`, { where: sql`x.end_user = any(${top})` });
+    // Each of those rows is read once and counted twice: for its end user, and back out of "Other".
+    const own = rollupRows(userId, f, 'endUserDays', sql`x.end_user as grp, ${MEASURES}`, { where: sql`x.end_user = any(${top})` });
     return sql`${rollupRows(userId, f, 'totals', sql`null::text as grp, ${MEASURES}`)}
       union all select mine.bucket, mine.sign * moved.sign, moved.grp, mine.status_class, mine.requests, mine.cost_micros, mine.input_tokens, mine.output_tokens
       from (${own}) mine cross join lateral (values (mine.grp, 1), (null::text, -1)) as moved(grp, sign)`;

@@ -117,9 +117,10 @@ export const usageHourlyTotals = pgTable(
 );
 
 /**
- * Requests and spend per account, UTC day and end user: enough to rank end users over a range (the
- * page's top end users) from one row per end user and day instead of their hourly rows per key,
- * link, model and status. The charts of the top ones then read their own hours by index.
+ * Requests, spend and tokens per account, UTC day, end user and status class: enough to rank end
+ * users over a range and draw the top ones' series from one row per end user, day and status
+ * instead of their hourly rows per key, link, model and status (usage_hourly_end_users). No
+ * latency histogram: the end-user views' latency chart reads usage_hourly_totals.
  */
 export const usageDailyEndUsers = pgTable(
   'usage_daily_end_users',
@@ -129,10 +130,13 @@ export const usageDailyEndUsers = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     day: periodColumn('day'),
     endUser: text('end_user').notNull(),
+    statusClass: smallint('status_class').notNull(),
     requests: count('requests'),
     costMicros: count('cost_micros'),
+    inputTokens: count('input_tokens'),
+    outputTokens: count('output_tokens'),
   },
-  (row) => [primaryKey({ name: 'usage_daily_end_users_pkey', columns: [row.userId, row.day, row.endUser] })],
+  (row) => [primaryKey({ name: 'usage_daily_end_users_pkey', columns: [row.userId, row.day, row.endUser, row.statusClass] })],
 );
 
 export type UsageHourlyRow = typeof usageHourly.$inferSelect;

@@ -104,8 +104,9 @@ export async function buildRollups(db: Database): Promise<void> {
   );
   await db.execute(sql`delete from usage_hourly_totals where requests = 0`);
   await db.execute(sql`
-    insert into usage_daily_end_users (user_id, day, end_user, requests, cost_micros)
-    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', end_user, sum(requests), sum(cost_micros)
-    from usage_hourly_end_users group by 1, 2, 3`);
+    insert into usage_daily_end_users (user_id, day, end_user, status_class, requests, cost_micros, input_tokens, output_tokens)
+    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', end_user, status_class, sum(requests), sum(cost_micros),
+      sum(input_tokens), sum(output_tokens)
+    from usage_hourly_end_users group by 1, 2, 3, 4`);
   await db.execute(sql`analyze`);
 }

@@ -53,7 +53,7 @@ export interface Rollups {
   daily: RollupRow[];
   /** Per hour and status class only, records naming an end user apart: usage_hourly_totals. */
   totals: (RollupRow & { endUserNamed: boolean })[];
-  /** Requests and spend per UTC day and end user: usage_daily_end_users. */
+  /** Requests, spend and tokens per UTC day, end user and status class: usage_daily_end_users. */
   dailyEndUsers: DailyEndUserRow[];
 }
 
@@ -61,14 +61,17 @@ export interface DailyEndUserRow {
   userId: string;
   day: Date;
   endUser: string;
+  statusClass: number;
   requests: number;
   costMicros: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /**
  * Every tier's rows: per (account, hour, key, link, model, status class), the same per end user for
  * rows that name one, the first per UTC day, per (account, hour, status class, named an end user or
- * not), and per (account, UTC day, end user). Each sorted by its primary key, so concurrent drains
+ * not), and per (account, UTC day, end user, status class). Each sorted by its primary key, so concurrent drains
  * lock rollup rows in one order and cannot deadlock, and no key appears twice (ON CONFLICT DO
  * UPDATE refuses that).
  */
@@ -94,10 +97,12 @@ export function aggregateRollups(rows: readonly RollupSource[]): Rollups {
     Object.assign(add(totals, `${row.userId}\u0000${hour}\u0000${status}\u0000${named ? 1 : 0}`, row, { userId: row.userId, hour, status, endUser: '' }), { endUserNamed: named });
     if (row.endUser) {
       add(endUsers, `${key}\u0000${row.endUser}`, row, { userId: row.userId, hour, status, endUser: row.endUser });
-      const dayKey = `${row.userId}\u0000${day}\u0000${row.endUser}`;
-      const perDay = dailyEndUsers.get(dayKey) ?? { userId: row.userId, day: new Date(day), endUser: row.endUser, requests: 0, costMicros: 0 };
+      const dayKey = `${row.userId}\u0000${day}\u0000${row.endUser}\u0000${status}`;
+      const perDay = dailyEndUsers.get(dayKey) ?? { userId: row.userId, day: new Date(day), endUser: row.endUser, statusClass: status, requests: 0, costMicros: 0, inputTokens: 0, outputTokens: 0 };
       perDay.requests += 1;
       perDay.costMicros += row.costMicros;
+      perDay.inputTokens += row.inputTokens;
+      perDay.outputTokens += row.outputTokens;
       dailyEndUsers.set(dayKey, perDay);
     }
   }

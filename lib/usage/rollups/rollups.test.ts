@@ -135,8 +135,11 @@ describe(`hourly and daily rollups on ${services.label}`, () => {
           group by 1, 2, 3 having sum(requests) <> 0) unnamed`, 'false')}) rest`),
     );
     const perDay = `to_char(date_trunc('day', hour at time zone 'UTC'), 'YYYY-MM-DD')`;
-    expect(await lines(`select concat_ws('|', user_id, to_char(day at time zone 'UTC', 'YYYY-MM-DD'), end_user, requests, cost_micros) as line from usage_daily_end_users`)).toEqual(
-      await lines(`select concat_ws('|', user_id, ${perDay}, end_user, sum(requests), sum(cost_micros)) as line from usage_hourly_end_users group by user_id, ${perDay}, end_user`),
+    expect(
+      await lines(`select concat_ws('|', user_id, to_char(day at time zone 'UTC', 'YYYY-MM-DD'), end_user, status_class, requests, cost_micros, input_tokens, output_tokens) as line from usage_daily_end_users`),
+    ).toEqual(
+      await lines(`select concat_ws('|', user_id, ${perDay}, end_user, status_class, sum(requests), sum(cost_micros), sum(input_tokens), sum(output_tokens)) as line
+        from usage_hourly_end_users group by user_id, ${perDay}, end_user, status_class`),
     );
   });
 });
