@@ -115,6 +115,18 @@ export interface SeriesRow {
   outputTokens: number;
 }
 
+/**
+ * One of the page's statements, without parallel workers: they read a few thousand rollup rows, and
+ * starting workers cost more than it saved (`EXPLAIN ANALYZE` on the 2-core machine: a Gather of
+ * 100–150 ms over workers that each took 35–55 ms). SET LOCAL ends with the transaction.
+ */
+async function analytics(db: Database, query: SQL): Promise<unknown> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    return tx.execute(query);
+  });
+}
+
 /** postgres.js returns an array of rows, PGlite an object with `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
@@ -123,7 +135,7 @@ export function rowsOf<T>(result: unknown): T[] {
 /** The groups with the most spend (then requests) in the range, best first. */
 export async function topGroups(db: Database, userId: string, f: ResolvedFilters, limit = TOP_GROUPS): Promise<string[]> {
   if (f.group === 'none' || f.group === 'status') return [];
-  const result = await db.execute(topGroupsQuery(userId, f as ResolvedFilters & { group: RankedGroup }, limit));
+  const result = await analytics(db, topGroupsQuery(userId, f as ResolvedFilters & { group: RankedGroup }, limit));
   return rowsOf<{ g: string }>(result).map((row) => row.g);
 }
 
@@ -146,7 +158,9 @@ function topGroupsQuery(userId: string, f: ResolvedFilters & { group: RankedGrou
  * picked in the same statement (topGroups' ranking) unless given.
  */
 export async function usageSeries(db: Database, userId: string, f: ResolvedFilters, top?: readonly string[]): Promise<SeriesRow[]> {
-  const result = await db.execute(sql`
+  // The top end users, when the statement picks them, are ranked once (two parts of it read them).
+  const ranked = f.group === 'end_user' && !top ? sql`with top_end_users as materialized (select array(${topGroupsQuery(userId, { ...f, group: 'end_user' }, TOP_GROUPS)}) as names) ` : sql``;
+  const result = await analytics(db, sql`${ranked}
     select bucket, grp, status_class::int as sc, sum(sign * requests::float8) as requests, sum(sign * cost_micros::float8) as cost,
       sum(sign * input_tokens::float8) as tin, sum(sign * output_tokens::float8) as tout
     from (${seriesRows(userId, f, top)}) r
@@ -167,7 +181,7 @@ export async function usageSeries(db: Database, userId: string, f: ResolvedFilte
 function seriesRows(userId: string, f: ResolvedFilters, given: readonly string[] | undefined): SQL {
   // The top groups as a text[] (a NULL first, so an empty list still has a type; `= any` never matches it).
   const listed = (groups: readonly string[]) => sql`array[${sql.join([sql`null`, ...groups.map((g) => sql`${g}`)], sql`, `)}]::text[]`;
-  const top = given ? listed(given) : f.group === 'end_user' ? sql`array(${topGroupsQuery(userId, { ...f, group: 'end_user' }, TOP_GROUPS)})` : undefined;
+  const top = given ? listed(given) : f.group === 'end_user' ? sql`(select names from top_end_users)::text[]` : undefined;
   if (f.group === 'end_user' && !narrowed(f) && f.endUser === undefined) {
     // Every named record from the totals as "Other", then the top end users' own days and hours
     // moved out of "Other" into their own series: total − top, exactly, without reading the rest.
@@ -194,7 +208,7 @@ function seriesRows(userId: string, f: ResolvedFilters, given: readonly string[]
  */
 export async function latencySeries(db: Database, userId: string, f: ResolvedFilters): Promise<Map<string, number[]>> {
   const tier: Tier = f.endUser !== undefined || (f.group === 'end_user' && narrowed(f)) ? 'endUsers' : narrowed(f) ? 'main' : 'totals';
-  const result = await db.execute(sql`
+  const result = await analytics(db, sql`
     select bucket, array[${histogramSums}] as hist
     from (${rollupRows(userId, f, tier, HISTOGRAMS)}) r
     group by 1 having sum(sign * requests) <> 0`);
@@ -205,7 +219,7 @@ export async function latencySeries(db: Database, userId: string, f: ResolvedFil
 export async function usedModels(db: Database, userId: string, f: ResolvedFilters): Promise<string[]> {
   const range = { ...f, keyId: undefined, linkId: undefined, model: undefined, endUser: undefined, statusClass: undefined, group: 'none' as const };
   const rows = rollupRows(userId, range, 'main', sql`x.model, x.requests`, { buckets: false, where: sql`x.model <> ''` });
-  const result = await db.execute(sql`select distinct model from (${rows}) r order by 1`);
+  const result = await analytics(db, sql`select distinct model from (${rows}) r order by 1`);
   return rowsOf<{ model: string }>(result).map((row) => row.model);
 }
 
