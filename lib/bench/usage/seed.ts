@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db';
+import { refillRollupTiers } from '@/db/queries/rollup-tiers';
 import { HISTOGRAM_COLUMNS, LATENCY_BUCKETS_MS } from '@/lib/usage/rollups/histogram';
 
 /**
@@ -83,30 +84,7 @@ export async function buildRollups(db: Database): Promise<void> {
     select user_id, hour, key_id, link_id, model, status_class, end_user, ${measures}
     from (${perBucket(', end_user', 'and end_user is not null')}) x group by 1, 2, 3, 4, 5, 6, 7`),
   );
-  const sums = ['requests', 'cost_micros', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'request_bytes', 'response_bytes', 'latency_ms_sum', ...HISTOGRAM_COLUMNS];
-  await db.execute(
-    sql.raw(`
-    insert into usage_daily (user_id, day, key_id, link_id, model, status_class, ${sums.join(', ')})
-    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', key_id, link_id, model, status_class, ${sums.map((c) => `sum(${c})`).join(', ')}
-    from usage_hourly group by 1, 2, 3, 4, 5, 6`),
-  );
-  // The coarser tiers, from the hourly ones as migration 0014 fills them: records that named an end
-  // user from the end-user rows, the others as the hourly sums less those.
-  const totals = (named: boolean, table: string) => `
-    insert into usage_hourly_totals (user_id, hour, status_class, end_user_named, ${sums.join(', ')})
-    select user_id, hour, status_class, ${named}, ${sums.map((c) => `sum(${c})`).join(', ')} from ${table} group by 1, 2, 3`;
-  await db.execute(sql.raw(totals(true, 'usage_hourly_end_users')));
-  await db.execute(sql.raw(totals(false, 'usage_hourly')));
-  await db.execute(
-    sql.raw(`
-    update usage_hourly_totals t set ${sums.map((c) => `${c} = t.${c} - n.${c}`).join(', ')} from usage_hourly_totals n
-    where not t.end_user_named and n.end_user_named and n.user_id = t.user_id and n.hour = t.hour and n.status_class = t.status_class`),
-  );
-  await db.execute(sql`delete from usage_hourly_totals where requests = 0`);
-  await db.execute(sql`
-    insert into usage_daily_end_users (user_id, day, end_user, status_class, requests, cost_micros, input_tokens, output_tokens)
-    select user_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', end_user, status_class, sum(requests), sum(cost_micros),
-      sum(input_tokens), sum(output_tokens)
-    from usage_hourly_end_users group by 1, 2, 3, 4`);
+  // The coarser tiers from the hourly ones, as the migrations that added them filled them.
+  await refillRollupTiers(db);
   await db.execute(sql`analyze`);
 }

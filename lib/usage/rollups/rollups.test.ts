@@ -13,6 +13,7 @@ const { getRedis } = await import('@/lib/redis/client');
 const { drainUsageOnce } = await import('../drain');
 const { drainAll, dropTestQueues, dyingBeforeAck, enqueueAll, freshQueue, seededRandom } = await import('../drain-testing');
 const { HISTOGRAM_COLUMNS, LATENCY_BUCKETS_MS } = await import('./histogram');
+const { refillRollupTiers } = await import('@/db/queries/rollup-tiers');
 type UsageRecord = import('../record').UsageRecord;
 
 const userIds = Array.from({ length: 3 }, () => `user_${randomUUID()}`);
@@ -115,31 +116,43 @@ describe(`hourly and daily rollups on ${services.label}`, () => {
     expect(expected.length).toBeGreaterThan(100);
     expect(await rollupLines('usage_hourly')).toEqual(expected);
     expect(await rollupLines('usage_hourly_end_users')).toEqual(await rawSums(true));
-    // The daily tier: the same records per UTC day, late ones in their own day, redelivered ones once.
-    const daily = await rawSums(false, 'day');
-    expect(new Set(daily.map((line) => line.split('|')[1])).size).toBeGreaterThan(1);
-    expect(await rollupLines('usage_daily')).toEqual(daily);
-    // The coarser tiers against the hourly ones just checked against the records: the totals per
-    // hour and status (named end user or not) and the requests and spend per day and end user.
-    const measures = `requests, cost_micros, input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')}`;
-    const summed = (from: string, named: string) => `
-      select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), status_class, ${named},
-        ${measures.split(', ').map((c) => `sum(${c})`).join(', ')}) as line from ${from} group by user_id, hour, status_class${named === 'end_user_named' ? ', end_user_named' : ''}`;
-    const lines = async (query: string) => rowsOf<{ line: string }>(await (await getDb()).execute(sql.raw(query))).map((row) => row.line).sort();
-    expect(await lines(summed('usage_hourly_totals', 'end_user_named'))).toEqual(
-      await lines(`
-        select line from (${summed('usage_hourly_end_users', 'true')}) named union all
-        select line from (${summed(`(select user_id, hour, status_class, ${measures.split(', ').map((c) => `sum(${c}) as ${c}`).join(', ')} from (
-          select user_id, hour, status_class, ${measures} from usage_hourly union all
-          select user_id, hour, status_class, ${measures.split(', ').map((c) => `-${c}`).join(', ')} from usage_hourly_end_users) both_tiers
-          group by 1, 2, 3 having sum(requests) <> 0) unnamed`, 'false')}) rest`),
-    );
-    const perDay = `to_char(date_trunc('day', hour at time zone 'UTC'), 'YYYY-MM-DD')`;
-    expect(
-      await lines(`select concat_ws('|', user_id, to_char(day at time zone 'UTC', 'YYYY-MM-DD'), end_user, status_class, requests, cost_micros, input_tokens, output_tokens) as line from usage_daily_end_users`),
-    ).toEqual(
-      await lines(`select concat_ws('|', user_id, ${perDay}, end_user, status_class, sum(requests), sum(cost_micros), sum(input_tokens), sum(output_tokens)) as line
-        from usage_hourly_end_users group by user_id, ${perDay}, end_user, status_class`),
-    );
+    await expectCoarserTiers();
+    // An operator's refill (after instances of an older version drained into the hourly tables
+    // only) puts back exactly what the drain wrote: here, after the tiers lost rows.
+    const db2 = await getDb();
+    await db2.execute(sql`delete from usage_daily where status_class = 2`);
+    await db2.execute(sql`delete from usage_hourly_totals where end_user_named`);
+    await db2.execute(sql`update usage_daily_end_users set requests = requests + 1`);
+    await refillRollupTiers(db2);
+    await expectCoarserTiers();
   });
 });
+
+async function expectCoarserTiers(): Promise<void> {
+  // The daily tier: the same records per UTC day, late ones in their own day, redelivered ones once.
+  const daily = await rawSums(false, 'day');
+  expect(new Set(daily.map((line) => line.split('|')[1])).size).toBeGreaterThan(1);
+  expect(await rollupLines('usage_daily')).toEqual(daily);
+  // The coarser tiers against the hourly ones just checked against the records: the totals per
+  // hour and status (named end user or not) and the requests and spend per day and end user.
+  const measures = `requests, cost_micros, input_tokens, cached_input_tokens, output_tokens, request_bytes, response_bytes, latency_ms_sum, ${HISTOGRAM_COLUMNS.join(', ')}`;
+  const summed = (from: string, named: string) => `
+    select concat_ws('|', user_id, to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24'), status_class, ${named},
+      ${measures.split(', ').map((c) => `sum(${c})`).join(', ')}) as line from ${from} group by user_id, hour, status_class${named === 'end_user_named' ? ', end_user_named' : ''}`;
+  const lines = async (query: string) => rowsOf<{ line: string }>(await (await getDb()).execute(sql.raw(query))).map((row) => row.line).sort();
+  expect(await lines(summed('usage_hourly_totals', 'end_user_named'))).toEqual(
+    await lines(`
+      select line from (${summed('usage_hourly_end_users', 'true')}) named union all
+      select line from (${summed(`(select user_id, hour, status_class, ${measures.split(', ').map((c) => `sum(${c}) as ${c}`).join(', ')} from (
+        select user_id, hour, status_class, ${measures} from usage_hourly union all
+        select user_id, hour, status_class, ${measures.split(', ').map((c) => `-${c}`).join(', ')} from usage_hourly_end_users) both_tiers
+        group by 1, 2, 3 having sum(requests) <> 0) unnamed`, 'false')}) rest`),
+  );
+  const perDay = `to_char(date_trunc('day', hour at time zone 'UTC'), 'YYYY-MM-DD')`;
+  expect(
+    await lines(`select concat_ws('|', user_id, to_char(day at time zone 'UTC', 'YYYY-MM-DD'), end_user, status_class, requests, cost_micros, input_tokens, output_tokens) as line from usage_daily_end_users`),
+  ).toEqual(
+    await lines(`select concat_ws('|', user_id, ${perDay}, end_user, status_class, sum(requests), sum(cost_micros), sum(input_tokens), sum(output_tokens)) as line
+      from usage_hourly_end_users group by user_id, ${perDay}, end_user, status_class`),
+  );
+}
