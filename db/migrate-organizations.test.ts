@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,33 +5,17 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrationsFolder } from './migrate';
 import type { Database } from './open';
 import { findActiveTokenByHash } from './queries/management-tokens';
 import { listUserMemberships } from './queries/organizations';
 import { findLiveKey } from './queries/keys';
-import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from './test-database';
+import { createScratchDatabase, migrationsUpTo, requirePostgresInCi, testDatabaseUrl } from './test-database';
 
 // Migration 0011 turns every account into a one-person organization with the same id. An
 // installation upgraded from 0010 must keep every id working: the person owns their organization,
 // their keys, credit and tokens are the organization's, and their email-alert choice is kept.
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** The committed migrations up to and including `lastTag`, as drizzle's migrator reads them. */
-function migrationsUpTo(lastTag: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'conduit-migrations-'));
-  dirs.push(dir);
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalPath = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
-  expect(last).toBeGreaterThan(0);
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
-  return dir;
-}
 
 /** An account as 0010 stored it: a person with a key, credit, a management token and alert settings. */
 async function seedLegacyAccount(db: Database): Promise<void> {

@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,33 +5,18 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregateRollups, type RollupSource } from '@/lib/usage/rollups/aggregate';
 import { migrationsFolder } from './migrate';
 import type { Database } from './open';
 import { rollupColumns } from './queries/rollups';
 import { rowsOf } from './queries/usage-analytics';
 import { usageHourly, usageHourlyEndUsers } from './schema';
-import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from './test-database';
+import { createScratchDatabase, migrationsUpTo, requirePostgresInCi, testDatabaseUrl } from './test-database';
 
 // Migrations 0013 and 0014 add the coarser rollup tiers (per day; per hour and status; per day and
 // end user) and fill them from the hourly rollups an installation already has. What they fill must
 // be what the drain would have written had it known the tiers from the start.
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function migrationsUpTo(lastTag: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'conduit-migrations-'));
-  dirs.push(dir);
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalPath = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
-  expect(last).toBeGreaterThan(0);
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
-  return dir;
-}
 
 const ACCOUNT = 'tiers-account';
 const start = Date.UTC(2026, 2, 27, 20);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../migrate';
-import { openDatabase, type DatabaseTarget, type OpenDatabase } from '../open';
 import { links, linkTokens, usageRecords, type NewUsageRow } from '../schema';
-import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from '../test-database';
+import type { OpenDatabase } from '../open';
+import { requirePostgresInCi, testEngines, type MigratedDatabase } from '../test-database';
 import { activeTokenCounts, linkEndUserUsage, linkUsageTotals } from './link-usage';
 import { insertPeople } from '@/db/queries/users';
 
@@ -64,9 +63,9 @@ async function seed(open: OpenDatabase) {
   return { owner: owner!.id };
 }
 
-function suite(label: string, open: () => Promise<{ db: OpenDatabase; done(): Promise<void> }>) {
+function suite(label: string, open: () => Promise<MigratedDatabase>) {
   describe(`link usage on ${label}`, () => {
-    let database: { db: OpenDatabase; done(): Promise<void> };
+    let database: MigratedDatabase;
     let owner: string;
     beforeAll(async () => {
       database = await open();
@@ -106,25 +105,4 @@ function suite(label: string, open: () => Promise<{ db: OpenDatabase; done(): Pr
   });
 }
 
-suite('embedded PGlite', async () => {
-  const target: DatabaseTarget = { kind: 'memory' };
-  const db = openDatabase(target);
-  await applyMigrations(db, target);
-  return { db, done: () => db.close() };
-});
-
-if (testDatabaseUrl) {
-  suite('PostgreSQL', async () => {
-    const scratch = await createScratchDatabase();
-    const target: DatabaseTarget = { kind: 'postgres', url: scratch.url };
-    const db = openDatabase(target);
-    await applyMigrations(db, target);
-    return {
-      db,
-      async done() {
-        await db.close();
-        await scratch.drop();
-      },
-    };
-  });
-}
+for (const engine of testEngines()) suite(engine.label, engine.open);

@@ -3,10 +3,8 @@ import { resolveFilters, usageFiltersSchema, type ResolvedFilters } from '@/lib/
 import { aggregateRollups } from '@/lib/usage/rollups/aggregate';
 import { latencyBucket, emptyHistogram } from '@/lib/usage/rollups/histogram';
 import { localDate } from '@/lib/usage/time-zone';
-import { applyMigrations } from '../migrate';
-import { openDatabase, type DatabaseTarget, type OpenDatabase } from '../open';
 import { usageRecords, type NewUsageRow } from '../schema';
-import { createScratchDatabase, requirePostgresInCi, testDatabaseUrl } from '../test-database';
+import { requirePostgresInCi, testEngines, type MigratedDatabase } from '../test-database';
 import { upsertRollups } from './rollups';
 import { latencySeries, OTHER_GROUP, topGroups, usageSeries, usedModels } from './usage-analytics';
 import { insertPeople } from './users';
@@ -146,9 +144,9 @@ const VIEWS: Record<string, string>[] = [
 ];
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Pacific/Kiritimati'];
 
-function suite(label: string, open: () => Promise<{ db: OpenDatabase; done(): Promise<void> }>) {
+function suite(label: string, open: () => Promise<MigratedDatabase>) {
   describe(`usage page numbers from the rollup tiers on ${label}`, () => {
-    let database: { db: OpenDatabase; done(): Promise<void> };
+    let database: MigratedDatabase;
     let owner: string;
     let rows: NewUsageRow[];
     beforeAll(async () => {
@@ -201,25 +199,4 @@ function suite(label: string, open: () => Promise<{ db: OpenDatabase; done(): Pr
   });
 }
 
-suite('embedded PGlite', async () => {
-  const target: DatabaseTarget = { kind: 'memory' };
-  const db = openDatabase(target);
-  await applyMigrations(db, target);
-  return { db, done: () => db.close() };
-});
-
-if (testDatabaseUrl) {
-  suite('PostgreSQL', async () => {
-    const scratch = await createScratchDatabase();
-    const target: DatabaseTarget = { kind: 'postgres', url: scratch.url };
-    const db = openDatabase(target);
-    await applyMigrations(db, target);
-    return {
-      db,
-      async done() {
-        await db.close();
-        await scratch.drop();
-      },
-    };
-  });
-}
+for (const engine of testEngines()) suite(engine.label, engine.open);
