@@ -13,7 +13,8 @@ const modelSchema = z.strictObject({
   provider: z.enum(PROVIDERS),
   upstream_model: z.string().min(1),
   operations: z.array(z.enum(OPERATIONS)).min(1),
-  price: z.strictObject({ input: dollarsSchema, cached_input: dollarsSchema, output: dollarsSchema }),
+  // cache_write: writing a prompt-cache breakpoint (Anthropic: 1.25× input); absent, writes cost the input price.
+  price: z.strictObject({ input: dollarsSchema, cached_input: dollarsSchema, cache_write: dollarsSchema.optional(), output: dollarsSchema }),
   context_window: z.number().int().positive(),
   max_output_tokens: z.number().int().min(0),
 });
@@ -24,7 +25,7 @@ export interface CatalogModel {
   upstreamModel: string;
   operations: Operation[];
   /** Micro-dollars per 1M tokens. */
-  price: { input: Micros; cachedInput: Micros; output: Micros };
+  price: { input: Micros; cachedInput: Micros; cacheWrite: Micros; output: Micros };
   contextWindow: number;
   maxOutputTokens: number;
 }
@@ -40,7 +41,7 @@ export const catalog: ReadonlyMap<string, CatalogModel> = new Map(
         provider: model.provider,
         upstreamModel: model.upstream_model,
         operations: model.operations,
-        price: { input: model.price.input, cachedInput: model.price.cached_input, output: model.price.output },
+        price: { input: model.price.input, cachedInput: model.price.cached_input, cacheWrite: model.price.cache_write ?? model.price.input, output: model.price.output },
         contextWindow: model.context_window,
         maxOutputTokens: model.max_output_tokens,
       },

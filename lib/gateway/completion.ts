@@ -8,7 +8,7 @@ import { admit, type Admission, type CostBound } from '@/lib/limits/admission';
 import { costMicros } from '@/lib/money';
 import { catalog, modelAllowed, providerAllowed, type CatalogModel } from './catalog';
 import type { RequestContext } from './context';
-import { promptTokenBound } from './estimate';
+import { marksPromptCache, promptTokenBound } from './estimate';
 import { forward } from './forward';
 import { PROVIDER_LABELS, type ProviderName } from './provider-names';
 import { providerConfigured } from './providers/configured';
@@ -88,7 +88,8 @@ function costBound(operation: Operation, model: CatalogModel, body: GatewayReque
   const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
   const requested = operation === 'embeddings' ? null : (limits.max_output_tokens ?? limits.max_completion_tokens ?? limits.max_tokens ?? null);
   return {
-    promptCost: costMicros(promptTokenBound(operation, body), model.price.input),
+    // A cache breakpoint may bill the whole prompt as a cache write, dearer than input (Anthropic: 1.25×).
+    promptCost: costMicros(promptTokenBound(operation, body), marksPromptCache(body) ? Math.max(model.price.input, model.price.cacheWrite) : model.price.input),
     // n choices each produce up to max_tokens: price the output n times over.
     outputPrice: model.price.output * choices,
     requestedOutputTokens: requested,

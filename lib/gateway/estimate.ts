@@ -60,3 +60,13 @@ function tokensOrBytes(input: unknown): number {
 export function promptTokenGuess(operation: Operation, body: GatewayRequestBody): number {
   return Math.ceil(promptTokenBound(operation, body) / 4);
 }
+
+/**
+ * Whether a chat request marks a prompt-cache breakpoint (`cache_control` on a content part): its
+ * prompt may then be billed at the model's cache-write price, above the input price, and the
+ * reservation must cover that.
+ */
+export function marksPromptCache(body: GatewayRequestBody): boolean {
+  if (!('messages' in body)) return false;
+  return (body as ChatRequest).messages.some((message) => Array.isArray(message.content) && message.content.some((part) => (part as { cache_control?: unknown }).cache_control != null));
+}

@@ -16,7 +16,7 @@ export interface ListedModel {
   providerLabel: string;
   operations: Operation[];
   /** Micro-dollars per 1M tokens. */
-  price: { input: Micros; cachedInput: Micros; output: Micros };
+  price: { input: Micros; cachedInput: Micros; cacheWrite: Micros; output: Micros };
   contextWindow: number;
   maxOutputTokens: number;
   /** Its provider is configured here: the gateway serves it (otherwise 503 provider_not_configured). */

@@ -14,7 +14,8 @@ import type { RelaySteps } from '@/lib/server/relay-response';
 export interface OpenAIUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
+  /** cache_write_tokens: written to a prompt cache (Anthropic, translated; OpenRouter's name). */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
   /** The Responses API's names for the same counts. */
   input_tokens?: number;
   output_tokens?: number;

@@ -35,7 +35,7 @@ export interface MockAnthropicOptions {
   strictApiKeyHeader?: boolean;
   /** Pause between streamed events: fixed ms or a [min, max] range. Default [0, 5]. */
   chunkDelayMs?: number | [number, number];
-  /** Prompt-cache tokens to report on top of the computed input tokens. Default none. */
+  /** Prompt-cache tokens to report on top of what `cache_control` breakpoints cache (promptCache). Default none. */
   cache?: { readTokens?: number; creationTokens?: number };
   behaviour?: MockAnthropicBehaviour;
 }
@@ -68,6 +68,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   const apiKey = options.apiKey ?? 'sk-ant-mock';
   const delayMs = delayPicker(options.chunkDelayMs ?? [0, 5]);
   let counter = 0;
+  const cachedPrefixes = new Set<string>();
   const server = await startMockServer<MockAnthropicBehaviour>(options.behaviour ?? { type: 'normal' }, async ({ request, res, behaviour }) => {
     if (await applyBehaviour(res, behaviour)) return;
     const bearer = !options.strictApiKeyHeader && request.headers.authorization === `Bearer ${apiKey}`;
@@ -77,7 +78,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     const body = request.body as Partial<Body> | undefined;
     const problem = invalid(body);
     if (problem) return error(res, 400, 'invalid_request_error', problem);
-    const message = answer(body as Body, String(++counter), options.cache ?? {});
+    const message = answer(body as Body, String(++counter), options.cache ?? {}, cachedPrefixes);
     if (!body?.stream) return sendJson(res, 200, message);
     let events = streamEvents(message);
     if (behaviour.type === 'error-event') {
@@ -125,9 +126,28 @@ function lastUserText(messages: Message[]): string {
   return text.length > 0 ? text.join(' ') : blockText(last.content);
 }
 
-function answer(body: Body, id: string, cache: NonNullable<MockAnthropicOptions['cache']>) {
+/**
+ * Anthropic's prompt cache, in small: the blocks up to the last one marked `cache_control` (system
+ * first, then the messages') are the cached prefix. The first request with a prefix writes it
+ * (cache_creation_input_tokens), later ones read it (cache_read_input_tokens); input_tokens is
+ * what follows the prefix. The cache is per mock server and never expires.
+ */
+function promptCache(body: Body, cached: Set<string>): { prefixTokens: number; hit: boolean } {
+  const blocks = [...(Array.isArray(body.system) ? body.system : []), ...body.messages.flatMap((message) => (Array.isArray(message.content) ? message.content : []))];
+  const last = blocks.findLastIndex((block) => block.cache_control !== undefined);
+  if (last < 0) return { prefixTokens: 0, hit: false };
+  const prefix = blocks.slice(0, last + 1);
+  const key = JSON.stringify(prefix);
+  const hit = cached.has(key);
+  cached.add(key);
+  return { prefixTokens: charTokens(blockText(prefix)), hit };
+}
+
+function answer(body: Body, id: string, cache: NonNullable<MockAnthropicOptions['cache']>, cached: Set<string>) {
   const prompt = lastUserText(body.messages);
-  const inputTokens = charTokens(blockText(body.system) + body.messages.map((message) => blockText(message.content)).join('')) + 3 * body.messages.length;
+  const allTokens = charTokens(blockText(body.system) + body.messages.map((message) => blockText(message.content)).join('')) + 3 * body.messages.length;
+  const { prefixTokens, hit } = promptCache(body, cached);
+  const inputTokens = allTokens - prefixTokens;
   const reply = wantsTool(body, prompt) ? toolReply(body, prompt, id) : textReply(body, prompt);
   return {
     id: `msg_mock${id}`,
@@ -139,8 +159,8 @@ function answer(body: Body, id: string, cache: NonNullable<MockAnthropicOptions[
     stop_sequence: reply.stopSequence,
     usage: {
       input_tokens: inputTokens,
-      cache_creation_input_tokens: cache.creationTokens ?? 0,
-      cache_read_input_tokens: cache.readTokens ?? 0,
+      cache_creation_input_tokens: (cache.creationTokens ?? 0) + (hit ? 0 : prefixTokens),
+      cache_read_input_tokens: (cache.readTokens ?? 0) + (hit ? prefixTokens : 0),
       output_tokens: reply.outputTokens,
       service_tier: 'standard',
     },

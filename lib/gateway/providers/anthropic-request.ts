@@ -9,8 +9,15 @@ import { jsonNestedDeeperThan } from '@/lib/json-depth';
  * OpenAI clients keep working. What cannot be translated faithfully is a 400 naming the field.
  */
 
-const textPart = z.object({ type: z.literal('text'), text: z.string() });
-const imagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1) }) });
+/**
+ * A prompt-cache breakpoint on a content part, as OpenRouter and Anthropic spell it: passed to
+ * Anthropic on the block it marks. Only the default five-minute cache: a one-hour write costs
+ * twice the input price, and without Anthropic reporting writes per lifetime they could not be
+ * billed exactly.
+ */
+const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.string().optional() }).optional();
+const textPart = z.object({ type: z.literal('text'), text: z.string(), cache_control: cacheControl });
+const imagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string().min(1) }), cache_control: cacheControl });
 const refusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
 const textContent = z.union([z.string(), z.array(textPart)], { error: 'must be a string or an array of text parts' });
 const toolCall = z.object({
@@ -65,11 +72,13 @@ export const chatRequestSchema = z.object({
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 type ChatMessage = ChatRequest['messages'][number];
 
+type CacheControl = { type: 'ephemeral'; ttl?: string };
+
 export type AnthropicBlock =
-  | { type: 'text'; text: string }
-  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } }
+  | { type: 'text'; text: string; cache_control?: CacheControl }
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }; cache_control?: CacheControl }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: string };
+  | { type: 'tool_result'; tool_use_id: string; content: string; cache_control?: CacheControl };
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';
@@ -82,7 +91,8 @@ export interface AnthropicRequest {
   model: string;
   max_tokens: number;
   messages: AnthropicMessage[];
-  system?: string;
+  /** Text, or text blocks when one of them carries a cache breakpoint. */
+  system?: string | { type: 'text'; text: string; cache_control?: CacheControl }[];
   temperature?: number;
   top_p?: number;
   stop_sequences?: string[];
@@ -100,8 +110,9 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error);
   const chat = parsed.data;
+  refuseLongCaches(chat.messages);
   const limits = [chat.max_tokens, chat.max_completion_tokens].filter((limit): limit is number => limit != null);
-  const system = chat.messages.flatMap((message) => (message.role === 'system' || message.role === 'developer' ? [joinText(message.content)] : []));
+  const system = toSystem(chat.messages);
   const stop = typeof chat.stop === 'string' ? [chat.stop] : (chat.stop ?? []);
   const tools = chat.tools ?? [];
   // Fields left undefined are dropped by JSON.stringify on the way out.
@@ -110,7 +121,7 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
     // The gateway caps one of the two by the budget; honour the smaller so the cap holds.
     max_tokens: limits.length > 0 ? Math.min(...limits) : DEFAULT_MAX_TOKENS,
     messages: toMessages(chat.messages),
-    system: system.length > 0 ? system.join('\n\n') : undefined,
+    system,
     // Anthropic's range is 0–1 where OpenAI's is 0–2; above 1 is as random as Anthropic goes.
     temperature: chat.temperature == null ? undefined : Math.min(chat.temperature, 1),
     top_p: chat.top_p ?? undefined,
@@ -120,6 +131,31 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
     metadata: chat.user ? { user_id: chat.user } : undefined,
     stream: options.stream || undefined,
   };
+}
+
+/**
+ * System and developer messages, hoisted into Anthropic's top-level `system`: one text, unless a
+ * part carries a cache breakpoint — then its blocks, so the breakpoint stays where it was put.
+ */
+function toSystem(messages: ChatMessage[]): AnthropicRequest['system'] {
+  const contents = messages.flatMap((message) => (message.role === 'system' || message.role === 'developer' ? [message.content] : []));
+  if (contents.length === 0) return undefined;
+  const parts = contents.flatMap((content) => (typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content));
+  if (!parts.some((part) => part.cache_control)) return contents.map(joinText).join('\n\n');
+  return parts.filter((part) => part.text !== '').map((part) => ({ type: 'text' as const, text: part.text, ...(part.cache_control && { cache_control: part.cache_control }) }));
+}
+
+/** A ttl other than the default five minutes is a 400 naming where it was (the content unions would hide it). */
+function refuseLongCaches(messages: ChatMessage[]): void {
+  messages.forEach((message, m) => {
+    if (!Array.isArray(message.content)) return;
+    message.content.forEach((part, p) => {
+      const ttl = 'cache_control' in part ? part.cache_control?.ttl : undefined;
+      if (ttl === undefined || ttl === '5m') return;
+      const param = `messages.${m}.content.${p}.cache_control.ttl`;
+      throw new ApiError(400, 'invalid_request_error', `${param}: only the default five-minute prompt cache ('5m') is supported, not '${ttl}'.`, { param });
+    });
+  });
 }
 
 function toToolChoice(choice: ChatRequest['tool_choice'], parallel: boolean | null | undefined): AnthropicRequest['tool_choice'] {
@@ -154,7 +190,7 @@ function toBlocks(message: ChatMessage, index: number): AnthropicBlock[] {
       return []; // hoisted into the top-level `system`
     case 'user':
       if (typeof message.content === 'string') return [{ type: 'text', text: message.content }];
-      return message.content.map((part) => (part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part.image_url.url)));
+      return message.content.map((part) => withCacheControl(part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part.image_url.url), part.cache_control));
     case 'assistant': {
       const content = message.content ?? [];
       const text = typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : part.refusal)).join('');
@@ -164,12 +200,20 @@ function toBlocks(message: ChatMessage, index: number): AnthropicBlock[] {
         name: call.function.name,
         input: parseArguments(call.function.arguments, `messages.${index}.tool_calls.${n}.function.arguments`),
       }));
-      return [{ type: 'text', text }, ...calls];
+      // Parts become one text block; a breakpoint on any of them marks it.
+      return [withCacheControl({ type: 'text', text }, markOf(content)), ...calls];
     }
     case 'tool':
-      return [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: joinText(message.content) }];
+      return [withCacheControl({ type: 'tool_result', tool_use_id: message.tool_call_id, content: joinText(message.content) }, markOf(message.content))];
   }
 }
+
+const withCacheControl = (block: AnthropicBlock, cacheControl: CacheControl | undefined): AnthropicBlock =>
+  cacheControl && block.type !== 'tool_use' ? { ...block, cache_control: cacheControl } : block;
+
+/** The cache breakpoint of a message's parts, if one carries it. */
+const markOf = (content: string | ({ cache_control?: CacheControl } | { type: 'refusal' })[]): CacheControl | undefined =>
+  typeof content === 'string' ? undefined : content.flatMap((part) => ('cache_control' in part && part.cache_control ? [part.cache_control] : [])).at(-1);
 
 function imageBlock(url: string): AnthropicBlock {
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);

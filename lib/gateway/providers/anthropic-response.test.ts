@@ -23,7 +23,7 @@ describe('Anthropic message → OpenAI chat completion', () => {
       created: 1_700_000_000,
       model: 'claude-sonnet',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello world', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 0 } },
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } },
     });
   });
 
@@ -71,12 +71,12 @@ describe('Anthropic message → OpenAI chat completion', () => {
     expect(toFinishReason(stopReason)).toBe(finishReason);
   });
 
-  it('counts cache reads and writes as prompt tokens, reads as cached tokens', () => {
+  it('counts cache reads and writes as prompt tokens, reads as cached tokens, writes as cache_write_tokens', () => {
     expect(toOpenAIUsage({ input_tokens: 12, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300 })).toEqual({
       prompt_tokens: 1312,
       completion_tokens: 40,
       total_tokens: 1352,
-      prompt_tokens_details: { cached_tokens: 1000 },
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 },
     });
     expect(toOpenAIUsage({ input_tokens: 3, output_tokens: 1, cache_read_input_tokens: null })).toMatchObject({ prompt_tokens: 3, total_tokens: 4 });
   });

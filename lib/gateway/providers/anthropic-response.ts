@@ -53,7 +53,8 @@ export function toOpenAIUsage(usage: AnthropicUsage) {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: cacheRead },
+    // Written tokens under OpenRouter's name: billed at the model's cache-write price (cost.ts).
+    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: usage.cache_creation_input_tokens ?? 0 },
   };
 }
 

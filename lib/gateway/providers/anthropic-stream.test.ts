@@ -64,7 +64,7 @@ const expected = [
     created: 1_700_000_000,
     model: 'claude-sonnet',
     choices: [],
-    usage: { prompt_tokens: 135, completion_tokens: 42, total_tokens: 177, prompt_tokens_details: { cached_tokens: 100 } },
+    usage: { prompt_tokens: 135, completion_tokens: 42, total_tokens: 177, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 10 } },
   } satisfies ChatCompletionChunk,
 ]
   .map(frame)
@@ -140,7 +140,7 @@ describe('Anthropic stream → OpenAI chunks', () => {
 
   it('finishes with stop when message_stop comes without a message_delta', async () => {
     const out = await translate(messageStart + textDelta(0, 'Hi') + event({ type: 'message_stop' }), 4);
-    expect(out.slice(2, 4)).toEqual([frame(chunk({}, 'stop')), frame({ ...JSON.parse(expected[9]!.slice(6)), usage: { prompt_tokens: 135, completion_tokens: 1, total_tokens: 136, prompt_tokens_details: { cached_tokens: 100 } } })]);
+    expect(out.slice(2, 4)).toEqual([frame(chunk({}, 'stop')), frame({ ...JSON.parse(expected[9]!.slice(6)), usage: { prompt_tokens: 135, completion_tokens: 1, total_tokens: 136, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 10 } } })]);
   });
 });
 

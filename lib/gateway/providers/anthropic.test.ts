@@ -50,7 +50,7 @@ describe('Anthropic provider against the mock Messages API', () => {
       model: 'claude-sonnet',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Echo: hello there' }, finish_reason: 'stop' }],
       // "Be brief." + "hello there" = 20 characters → 5, plus 3 for the one message.
-      usage: { prompt_tokens: 8, completion_tokens: 3, total_tokens: 11, prompt_tokens_details: { cached_tokens: 0 } },
+      usage: { prompt_tokens: 8, completion_tokens: 3, total_tokens: 11, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } },
     });
     expect(Math.abs(completion.created - Date.now() / 1000)).toBeLessThan(5);
 
@@ -87,7 +87,7 @@ describe('Anthropic provider against the mock Messages API', () => {
     const cached = await startMockAnthropic({ cache: { readTokens: 1000, creationTokens: 200 } });
     try {
       const response = await anthropicProvider({ baseUrl: cached.url, apiKey: cached.apiKey, timeoutMs: 2_000 }).send(chat());
-      expect((await response.json()).usage).toEqual({ prompt_tokens: 1208, completion_tokens: 3, total_tokens: 1211, prompt_tokens_details: { cached_tokens: 1000 } });
+      expect((await response.json()).usage).toEqual({ prompt_tokens: 1208, completion_tokens: 3, total_tokens: 1211, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 200 } });
     } finally {
       await cached.close();
     }
