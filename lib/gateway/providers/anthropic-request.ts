@@ -67,6 +67,11 @@ export const chatRequestSchema = z.object({
   parallel_tool_calls: z.boolean().nullish(),
   user: z.string().nullish(),
   n: z.literal(1, { error: 'Anthropic models return one choice; n must be 1' }).nullish(),
+  // JSON mode has no faithful translation yet: refused rather than dropped, so a client relying on it
+  // never gets prose where it parses JSON.
+  response_format: z
+    .object({ type: z.literal('text', { error: "only {type: 'text'} is supported for Anthropic models (JSON mode is not translated)" }) })
+    .nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

@@ -151,7 +151,12 @@ describe('Anthropic provider against the mock Messages API', () => {
     const response = await provider().send(chat({ n: 3 }));
     expect(response.status).toBe(400);
     expect((await response.json()).error).toMatchObject({ param: 'n', type: 'invalid_request_error' });
+    // JSON mode is refused, not silently dropped; plain text passes.
+    const json = await provider().send(chat({ response_format: { type: 'json_object' } }));
+    expect(json.status).toBe(400);
+    expect((await json.json()).error).toMatchObject({ param: 'response_format.type', message: expect.stringMatching(/JSON mode/) });
     expect(mock.requests).toHaveLength(0);
+    expect((await provider().send(chat({ response_format: { type: 'text' } }))).status).toBe(200);
   });
 
   it('rejects with UpstreamTimeoutError when the answer is too slow', async () => {
