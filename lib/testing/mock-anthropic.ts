@@ -179,9 +179,11 @@ function toolReply(body: Body, prompt: string, id: string): Reply {
   // Arguments shaped by the tool's schema, filled deterministically.
   const sample: Record<string, unknown> = { string: prompt, number: 42, integer: 42, boolean: true, array: [], object: {} };
   const input = Object.fromEntries(Object.entries(tool.input_schema?.properties ?? {}).map(([name, schema]) => [name, sample[schema.type ?? ''] ?? null]));
-  const text = `Using ${tool.name}.`;
+  // With a tool forced (tool_choice any or tool), Anthropic prefills the turn: no text before the call.
+  const forced = body.tool_choice?.type === 'any' || body.tool_choice?.type === 'tool';
+  const text = forced ? '' : `Using ${tool.name}.`;
   return {
-    content: [{ type: 'text', text }, { type: 'tool_use', id: `toolu_mock${id}`, name: tool.name, input }],
+    content: [...(forced ? [] : [{ type: 'text', text }]), { type: 'tool_use', id: `toolu_mock${id}`, name: tool.name, input }],
     stopReason: 'tool_use',
     stopSequence: null,
     outputTokens: words(text).length + charTokens(JSON.stringify(input)),

@@ -67,12 +67,30 @@ export const chatRequestSchema = z.object({
   parallel_tool_calls: z.boolean().nullish(),
   user: z.string().nullish(),
   n: z.literal(1, { error: 'Anthropic models return one choice; n must be 1' }).nullish(),
-  // JSON mode has no faithful translation yet: refused rather than dropped, so a client relying on it
-  // never gets prose where it parses JSON.
   response_format: z
-    .object({ type: z.literal('text', { error: "only {type: 'text'} is supported for Anthropic models (JSON mode is not translated)" }) })
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('text') }),
+      z.object({ type: z.literal('json_object') }),
+      z.object({
+        type: z.literal('json_schema'),
+        json_schema: z.object({ name: z.string().optional(), description: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional() }),
+      }),
+    ])
     .nullish(),
 });
+
+/**
+ * JSON mode, which Anthropic's Messages API has no switch for: the answer is asked for as the input
+ * of one forced tool whose input schema is the requested one (any object for json_object), and
+ * that input comes back as the message's content (anthropic-response.ts, anthropic-stream.ts).
+ */
+export const JSON_MODE_TOOL = 'json_response';
+
+/** Whether a (translated, so valid) request asked for JSON mode. */
+export const jsonModeRequested = (body: unknown): boolean => {
+  const type = (body as { response_format?: { type?: unknown } | null }).response_format?.type;
+  return type === 'json_object' || type === 'json_schema';
+};
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 type ChatMessage = ChatRequest['messages'][number];
@@ -120,6 +138,7 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
   const system = toSystem(chat.messages);
   const stop = typeof chat.stop === 'string' ? [chat.stop] : (chat.stop ?? []);
   const tools = chat.tools ?? [];
+  const json = jsonModeTool(chat, tools.length > 0);
   // Fields left undefined are dropped by JSON.stringify on the way out.
   return {
     model: options.model,
@@ -131,8 +150,8 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
     temperature: chat.temperature == null ? undefined : Math.min(chat.temperature, 1),
     top_p: chat.top_p ?? undefined,
     stop_sequences: stop.length > 0 ? stop : undefined,
-    tools: tools.length > 0 ? tools.map(({ function: fn }) => ({ name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } })) : undefined,
-    tool_choice: tools.length > 0 ? toToolChoice(chat.tool_choice, chat.parallel_tool_calls) : undefined,
+    tools: json ? [json] : tools.length > 0 ? tools.map(({ function: fn }) => ({ name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } })) : undefined,
+    tool_choice: json ? { type: 'tool', name: JSON_MODE_TOOL } : tools.length > 0 ? toToolChoice(chat.tool_choice, chat.parallel_tool_calls) : undefined,
     metadata: chat.user ? { user_id: chat.user } : undefined,
     stream: options.stream || undefined,
   };
@@ -148,6 +167,28 @@ function toSystem(messages: ChatMessage[]): AnthropicRequest['system'] {
   const parts = contents.flatMap((content) => (typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content));
   if (!parts.some((part) => part.cache_control)) return contents.map(joinText).join('\n\n');
   return parts.filter((part) => part.text !== '').map((part) => ({ type: 'text' as const, text: part.text, ...(part.cache_control && { cache_control: part.cache_control }) }));
+}
+
+/** The forced tool that carries a JSON-mode answer, or undefined for plain text (JSON_MODE_TOOL). */
+function jsonModeTool(chat: ChatRequest, hasTools: boolean): NonNullable<AnthropicRequest['tools']>[number] | undefined {
+  const format = chat.response_format;
+  if (!format || format.type === 'text') return undefined;
+  if (hasTools) {
+    throw new ApiError(400, 'invalid_request_error', 'response_format: JSON mode cannot be combined with tools for Anthropic models.', { param: 'response_format' });
+  }
+  const schema = format.type === 'json_schema' ? format.json_schema.schema : undefined;
+  // Anthropic's tool input is always an object.
+  if (schema && schema.type !== undefined && schema.type !== 'object') {
+    throw new ApiError(400, 'invalid_request_error', "response_format.json_schema.schema: Anthropic models can only answer a JSON object (type 'object').", {
+      param: 'response_format.json_schema.schema',
+    });
+  }
+  const described = format.type === 'json_schema' ? [format.json_schema.name, format.json_schema.description].filter(Boolean).join(': ') : '';
+  return {
+    name: JSON_MODE_TOOL,
+    description: `Give the whole answer as this tool's input${described ? ` (${described})` : ''}.`,
+    input_schema: schema ?? { type: 'object' },
+  };
 }
 
 /** A ttl other than the default five minutes is a 400 naming where it was (the content unions would hide it). */

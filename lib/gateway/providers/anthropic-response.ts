@@ -42,7 +42,9 @@ const finishReasons: Record<string, FinishReason> = {
   refusal: 'content_filter',
 };
 
-export const toFinishReason = (stopReason: string | null | undefined): FinishReason => finishReasons[stopReason ?? ''] ?? 'stop';
+/** In JSON mode Anthropic stops for the forced tool; to the client the answer simply ended. */
+export const toFinishReason = (stopReason: string | null | undefined, context?: Pick<CompletionContext, 'jsonTool'>): FinishReason =>
+  context?.jsonTool && stopReason === 'tool_use' ? 'stop' : (finishReasons[stopReason ?? ''] ?? 'stop');
 
 /** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them apart. */
 export function toOpenAIUsage(usage: AnthropicUsage) {
@@ -65,6 +67,8 @@ export interface CompletionContext {
   model: string;
   /** Epoch seconds. */
   created: number;
+  /** JSON mode: this forced tool's input is the answer's content (anthropic-request.ts, JSON_MODE_TOOL). */
+  jsonTool?: string;
 }
 
 export function toOpenAICompletion(message: AnthropicMessageResponse, context: CompletionContext) {
@@ -76,6 +80,8 @@ export function toOpenAICompletion(message: AnthropicMessageResponse, context: C
     const parsed = toolUseBlock.safeParse(block);
     if (!parsed.success) return [];
     const { id, name, input } = parsed.data;
+    // JSON mode: the forced tool's input is the content (alone: any text beside it is not JSON), not a call.
+    if (name === context.jsonTool) return text.splice(0, text.length, JSON.stringify(input ?? {})), [];
     return [{ id, type: 'function' as const, function: { name, arguments: JSON.stringify(input ?? {}) } }];
   });
   const content = text.join('');
@@ -95,7 +101,7 @@ export function toOpenAICompletion(message: AnthropicMessageResponse, context: C
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },
         logprobs: null,
-        finish_reason: toFinishReason(message.stop_reason),
+        finish_reason: toFinishReason(message.stop_reason, context),
       },
     ],
     usage: toOpenAIUsage(message.usage),

@@ -92,6 +92,8 @@ export function createStreamTranslator(context: CompletionContext) {
   let done = false;
   // Anthropic numbers content blocks; OpenAI numbers tool calls. Block index → tool call index.
   const toolIndex = new Map<number, number>();
+  // Blocks of the JSON-mode tool, whose input is the answer's text.
+  const jsonBlocks = new Set<number>();
   const chunk = (delta: object, finishReason: FinishReason | null = null) =>
     frame({ id, object: 'chat.completion.chunk', created: context.created, model: context.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   const fail = (error: ApiError) => {
@@ -116,15 +118,19 @@ export function createStreamTranslator(context: CompletionContext) {
         return [chunk({ role: 'assistant', content: '' })];
       case 'content_block_start': {
         const block = message.content_block;
-        if (block.type === 'text') return block.text ? [chunk({ content: block.text })] : [];
+        // JSON mode: only the forced tool's input is content; text beside it would break the JSON.
+        if (block.type === 'text') return block.text && !context.jsonTool ? [chunk({ content: block.text })] : [];
         if (block.type !== 'tool_use') return [];
+        // JSON mode: the forced tool's input streams as content (see content_block_delta).
+        if (block.name === context.jsonTool) return (jsonBlocks.add(message.index), []);
         const index = toolIndex.size;
         toolIndex.set(message.index, index);
         return [chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })];
       }
       case 'content_block_delta': {
         const { delta } = message;
-        if (delta.type === 'text_delta' && delta.text) return [chunk({ content: delta.text })];
+        if (delta.type === 'text_delta' && delta.text) return context.jsonTool ? [] : [chunk({ content: delta.text })];
+        if (delta.type === 'input_json_delta' && delta.partial_json && jsonBlocks.has(message.index)) return [chunk({ content: delta.partial_json })];
         const index = toolIndex.get(message.index);
         if (delta.type === 'input_json_delta' && delta.partial_json && index !== undefined) {
           return [chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })];
@@ -135,7 +141,7 @@ export function createStreamTranslator(context: CompletionContext) {
         // message_delta's usage is cumulative; fields it leaves null keep message_start's values.
         for (const [field, value] of Object.entries(message.usage ?? {})) if (value != null) usage = { ...usage, [field]: value };
         finished = true;
-        return [chunk({}, toFinishReason(message.delta.stop_reason))];
+        return [chunk({}, toFinishReason(message.delta.stop_reason, context))];
       case 'message_stop':
         done = true;
         return [

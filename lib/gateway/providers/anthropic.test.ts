@@ -151,12 +151,45 @@ describe('Anthropic provider against the mock Messages API', () => {
     const response = await provider().send(chat({ n: 3 }));
     expect(response.status).toBe(400);
     expect((await response.json()).error).toMatchObject({ param: 'n', type: 'invalid_request_error' });
-    // JSON mode is refused, not silently dropped; plain text passes.
-    const json = await provider().send(chat({ response_format: { type: 'json_object' } }));
-    expect(json.status).toBe(400);
-    expect((await json.json()).error).toMatchObject({ param: 'response_format.type', message: expect.stringMatching(/JSON mode/) });
+    // JSON mode cannot be combined with the client's tools, nor answer anything but an object.
+    const withTools = await provider().send(chat({ response_format: { type: 'json_object' }, tools: [weatherTool] }));
+    expect(withTools.status).toBe(400);
+    expect((await withTools.json()).error).toMatchObject({ param: 'response_format' });
+    const array = await provider().send(chat({ response_format: { type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array' } } } }));
+    expect((await array.json()).error).toMatchObject({ param: 'response_format.json_schema.schema' });
     expect(mock.requests).toHaveLength(0);
-    expect((await provider().send(chat({ response_format: { type: 'text' } }))).status).toBe(200);
+  });
+
+  const citySchema = { type: 'object', properties: { city: { type: 'string' }, population: { type: 'integer' } }, required: ['city'] };
+
+  it('answers JSON mode as the content, from a forced tool whose input schema is the requested one', async () => {
+    const response = await provider().send(chat({ response_format: { type: 'json_schema', json_schema: { name: 'city', schema: citySchema } } }));
+    const completion = await response.json();
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant' } });
+    expect(completion.choices[0].message.tool_calls).toBeUndefined();
+    expect(JSON.parse(completion.choices[0].message.content)).toEqual({ city: 'hello there', population: 42 });
+    expect(mock.requests[0]!.body).toMatchObject({
+      tools: [{ name: 'json_response', input_schema: citySchema, description: expect.stringContaining('city') }],
+      tool_choice: { type: 'tool', name: 'json_response' },
+    });
+    // json_object: any object.
+    const anyObject = await (await provider().send(chat({ response_format: { type: 'json_object' } }))).json();
+    expect(typeof JSON.parse(anyObject.choices[0].message.content)).toBe('object');
+    expect(mock.requests[1]!.body).toMatchObject({ tools: [{ name: 'json_response', input_schema: { type: 'object' } }] });
+  });
+
+  it('streams JSON mode as content deltas that join into the object, finishing with stop', async () => {
+    const chunks = await chunksOf(await provider().send(chat({ stream: true, response_format: { type: 'json_schema', json_schema: { name: 'city', schema: citySchema } } })));
+    const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice: { delta: { content?: string; tool_calls?: unknown } }) => choice.delta));
+    expect(deltas.some((delta) => delta.tool_calls)).toBe(false);
+    expect(JSON.parse(deltas.map((delta) => delta.content ?? '').join(''))).toEqual({ city: 'hello there', population: 42 });
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice: { finish_reason: string | null }) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
+  });
+
+  it("keeps a client's own tool named like the JSON-mode tool a tool call", async () => {
+    const own = { type: 'function', function: { name: 'json_response', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+    const completion = await (await provider().send(chat({ tools: [own], tool_choice: { type: 'function', function: { name: 'json_response' } } }))).json();
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { tool_calls: [{ function: { name: 'json_response' } }] } });
   });
 
   it('rejects with UpstreamTimeoutError when the answer is too slow', async () => {
@@ -189,6 +222,16 @@ describe('Anthropic provider through the official OpenAI SDK', () => {
     expect(completion.choices[0]?.message.content).toBe('Echo: hi SDK');
     expect(completion.model).toBe('claude-sonnet');
     expect(completion.usage?.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
+  });
+
+  it('answers JSON mode the way the SDK parses it, streamed and not', async () => {
+    const format = { type: 'json_schema' as const, json_schema: { name: 'city', schema: { type: 'object', properties: { city: { type: 'string' } } } } };
+    const completion = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Paris' }], response_format: format });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ city: 'Paris' });
+    const stream = client.chat.completions.stream({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Rome' }], response_format: format });
+    const final = await stream.finalChatCompletion();
+    expect(JSON.parse(final.choices[0]!.message.content!)).toEqual({ city: 'Rome' });
+    expect(final.choices[0]!.finish_reason).toBe('stop');
   });
 
   it('accumulates a translated tool-call stream', async () => {

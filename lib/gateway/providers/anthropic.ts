@@ -2,7 +2,7 @@ import 'server-only';
 import { env } from '@/lib/env';
 import { ApiError, errorResponse } from '@/lib/errors';
 import { fetchUpstream, refuseEncodedAnswer } from '../upstream';
-import { toAnthropicRequest } from './anthropic-request';
+import { JSON_MODE_TOOL, jsonModeRequested, toAnthropicRequest } from './anthropic-request';
 import { anthropicErrorResponse, anthropicMessageSchema, safeJson, toOpenAICompletion } from './anthropic-response';
 import { anthropicToOpenAIStream } from './anthropic-stream';
 import type { Provider, ProviderRequest } from './types';
@@ -60,7 +60,9 @@ export function anthropicProvider(config?: AnthropicConfig): Provider & { send(r
       if (!upstream.ok) return anthropicErrorResponse(upstream.status, await upstream.text());
       const refused = refuseEncodedAnswer(upstream, 'Anthropic');
       if (refused) return refused;
-      const context = { model: request.requestedModel ?? request.upstreamModel, created: Math.floor(Date.now() / 1000) };
+      // From the client's response_format, never from the tool's name (a client may name a tool so too).
+      const jsonTool = jsonModeRequested(request.body) ? JSON_MODE_TOOL : undefined;
+      const context = { model: request.requestedModel ?? request.upstreamModel, created: Math.floor(Date.now() / 1000), jsonTool };
       if (request.stream && upstream.body) {
         return new Response(upstream.body.pipeThrough(anthropicToOpenAIStream(context)), {
           status: 200,
