@@ -144,7 +144,8 @@ type RankedGroup = Exclude<UsageGroup, 'none' | 'status'>;
 function topGroupsQuery(userId: string, f: ResolvedFilters & { group: RankedGroup }, limit: number): SQL {
   const column = sql.raw(`x.${GROUP_COLUMN[f.group]}::text`);
   // End users are ranked from one row per end user and day, unless a filter needs the columns that table lacks.
-  const tier: Tier = f.group !== 'end_user' ? 'main' : narrowed(f) ? 'endUsers' : 'endUserDays';
+  // One end user's keys, links or models come from the end-user rows (the main tables have no end user).
+  const tier: Tier = f.group === 'end_user' ? (narrowed(f) ? 'endUsers' : 'endUserDays') : endUserView(f) ? 'endUsers' : 'main';
   return sql`
     select g from (${rollupRows(userId, f, tier, sql`${column} as g, x.requests, x.cost_micros`, { buckets: false })}) r
     group by 1 having sum(sign * requests) <> 0

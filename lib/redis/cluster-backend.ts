@@ -25,9 +25,10 @@ const log = logger().child({ component: 'redis' });
  * - One primary down: commands for its slots are refused at once (a 503, as for one Redis that is
  *   down; in a pipeline only those, as an outage reply), the other slots are served, and a probe
  *   pings it until it is back (connectCluster).
- * - Scripts: the command layer sends a script it knows as EVAL (commands.ts), so no node needs it
- *   preloaded; an unknown EVALSHA meets NOSCRIPT on the node that lacks it and the caller falls
- *   back to EVAL, as on one Redis.
+ * - Scripts: EVALSHA goes to the node of its keys; a node that lacks the script answers NOSCRIPT
+ *   and the caller falls back to EVAL there (raw.ts, soon.ts, the Upstash SDK), as on one Redis —
+ *   one extra round trip per node on first use. Only a shebang script (@upstash/ratelimit's) is
+ *   always sent as EVAL of its stripped text (scripts.ts).
  */
 
 const EVERY_PRIMARY = new Set(['keys', 'flushdb', 'flushall', 'dbsize']);

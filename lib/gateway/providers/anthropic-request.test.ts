@@ -15,6 +15,23 @@ function rejection(body: Record<string, unknown>): ApiError {
 }
 
 describe('OpenAI chat request → Anthropic Messages request', () => {
+  it('keeps a cache breakpoint whose part is dropped: on the block before it, or on the last tool call of a calls-only turn', () => {
+    const mark = { type: 'ephemeral' };
+    const request = translate({
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Long context.' }, { type: 'text', text: '', cache_control: mark }] },
+        { role: 'assistant', content: [{ type: 'text', text: '', cache_control: mark }], tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'found' },
+      ],
+    });
+    expect(request.messages[0]!.content).toEqual([{ type: 'text', text: 'Long context.', cache_control: mark }]);
+    expect(request.messages[1]!.content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'lookup', input: {}, cache_control: mark }]);
+  });
+
+  it('JSON mode forces one call of the JSON tool', () => {
+    expect(translate({ response_format: { type: 'json_object' } }).tool_choice).toEqual({ type: 'tool', name: 'json_response', disable_parallel_tool_use: true });
+  });
+
   it('translates a plain conversation, with 4096 max_tokens by default', () => {
     expect(translate({ model: 'claude-client-alias' })).toEqual({
       model: 'claude-upstream',

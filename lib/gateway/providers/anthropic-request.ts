@@ -100,7 +100,7 @@ type CacheControl = { type: 'ephemeral'; ttl?: string };
 export type AnthropicBlock =
   | { type: 'text'; text: string; cache_control?: CacheControl }
   | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }; cache_control?: CacheControl }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown>; cache_control?: CacheControl }
   | { type: 'tool_result'; tool_use_id: string; content: string; cache_control?: CacheControl };
 
 export interface AnthropicMessage {
@@ -151,7 +151,8 @@ export function toAnthropicRequest(body: unknown, options: { model: string; stre
     top_p: chat.top_p ?? undefined,
     stop_sequences: stop.length > 0 ? stop : undefined,
     tools: json ? [json] : tools.length > 0 ? tools.map(({ function: fn }) => ({ name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } })) : undefined,
-    tool_choice: json ? { type: 'tool', name: JSON_MODE_TOOL } : tools.length > 0 ? toToolChoice(chat.tool_choice, chat.parallel_tool_calls) : undefined,
+    // One call exactly: a second JSON block would make the content two objects.
+    tool_choice: json ? { type: 'tool', name: JSON_MODE_TOOL, disable_parallel_tool_use: true } : tools.length > 0 ? toToolChoice(chat.tool_choice, chat.parallel_tool_calls) : undefined,
     metadata: chat.user ? { user_id: chat.user } : undefined,
     stream: options.stream || undefined,
   };
@@ -219,8 +220,16 @@ function toMessages(messages: ChatMessage[]): AnthropicMessage[] {
   const out: AnthropicMessage[] = [];
   messages.forEach((message, index) => {
     const role = message.role === 'assistant' ? 'assistant' : 'user';
-    // Anthropic rejects empty text blocks, which OpenAI clients send freely (e.g. content "").
-    const blocks = toBlocks(message, index).filter((block) => block.type !== 'text' || block.text !== '');
+    // Anthropic rejects empty text blocks, which OpenAI clients send freely (e.g. content ""). A
+    // cache breakpoint on one moves to the block before it, so the prefix it marks is still cached.
+    const blocks: AnthropicBlock[] = [];
+    for (const block of toBlocks(message, index)) {
+      if (block.type !== 'text' || block.text !== '') blocks.push(block);
+      else if (block.cache_control) {
+        const previous = blocks.length > 0 ? blocks : out.at(-1)?.content;
+        if (previous && previous.length > 0) previous[previous.length - 1] = { ...previous.at(-1)!, cache_control: block.cache_control };
+      }
+    }
     if (blocks.length === 0) return;
     const last = out.at(-1);
     if (last?.role === role) last.content.push(...blocks);
@@ -246,16 +255,18 @@ function toBlocks(message: ChatMessage, index: number): AnthropicBlock[] {
         name: call.function.name,
         input: parseArguments(call.function.arguments, `messages.${index}.tool_calls.${n}.function.arguments`),
       }));
-      // Parts become one text block; a breakpoint on any of them marks it.
-      return [withCacheControl({ type: 'text', text }, markOf(content)), ...calls];
+      // Parts become one text block; a breakpoint on any of them marks it — or, when the turn is
+      // only tool calls (its text empty, so dropped), the last call.
+      const mark = markOf(content);
+      if (text === '' && calls.length > 0) return [{ type: 'text', text }, ...calls.slice(0, -1), withCacheControl(calls.at(-1)!, mark)];
+      return [withCacheControl({ type: 'text', text }, mark), ...calls];
     }
     case 'tool':
       return [withCacheControl({ type: 'tool_result', tool_use_id: message.tool_call_id, content: joinText(message.content) }, markOf(message.content))];
   }
 }
 
-const withCacheControl = (block: AnthropicBlock, cacheControl: CacheControl | undefined): AnthropicBlock =>
-  cacheControl && block.type !== 'tool_use' ? { ...block, cache_control: cacheControl } : block;
+const withCacheControl = (block: AnthropicBlock, cacheControl: CacheControl | undefined): AnthropicBlock => (cacheControl ? { ...block, cache_control: cacheControl } : block);
 
 /** The cache breakpoint of a message's parts, if one carries it. */
 const markOf = (content: string | ({ cache_control?: CacheControl } | { type: 'refusal' })[]): CacheControl | undefined =>

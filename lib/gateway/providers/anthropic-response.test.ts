@@ -71,6 +71,20 @@ describe('Anthropic message → OpenAI chat completion', () => {
     expect(toFinishReason(stopReason)).toBe(finishReason);
   });
 
+  it('JSON mode: the first forced-tool input is the content, alone', () => {
+    const answer = message({
+      content: [
+        { type: 'text', text: 'Here you go:' },
+        { type: 'tool_use', id: 'toolu_1', name: 'json_response', input: { a: 1 } },
+        { type: 'tool_use', id: 'toolu_2', name: 'json_response', input: { b: 2 } },
+      ],
+      stop_reason: 'tool_use',
+    });
+    const completion = toOpenAICompletion(answer, { ...context, jsonTool: 'json_response' });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: '{"a":1}' } });
+    expect(completion.choices[0]!.message).not.toHaveProperty('tool_calls');
+  });
+
   it('counts cache reads and writes as prompt tokens, reads as cached tokens, writes as cache_write_tokens', () => {
     expect(toOpenAIUsage({ input_tokens: 12, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300 })).toEqual({
       prompt_tokens: 1312,

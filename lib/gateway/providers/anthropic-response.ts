@@ -76,12 +76,16 @@ export function toOpenAICompletion(message: AnthropicMessageResponse, context: C
     const parsed = textBlock.safeParse(block);
     return parsed.success ? [parsed.data.text] : [];
   });
+  let json: string | undefined;
   const toolCalls = message.content.flatMap((block) => {
     const parsed = toolUseBlock.safeParse(block);
     if (!parsed.success) return [];
     const { id, name, input } = parsed.data;
-    // JSON mode: the forced tool's input is the content (alone: any text beside it is not JSON), not a call.
-    if (name === context.jsonTool) return text.splice(0, text.length, JSON.stringify(input ?? {})), [];
+    // JSON mode: the forced tool's (first) input is the content — alone: any text beside it is not JSON.
+    if (name === context.jsonTool) {
+      if (!json) text.splice(0, text.length, (json = JSON.stringify(input ?? {})));
+      return [];
+    }
     return [{ id, type: 'function' as const, function: { name, arguments: JSON.stringify(input ?? {}) } }];
   });
   const content = text.join('');

@@ -71,7 +71,7 @@ const expected = [
   .concat('data: [DONE]\n\n');
 
 /** Runs bytes through the translator in pieces of `size` bytes; returns each output chunk. */
-async function translate(text: string, size: number): Promise<string[]> {
+async function translate(text: string, size: number, options: { jsonTool?: string } = {}): Promise<string[]> {
   const bytes = encoder.encode(text);
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -81,12 +81,34 @@ async function translate(text: string, size: number): Promise<string[]> {
   });
   const out: string[] = [];
   const decoder = new TextDecoder();
-  const reader = source.pipeThrough(anthropicToOpenAIStream(context)).getReader();
+  const reader = source.pipeThrough(anthropicToOpenAIStream({ ...context, ...options })).getReader();
   for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(decoder.decode(next.value));
   return out;
 }
 
 describe('Anthropic stream → OpenAI chunks', () => {
+  const contentOf = (frames: string[]) =>
+    frames
+      .join('')
+      .split('\n\n')
+      .filter((line) => line.startsWith('data: {'))
+      .flatMap((line) => (JSON.parse(line.slice(6)) as ChatCompletionChunk).choices.map((choice) => choice.delta.content ?? ''))
+      .join('');
+  const jsonMode = (...blocks: string[]) =>
+    [messageStart, ...blocks, event({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 3 } }), event({ type: 'message_stop' })].join('');
+
+  it('JSON mode: the forced tool streams as content, an empty input as {}, a second JSON block not at all', async () => {
+    const answer = jsonMode(toolStart(0, 'toolu_01', 'json_response'), jsonDelta(0, '{"a": '), jsonDelta(0, '1}'), event({ type: 'content_block_stop', index: 0 }));
+    expect(contentOf(await translate(answer, 5, { jsonTool: 'json_response' }))).toBe('{"a": 1}');
+    const empty = jsonMode(toolStart(0, 'toolu_01', 'json_response'), jsonDelta(0, ''), event({ type: 'content_block_stop', index: 0 }));
+    expect(contentOf(await translate(empty, 5, { jsonTool: 'json_response' }))).toBe('{}');
+    const twice = jsonMode(toolStart(0, 'toolu_01', 'json_response'), jsonDelta(0, '{"a": 1}'), event({ type: 'content_block_stop', index: 0 }), toolStart(1, 'toolu_02', 'json_response'), jsonDelta(1, '{"b": 2}'), event({ type: 'content_block_stop', index: 1 }));
+    const frames = await translate(twice, 64, { jsonTool: 'json_response' });
+    expect(contentOf(frames)).toBe('{"a": 1}');
+    expect(frames.join('')).not.toContain('tool_calls');
+    expect(frames.join('')).toContain('"finish_reason":"stop"');
+  });
+
   it.each([1, 2, 3, 7, 64, 100_000])('produces the exact chunk sequence when upstream arrives in %i-byte pieces', async (size) => {
     // One byte at a time splits lines, `\n\n` separators and multi-byte UTF-8 characters.
     expect(await translate(upstream, size)).toEqual(expected);

@@ -77,10 +77,11 @@ const eventSchema = z.discriminatedUnion('type', [
     delta: z.object({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }),
   }),
   z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish() }), usage: anthropicUsageSchema.nullish() }),
+  z.object({ type: z.literal('content_block_stop'), index: z.number().int() }),
   z.object({ type: z.literal('message_stop') }),
   z.object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string() }) }),
 ]);
-const translated = new Set(['message_start', 'content_block_start', 'content_block_delta', 'message_delta', 'message_stop', 'error']);
+const translated = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'error']);
 
 const frame = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 
@@ -92,8 +93,8 @@ export function createStreamTranslator(context: CompletionContext) {
   let done = false;
   // Anthropic numbers content blocks; OpenAI numbers tool calls. Block index → tool call index.
   const toolIndex = new Map<number, number>();
-  // Blocks of the JSON-mode tool, whose input is the answer's text.
-  const jsonBlocks = new Set<number>();
+  // The JSON-mode tool's block, whose input is the answer's text.
+  let jsonBlock: { index: number; emitted: boolean } | undefined;
   const chunk = (delta: object, finishReason: FinishReason | null = null) =>
     frame({ id, object: 'chat.completion.chunk', created: context.created, model: context.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   const fail = (error: ApiError) => {
@@ -106,7 +107,7 @@ export function createStreamTranslator(context: CompletionContext) {
     if (done) return [];
     const json = safeJson(data) as { type?: unknown } | undefined;
     const type = typeof json?.type === 'string' ? json.type : event;
-    // ping, content_block_stop and event types added later carry nothing to translate.
+    // ping and event types added later carry nothing to translate.
     if (!translated.has(type)) return [];
     const parsed = eventSchema.safeParse(json);
     if (!parsed.success) return protocolError();
@@ -121,8 +122,12 @@ export function createStreamTranslator(context: CompletionContext) {
         // JSON mode: only the forced tool's input is content; text beside it would break the JSON.
         if (block.type === 'text') return block.text && !context.jsonTool ? [chunk({ content: block.text })] : [];
         if (block.type !== 'tool_use') return [];
-        // JSON mode: the forced tool's input streams as content (see content_block_delta).
-        if (block.name === context.jsonTool) return (jsonBlocks.add(message.index), []);
+        // JSON mode: the forced tool's input streams as content (see content_block_delta); one
+        // block only, as the request asks (a second would make the content two objects).
+        if (block.name === context.jsonTool) {
+          if (jsonBlock === undefined) jsonBlock = { index: message.index, emitted: false };
+          return [];
+        }
         const index = toolIndex.size;
         toolIndex.set(message.index, index);
         return [chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })];
@@ -130,13 +135,22 @@ export function createStreamTranslator(context: CompletionContext) {
       case 'content_block_delta': {
         const { delta } = message;
         if (delta.type === 'text_delta' && delta.text) return context.jsonTool ? [] : [chunk({ content: delta.text })];
-        if (delta.type === 'input_json_delta' && delta.partial_json && jsonBlocks.has(message.index)) return [chunk({ content: delta.partial_json })];
+        if (delta.type === 'input_json_delta' && jsonBlock?.index === message.index) {
+          if (!delta.partial_json) return [];
+          jsonBlock.emitted = true;
+          return [chunk({ content: delta.partial_json })];
+        }
+        if (context.jsonTool && delta.type === 'input_json_delta') return [];
         const index = toolIndex.get(message.index);
         if (delta.type === 'input_json_delta' && delta.partial_json && index !== undefined) {
           return [chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })];
         }
         return [];
       }
+      case 'content_block_stop':
+        // An empty input streams no delta at all; the answer is still an object.
+        if (jsonBlock?.index === message.index && !jsonBlock.emitted) return (jsonBlock.emitted = true), [chunk({ content: '{}' })];
+        return [];
       case 'message_delta':
         // message_delta's usage is cumulative; fields it leaves null keep message_start's values.
         for (const [field, value] of Object.entries(message.usage ?? {})) if (value != null) usage = { ...usage, [field]: value };
