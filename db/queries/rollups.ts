@@ -10,17 +10,25 @@ const CHUNK = 1_000;
 
 const increment = (table: string, column: string): SQL => sql.raw(`"${table}"."${column}" + excluded."${column}"`);
 
-const measures = (table: string) => ({
-  requests: increment(table, 'requests'),
-  costMicros: increment(table, 'cost_micros'),
-  inputTokens: increment(table, 'input_tokens'),
-  cachedInputTokens: increment(table, 'cached_input_tokens'),
-  outputTokens: increment(table, 'output_tokens'),
-  requestBytes: increment(table, 'request_bytes'),
-  responseBytes: increment(table, 'response_bytes'),
-  latencyMsSum: increment(table, 'latency_ms_sum'),
-  ...Object.fromEntries(HISTOGRAM_COLUMNS.map((name) => [name, increment(table, name)])),
-});
+/** ON CONFLICT's SET: each measure (property → column) plus what the new row brings. */
+const increments = (table: string, columns: Record<string, string>) =>
+  Object.fromEntries(Object.entries(columns).map(([property, column]) => [property, increment(table, column)]));
+
+const COUNTS = { requests: 'requests', costMicros: 'cost_micros', inputTokens: 'input_tokens', outputTokens: 'output_tokens' };
+const MEASURES = {
+  ...COUNTS,
+  cachedInputTokens: 'cached_input_tokens',
+  requestBytes: 'request_bytes',
+  responseBytes: 'response_bytes',
+  latencyMsSum: 'latency_ms_sum',
+  ...Object.fromEntries(HISTOGRAM_COLUMNS.map((name) => [name, name])),
+};
+const measures = (table: string) => increments(table, MEASURES);
+
+/** Runs `write` on the rows CHUNK at a time, in order. */
+async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+}
 
 /** A rollup row as columns: the histogram array spread over h0 … h24. */
 export function rollupColumns({ latencyHist, ...row }: RollupRow) {
@@ -33,70 +41,31 @@ export function rollupColumns({ latencyHist, ...row }: RollupRow) {
  * The rows come sorted and unique per key from aggregateRollups.
  */
 export async function upsertRollups(tx: Executor, rollups: Rollups): Promise<void> {
-  for (let i = 0; i < rollups.main.length; i += CHUNK) {
-    // The main table has no end_user column: it counts every record once.
-    const rows = rollups.main.slice(i, i + CHUNK).map((row) => {
-      const { endUser, ...rest } = rollupColumns(row);
-      void endUser;
-      return rest;
-    });
-    await tx
-      .insert(usageHourly)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [usageHourly.userId, usageHourly.hour, usageHourly.keyId, usageHourly.linkId, usageHourly.model, usageHourly.statusClass],
-        set: measures('usage_hourly'),
-      });
-  }
-  for (let i = 0; i < rollups.endUsers.length; i += CHUNK) {
+  // The main table has no end_user column: it counts every record once.
+  await inChunks(rollups.main, (chunk) => {
+    const t = usageHourly;
+    const rows = chunk.map((row) => (({ endUser, ...rest }) => (void endUser, rest))(rollupColumns(row)));
+    return tx.insert(t).values(rows).onConflictDoUpdate({ target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass], set: measures('usage_hourly') });
+  });
+  await inChunks(rollups.endUsers, (chunk) => {
     const t = usageHourlyEndUsers;
-    await tx
+    return tx
       .insert(t)
-      .values(rollups.endUsers.slice(i, i + CHUNK).map(rollupColumns))
-      .onConflictDoUpdate({
-        target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass, t.endUser],
-        set: measures('usage_hourly_end_users'),
-      });
-  }
-  for (let i = 0; i < rollups.daily.length; i += CHUNK) {
-    const rows = rollups.daily.slice(i, i + CHUNK).map((row) => {
-      const { endUser, hour, ...rest } = rollupColumns(row);
-      void endUser;
-      return { ...rest, day: hour };
-    });
-    await tx
-      .insert(usageDaily)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [usageDaily.userId, usageDaily.day, usageDaily.keyId, usageDaily.linkId, usageDaily.model, usageDaily.statusClass],
-        set: measures('usage_daily'),
-      });
-  }
-  for (let i = 0; i < rollups.totals.length; i += CHUNK) {
-    const rows = rollups.totals.slice(i, i + CHUNK).map((row) => {
-      const { endUser, keyId, linkId, model, ...rest } = rollupColumns(row);
-      void [endUser, keyId, linkId, model];
-      return { ...rest, endUserNamed: row.endUserNamed };
-    });
+      .values(chunk.map(rollupColumns))
+      .onConflictDoUpdate({ target: [t.userId, t.hour, t.keyId, t.linkId, t.model, t.statusClass, t.endUser], set: measures('usage_hourly_end_users') });
+  });
+  await inChunks(rollups.daily, (chunk) => {
+    const t = usageDaily;
+    const rows = chunk.map((row) => (({ endUser, hour, ...rest }) => (void endUser, { ...rest, day: hour }))(rollupColumns(row)));
+    return tx.insert(t).values(rows).onConflictDoUpdate({ target: [t.userId, t.day, t.keyId, t.linkId, t.model, t.statusClass], set: measures('usage_daily') });
+  });
+  await inChunks(rollups.totals, (chunk) => {
     const t = usageHourlyTotals;
-    await tx
-      .insert(t)
-      .values(rows)
-      .onConflictDoUpdate({ target: [t.userId, t.hour, t.statusClass, t.endUserNamed], set: measures('usage_hourly_totals') });
-  }
-  for (let i = 0; i < rollups.dailyEndUsers.length; i += CHUNK) {
+    const rows = chunk.map((row) => (({ endUser, keyId, linkId, model, ...rest }) => (void [endUser, keyId, linkId, model], { ...rest, endUserNamed: row.endUserNamed }))(rollupColumns(row)));
+    return tx.insert(t).values(rows).onConflictDoUpdate({ target: [t.userId, t.hour, t.statusClass, t.endUserNamed], set: measures('usage_hourly_totals') });
+  });
+  await inChunks(rollups.dailyEndUsers, (chunk) => {
     const t = usageDailyEndUsers;
-    await tx
-      .insert(t)
-      .values(rollups.dailyEndUsers.slice(i, i + CHUNK))
-      .onConflictDoUpdate({
-        target: [t.userId, t.day, t.endUser, t.statusClass],
-        set: {
-          requests: increment('usage_daily_end_users', 'requests'),
-          costMicros: increment('usage_daily_end_users', 'cost_micros'),
-          inputTokens: increment('usage_daily_end_users', 'input_tokens'),
-          outputTokens: increment('usage_daily_end_users', 'output_tokens'),
-        },
-      });
-  }
+    return tx.insert(t).values(chunk).onConflictDoUpdate({ target: [t.userId, t.day, t.endUser, t.statusClass], set: increments('usage_daily_end_users', COUNTS) });
+  });
 }

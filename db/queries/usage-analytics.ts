@@ -117,8 +117,8 @@ export interface SeriesRow {
 
 /**
  * One of the page's statements, without parallel workers: they read a few thousand rollup rows, and
- * starting workers cost more than it saved (`EXPLAIN ANALYZE` on the 2-core machine: a Gather of
- * 100–150 ms over workers that each took 35–55 ms). SET LOCAL ends with the transaction.
+ * starting workers cost more than it saved (`npm run bench:usage` before and after this, README
+ * "Usage analytics at volume": the end-user page 174 → 75 ms). SET LOCAL ends with the transaction.
  */
 async function analytics(db: Database, query: SQL): Promise<unknown> {
   return db.transaction(async (tx) => {

@@ -88,8 +88,12 @@ function costBound(operation: Operation, model: CatalogModel, body: GatewayReque
   const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
   const requested = operation === 'embeddings' ? null : (limits.max_output_tokens ?? limits.max_completion_tokens ?? limits.max_tokens ?? null);
   return {
-    // A cache breakpoint may bill the whole prompt as a cache write, dearer than input (Anthropic: 1.25×).
-    promptCost: costMicros(promptTokenBound(operation, body), marksPromptCache(body) ? Math.max(model.price.input, model.price.cacheWrite) : model.price.input),
+    // A cache breakpoint may bill the whole prompt as a cache write, dearer than input (Anthropic:
+    // 1.25×). Only such models' bodies are searched for one: no extra work for the others.
+    promptCost: costMicros(
+      promptTokenBound(operation, body),
+      model.price.cacheWrite > model.price.input && marksPromptCache(body) ? model.price.cacheWrite : model.price.input,
+    ),
     // n choices each produce up to max_tokens: price the output n times over.
     outputPrice: model.price.output * choices,
     requestedOutputTokens: requested,
