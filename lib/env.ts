@@ -184,6 +184,14 @@ export const envSchema = z
     /** How long the gateway waits for an upstream's response headers (504 beyond). */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
     /**
+     * Times the gateway asks the same model again after a transient failure (its provider's 429 or
+     * 5xx, or no connection) before the first byte reached the client — then the request's fallback
+     * models, if it named any (lib/gateway/attempts.ts). 0 turns retries off.
+     */
+    GATEWAY_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
+    /** The backoff before retry n (from 0) is random in [0, this × 2ⁿ) ms: "full jitter". */
+    GATEWAY_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+    /**
      * How long a Redis command may wait for an answer before the request that needed it is answered
      * 503 (a dependency that is down must fail fast, never hang). A Redis whose connection is known
      * lost fails at once; this bounds one that stopped answering. Not tighter: an event loop busy

@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { organizations } from './organizations';
 
 /**
@@ -36,6 +36,11 @@ export const usageRecords = pgTable(
     /** Body sizes as forwarded (proxy links report traffic as well as tokens). */
     requestBytes: bigint('request_bytes', { mode: 'number' }).notNull().default(0),
     responseBytes: bigint('response_bytes', { mode: 'number' }).notNull().default(0),
+    /**
+     * The upstream attempts of a request that made more than one (retries and fallback models, in
+     * order, the last the one the client got); null for one attempt or none.
+     */
+    attempts: jsonb('attempts').$type<{ model: string; provider: string; status: number | null; errorCode: string | null; latencyMs: number }[]>(),
     /** When the request happened (from the record), not when the drain inserted it. */
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

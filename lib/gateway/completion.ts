@@ -1,27 +1,20 @@
 import 'server-only';
-import { z } from 'zod';
 import { loadCreditBalance } from '@/lib/billing/credit';
 import { env } from '@/lib/env';
 import { ApiError, readJson, unavailableError } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import { admit, type Admission, type CostBound } from '@/lib/limits/admission';
-import { costMicros } from '@/lib/money';
-import { catalog, modelAllowed, providerAllowed, type CatalogModel } from './catalog';
+import { checkedBody, costBound, requestedModels, upstreamBodyFor, usableModel } from './candidates';
 import type { RequestContext } from './context';
-import { marksPromptCache, promptTokenBound } from './estimate';
 import { forward } from './forward';
-import { PROVIDER_LABELS, type ProviderName } from './provider-names';
-import { providerConfigured } from './providers/configured';
 import { rateLimitHeaders } from './rate-headers';
-import { providerNotConfigured, refuseAdmission, refuseModel, refuseOperation, unknownModel, unsupportedModelOperation } from './refusals';
-import { requestSchemaFor, type GatewayRequestBody } from './request-schemas';
+import { refuseAdmission, refuseOperation } from './refusals';
 
 /**
- * POST /v1/chat/completions, /v1/completions, /v1/embeddings: checks 3 to 5 (operation, body,
- * model, rate limits, spend limits and credit), then forwards. Checks 1-2 ran in authorizeKey.
+ * POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses: checks 3 to 5
+ * (operation, body, models, rate limits, spend limits and credit), then forwards. Checks 1-2 ran in
+ * authorizeKey.
  */
-
-const modelField = z.looseObject({ model: z.string({ error: 'you must provide a model parameter' }).min(1, 'you must provide a model parameter') });
 
 export async function handleCompletion(request: Request, context: RequestContext, operation: Operation): Promise<Response> {
   const key = context.key!;
@@ -32,73 +25,35 @@ export async function handleCompletion(request: Request, context: RequestContext
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
   }
-  const modelId = modelField.parse(raw).model;
-  context.record.model = modelId;
-  if (!modelAllowed(modelId, key.allowedModels)) throw refuseModel(modelId);
-  const model = catalog.get(modelId);
-  if (!model) throw unknownModel(modelId);
-  // A key limited to some providers refuses the others' models as it refuses any model it may not use.
-  if (!providerAllowed(model.provider, key.allowedProviders)) throw refuseModel(modelId, `it may only use models of ${providerList(key.allowedProviders!)}`);
-  if (!model.operations.includes(operation)) throw unsupportedModelOperation(modelId, operation);
-  // Before admission: nothing is reserved or counted for a model this installation cannot call.
-  if (!providerConfigured(model.provider)) throw providerNotConfigured(modelId, PROVIDER_LABELS[model.provider]);
+  const fields = raw as Record<string, unknown>;
+  const ids = requestedModels(fields);
+  context.record.model = ids[0]!;
+  const models = ids.map((id, i) => usableModel(id, key, operation, i === 0 ? 'model' : 'models'));
 
-  // The model's own limits included (max_tokens no larger than it produces).
-  const body = requestSchemaFor(operation, model).parse(raw);
+  // Valid for every model (max_tokens no larger than the least of them produces).
+  const body = checkedBody(operation, models, fields);
   const stream = 'stream' in body && body.stream === true;
-  Object.assign(context.record, { provider: model.provider, stream, endUser: body.user ?? null });
+  Object.assign(context.record, { provider: models[0]!.provider, stream, endUser: body.user ?? null });
 
-  const cost = costBound(operation, model, body);
+  // Reserved for the dearest model: whichever answers, no limit can be passed.
+  const cost = costBound(operation, models, body);
   const admission = await admitWithCredit(context, cost);
   if (admission.outcome !== 'admitted') {
     throw refuseAdmission(admission.outcome === 'credit_unknown' ? { outcome: 'insufficient_credit' } : admission, key, new Date());
   }
 
-  const upstreamBody: Record<string, unknown> = { ...body, model: model.upstreamModel };
-  // Without max_tokens the output is capped to what the remaining budget pays for.
-  if (cost.requestedOutputTokens === null && operation !== 'embeddings' && admission.outputTokens < model.maxOutputTokens) {
-    upstreamBody[operation === 'responses' ? 'max_output_tokens' : 'max_tokens'] = admission.outputTokens;
-  }
   return forward({
     request,
     context,
     operation,
-    model,
+    model: models[0]!,
     body,
-    upstreamBody,
+    // Without max_tokens the output is capped to what the remaining budget pays for.
+    routes: models.map((model) => ({ model, body: upstreamBodyFor(operation, model, body, cost, admission.outputTokens) })),
     stream,
     reservation: admission.reservation,
     rateHeaders: rateLimitHeaders(admission.rate),
   });
-}
-
-const providerList = (providers: readonly ProviderName[]) => providers.map((provider) => PROVIDER_LABELS[provider]).join(', ');
-
-function costBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
-  const limits = body as {
-    n?: number | null;
-    best_of?: number | null;
-    max_tokens?: number | null;
-    max_completion_tokens?: number | null;
-    max_output_tokens?: number | null;
-    prompt?: unknown;
-  };
-  // Legacy completions generate best_of candidates (all billed) for every prompt of an array.
-  const prompts = operation === 'completions' && Array.isArray(limits.prompt) && limits.prompt.some((p) => typeof p !== 'number') ? limits.prompt.length : 1;
-  const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
-  const requested = operation === 'embeddings' ? null : (limits.max_output_tokens ?? limits.max_completion_tokens ?? limits.max_tokens ?? null);
-  return {
-    // A cache breakpoint may bill the whole prompt as a cache write, dearer than input (Anthropic:
-    // 1.25×). Only such models' bodies are searched for one: no extra work for the others.
-    promptCost: costMicros(
-      promptTokenBound(operation, body),
-      model.price.cacheWrite > model.price.input && marksPromptCache(body) ? model.price.cacheWrite : model.price.input,
-    ),
-    // n choices each produce up to max_tokens: price the output n times over.
-    outputPrice: model.price.output * choices,
-    requestedOutputTokens: requested,
-    modelMaxOutputTokens: operation === 'embeddings' ? 0 : model.maxOutputTokens,
-  };
 }
 
 /**

@@ -33,6 +33,7 @@ export function newContext(): RequestContext {
       stream: false,
       requestBytes: 0,
       responseBytes: 0,
+      attempts: null,
     },
   };
 }
@@ -60,6 +61,7 @@ export function usageRecord(context: RequestContext, status: number, now = Date.
     stream: r.stream,
     requestBytes: r.requestBytes,
     responseBytes: r.responseBytes,
+    attempts: r.attempts,
     createdAt: context.startedAt,
   };
 }

@@ -9,12 +9,11 @@ import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
 import { requestCost, tokenCounts, type TokenCounts } from './cost';
 import { promptTokenGuess } from './estimate';
-import { providerFor } from './providers';
 import type { GatewayRequestBody } from './request-schemas';
 import { sseTap, type OpenAIUsage, type StreamOutcome } from './sse-tap';
-import { UpstreamTimeoutError } from './upstream';
-import { discardBody, relaySource } from './upstream-response';
+import { relaySource } from './upstream-response';
 import { logger } from '@/lib/observability/log';
+import { sendToRoutes, type Route } from './attempts';
 
 const log = logger().child({ component: 'gateway' });
 
@@ -22,9 +21,11 @@ interface Forwarding {
   request: Request;
   context: RequestContext;
   operation: Operation;
+  /** The model that serves the request: the first route's until another answers. */
   model: CatalogModel;
   body: GatewayRequestBody;
-  upstreamBody: Record<string, unknown>;
+  /** The request's models in order, each with the body its provider is sent. */
+  routes: readonly Route[];
   stream: boolean;
   reservation: Reservation;
   rateHeaders: Record<string, string>;
@@ -32,65 +33,32 @@ interface Forwarding {
 
 const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
-/** Sends an admitted request to its provider and returns the answer, settling spend once it is known. */
+/** Sends an admitted request to its models (attempts.ts) and returns the answer, settling spend once it is known. */
 export async function forward(f: Forwarding): Promise<Response> {
-  let upstream: Response;
-  try {
-    upstream = await providerFor(f.model.provider).send({
-      operation: f.operation,
-      upstreamModel: f.model.upstreamModel,
-      requestedModel: f.model.id,
-      body: f.upstreamBody,
-      stream: f.stream,
-      // The upstream request (and its body, mid-stream) stops when the client leaves.
-      signal: f.request.signal,
-    });
-  } catch (error) {
-    if (f.request.signal.aborted) {
-      // The client left before (or while) the request went out: nothing to answer, nothing to
-      // charge; 499 ("client closed request", as nginx logs it) keeps the usage record honest.
-      settleInBackground(f, null, 499, 'client_disconnected');
-      return errorResponse(new ApiError(499, 'client_disconnected', 'The client closed the request.', { type: 'api_error' }), f.rateHeaders);
-    }
-    const refusal =
-      error instanceof UpstreamTimeoutError
-        ? new ApiError(504, 'upstream_timeout', `${f.model.provider} did not answer in time.`, { type: 'api_error' })
-        : new ApiError(502, 'upstream_unavailable', `Could not reach ${f.model.provider}.`, { type: 'api_error' });
-    settleInBackground(f, null, refusal.status, refusal.code);
-    return errorResponse(refusal, f.rateHeaders);
-  }
+  const sent = await sendToRoutes({ operation: f.operation, stream: f.stream, routes: f.routes, signal: f.request.signal });
+  // The record names the model that answered (or was tried last); more than one attempt are listed.
+  f.model = sent.route.model;
+  Object.assign(f.context.record, { model: f.model.id, provider: f.model.provider, attempts: sent.attempts.length > 1 ? sent.attempts : null });
+  const served = { ...f.rateHeaders, 'x-conduit-model': f.model.id, 'x-conduit-attempts': String(sent.attempts.length) };
 
-  if (upstream.status === 401 || upstream.status === 403) {
-    // The provider refused *our* credentials: a server misconfiguration, not the client's key,
-    // so it must not look like one (an SDK would raise AuthenticationError for its own key).
-    await discardBody(upstream);
-    const refusal = new ApiError(502, 'upstream_auth_failed', `${f.model.provider} rejected Conduit's credentials; the operator has been notified.`, {
-      type: 'api_error',
-    });
-    log.error({ provider: f.model.provider, status: upstream.status }, "the provider refused Conduit's provider key");
-    settleInBackground(f, null, refusal.status, refusal.code);
-    return errorResponse(refusal, f.rateHeaders);
+  if (sent.outcome === 'aborted') {
+    // The client left before (or while) the request went out: nothing to answer, nothing to
+    // charge; 499 ("client closed request", as nginx logs it) keeps the usage record honest.
+    settleInBackground(f, null, 499, 'client_disconnected');
+    return errorResponse(new ApiError(499, 'client_disconnected', 'The client closed the request.', { type: 'api_error' }), served);
   }
-
-  if (upstream.status === 429 || upstream.status >= 500) {
-    // The provider's own limits or failures: its wording can name Conduit's provider account
-    // (org ids, quota state) and a 429 would read like this key's own rate limit. Same status,
-    // Conduit's words.
-    await discardBody(upstream);
-    const refusal =
-      upstream.status === 429
-        ? new ApiError(429, 'upstream_rate_limited', `${f.model.provider} is rate limiting Conduit; try again shortly.`, { type: 'api_error', headers: { 'retry-after': '1' } })
-        : new ApiError(502, 'upstream_error', `${f.model.provider} failed to answer (HTTP ${upstream.status}).`, { type: 'api_error' });
-    settleInBackground(f, null, refusal.status, refusal.code);
-    return errorResponse(refusal, f.rateHeaders);
+  if (sent.outcome === 'failed') {
+    settleInBackground(f, null, sent.refusal.status, sent.refusal.code);
+    return errorResponse(sent.refusal, served);
   }
+  const { upstream } = sent;
 
   if (!upstream.ok) {
     // The provider refused the request itself (bad parameters...): nothing is charged, and the
     // client sees the provider's OpenAI-shaped explanation with its status.
     const text = await upstream.text().catch(() => '');
     settleInBackground(f, null, upstream.status, errorCode(text));
-    return new BytesResponse(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+    return new BytesResponse(text, { status: upstream.status, headers: { 'content-type': 'application/json', ...served } });
   }
 
   const source = f.stream ? relaySource(upstream) : null;
@@ -105,10 +73,10 @@ export async function forward(f: Forwarding): Promise<Response> {
       const tokens = { inputTokens: promptTokenGuess(f.operation, f.body), cachedInputTokens: 0, outputTokens: 0 };
       const code = f.request.signal.aborted ? 'client_disconnected' : 'upstream_stream_error';
       settleInBackground(f, tokens, 502, code);
-      return errorResponse(new ApiError(502, code, 'The upstream answer was interrupted.', { type: 'api_error' }), f.rateHeaders);
+      return errorResponse(new ApiError(502, code, 'The upstream answer was interrupted.', { type: 'api_error' }), served);
     }
     await settleBeforeAnswering(f, tokenCounts(usageOf(bytes.toString('utf8'))), upstream.status);
-    return new BytesResponse(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...f.rateHeaders } });
+    return new BytesResponse(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...served } });
   }
 
   // Responses API streams carry usage for everyone; chat and completions only when asked for.
@@ -121,7 +89,7 @@ export async function forward(f: Forwarding): Promise<Response> {
       return settleBeforeAnswering(f, streamTokens(f, outcome), outcome.interrupted === 'upstream' ? 502 : 200, interruptionCode(outcome));
     },
   });
-  return new RelayResponse(source, tap, { status: 200, headers: { ...STREAM_HEADERS, ...f.rateHeaders } });
+  return new RelayResponse(source, tap, { status: 200, headers: { ...STREAM_HEADERS, ...served } });
 }
 
 /** Tokens of a stream: the provider's own count, or — if it was cut short — what was delivered. */

@@ -26,24 +26,25 @@ export const refuseIp = (ip: string | undefined) =>
 export const refuseOperation = (operation: string) =>
   new ApiError(403, 'operation_not_allowed', `This API key is not allowed to use ${operation}.`);
 
-export const refuseModel = (model: string, why?: string) =>
-  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'${why ? ` (${why})` : ''}.`, { param: 'model' });
+// `param` names the field that named the model: `model`, or `models` for a fallback.
+export const refuseModel = (model: string, why?: string, param = 'model') =>
+  new ApiError(403, 'model_not_allowed', `This API key is not allowed to use the model '${model}'${why ? ` (${why})` : ''}.`, { param });
 
-export const unknownModel = (model: string) =>
-  new ApiError(404, 'model_not_found', `The model '${model}' does not exist or is not served by Conduit.`, { param: 'model' });
+export const unknownModel = (model: string, param = 'model') =>
+  new ApiError(404, 'model_not_found', `The model '${model}' does not exist or is not served by Conduit.`, { param });
 
-export const unsupportedModelOperation = (model: string, operation: string) =>
-  new ApiError(400, 'unsupported_operation', `The model '${model}' does not support ${operation}.`, { param: 'model' });
+export const unsupportedModelOperation = (model: string, operation: string, param = 'model') =>
+  new ApiError(400, 'unsupported_operation', `The model '${model}' does not support ${operation}.`, { param });
 
 /**
  * A catalog model whose provider this installation holds no key for. 503 as the README promises,
  * but not a passing outage: `x-should-retry: false` stops the official SDKs (openai, anthropic)
  * from retrying it twice more with backoff, as they do any 503.
  */
-export const providerNotConfigured = (model: string, provider: string) =>
+export const providerNotConfigured = (model: string, provider: string, param = 'model') =>
   new ApiError(503, 'provider_not_configured', `The model '${model}' is not available on this Conduit installation: ${provider} is not configured.`, {
     type: 'api_error',
-    param: 'model',
+    param,
     headers: { 'x-should-retry': 'false' },
   });
 

@@ -58,6 +58,7 @@ export function recordProxyUsage(context: ProxyContext, status: number): void {
     stream: context.stream,
     requestBytes: context.requestBytes,
     responseBytes: context.responseBytes,
+    attempts: null,
     createdAt: context.startedAt,
   }).catch((error: unknown) => log.error({ err: error, requestId: context.requestId }, 'could not record usage'));
 }

@@ -20,8 +20,8 @@ export interface RecordedRequest {
 /** How the next requests are answered; `normal` until a test says otherwise. */
 export type MockBehaviour =
   | { type: 'normal' }
-  /** Answer every request with this status and body (a string is sent as is). */
-  | { type: 'fail'; status: number; body: unknown; contentType?: string }
+  /** Answer every request (or the next `times`, then go back to normal) with this status and body (a string is sent as is). */
+  | { type: 'fail'; status: number; body: unknown; contentType?: string; times?: number }
   /** Wait before sending headers (to trigger the client's timeout), then answer normally. */
   | { type: 'delay'; ms: number }
   /** Streams only: destroy the socket after this many SSE events. */
@@ -55,11 +55,20 @@ export async function startMockServer<B extends { type: string }>(
 ): Promise<MockServer<B>> {
   const requests: RecordedRequest[] = [];
   let behaviour = initial;
+  // A behaviour with `times` serves that many requests, then the mock answers normally again.
+  const timesOf = (b: B) => ((b as { times?: unknown }).times as number | undefined);
+  let left = timesOf(initial);
+  const current = (): B => {
+    if (left === undefined) return behaviour;
+    const now = behaviour;
+    if (--left === 0) [behaviour, left] = [{ type: 'normal' } as unknown as B, undefined];
+    return now;
+  };
   const server = createServer((req, res) => {
     void (async () => {
       const request = await record(req);
       if (options.record !== false) requests.push(request);
-      await handle({ request, res, behaviour });
+      await handle({ request, res, behaviour: current() });
     })().catch((error: unknown) => {
       // A mock bug must fail the test loudly, not hang it.
       if (!res.headersSent) sendJson(res, 500, { error: { message: String(error), type: 'mock_error' } });
@@ -71,7 +80,10 @@ export async function startMockServer<B extends { type: string }>(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    setBehaviour: (next) => void (behaviour = next),
+    setBehaviour: (next) => {
+      behaviour = next;
+      left = timesOf(next);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         // Hanging and streaming responses would otherwise keep close() waiting forever.

@@ -77,6 +77,14 @@ beforeAll(async () => {
       status: [200, 200, 429, 502][i % 4]!,
       costMicros: Math.floor(random() * 3_000_000),
       latencyMs: Math.floor(random() * 5_000),
+      // Some were served by a fallback model after failed attempts.
+      attempts:
+        i % 7 === 0
+          ? [
+              { model: 'gpt-4o', provider: 'openai', status: null, errorCode: 'upstream_timeout', latencyMs: 1500 },
+              { model: 'gpt-4o-mini', provider: 'openai', status: 200, errorCode: null, latencyMs: 300 },
+            ]
+          : null,
       // Some share a millisecond: the keyset must break ties by request id, losing none.
       createdAt: NOW - Math.floor(i / 3) * 60_000 * 7,
     }),
@@ -111,7 +119,9 @@ describe(`CSV export on ${services.label}`, () => {
       expect(row[column('latency_ms')]).toBe(String(record.latencyMs));
       const endUser = record.endUser === null ? '' : /^[=+\-@\t]/.test(record.endUser) ? `'${record.endUser}` : record.endUser;
       expect(row[column('end_user')]).toBe(endUser);
+      expect(row[column('attempts')]).toBe(record.attempts ? 'gpt-4o upstream_timeout → gpt-4o-mini 200' : '');
     }
+    expect(expected.some((record) => record.attempts)).toBe(true);
   });
 
   it('guards cells that a spreadsheet would run as formulas, and keeps commas, quotes and line breaks in their cell', async () => {

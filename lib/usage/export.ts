@@ -4,6 +4,7 @@ import { dimensionNames } from '@/db/queries/usage-analytics';
 import { listRequests, type LogCursor } from '@/db/queries/request-log';
 import type { UsageRow } from '@/db/schema';
 import { microsToDollarString } from '@/lib/money';
+import { describeAttempts } from './attempts';
 import { csvLine } from './csv';
 import type { ResolvedFilters } from './filters';
 
@@ -37,6 +38,7 @@ export const CSV_COLUMNS = [
   'stream',
   'request_bytes',
   'response_bytes',
+  'attempts',
 ] as const;
 
 function toLine(row: UsageRow, names: { keys: Map<string, string>; links: Map<string, string> }): string {
@@ -62,6 +64,7 @@ function toLine(row: UsageRow, names: { keys: Map<string, string>; links: Map<st
     row.stream,
     row.requestBytes,
     row.responseBytes,
+    describeAttempts(row.attempts),
   ]);
 }
 

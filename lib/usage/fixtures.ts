@@ -23,6 +23,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     ttftMs: null,
     endUser: null,
     stream: false,
+    attempts: null,
     createdAt: Date.now(),
     ...overrides,
   };

@@ -38,11 +38,25 @@ const TEXT_FIELDS = Object.keys(TEXT_BOUNDS) as TextField[];
 
 const count = z.number().int().min(0).max(INT4_MAX);
 // Records queued by older instances (or a producer that skipped cleanRecord) are cleaned here too.
-const text = (field: TextField) =>
-  z
-    .string()
-    .transform((value) => cleanText(value, TEXT_BOUNDS[field]))
-    .nullable();
+const cleaned = (field: TextField) => z.string().transform((value) => cleanText(value, TEXT_BOUNDS[field]));
+const text = (field: TextField) => cleaned(field).nullable();
+
+/**
+ * The upstream attempts of a request that made more than one (retries, fallback models:
+ * lib/gateway/attempts.ts), in order; the last is the one the client got. At most 5 models × 4
+ * tries each.
+ */
+export const MAX_ATTEMPTS = 20;
+const attemptSchema = z.object({
+  model: cleaned('model'),
+  provider: cleaned('provider'),
+  /** The provider's HTTP status; null when none came (timeout, no connection). */
+  status: z.number().int().min(100).max(599).nullable(),
+  /** Conduit's code for a failed attempt; null for the answer. */
+  errorCode: text('errorCode'),
+  latencyMs: count,
+});
+export type UsageAttempt = z.input<typeof attemptSchema>;
 
 export const usageRecordSchema = z.object({
   /** The gateway's request id: the idempotency key all the way to the usage_records row. */
@@ -73,6 +87,8 @@ export const usageRecordSchema = z.object({
   /** Body bytes forwarded each way; defaults keep records queued by older instances valid. */
   requestBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   responseBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  /** Null for a request that made one attempt or none; defaults keep older instances' records valid. */
+  attempts: z.array(attemptSchema).max(MAX_ATTEMPTS).nullable().default(null),
   /** When the request arrived, epoch milliseconds. */
   createdAt: z.number().int().min(0).max(MAX_EPOCH_MS),
 });

@@ -67,6 +67,7 @@ export function demoRecords(targets: DemoTargets, count: number, days: number, n
       stream,
       requestBytes: 200 + inputTokens * 4,
       responseBytes: ok ? 300 + outputTokens * 4 : 180,
+      attempts: null,
       createdAt,
     });
   }

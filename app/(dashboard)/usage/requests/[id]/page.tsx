@@ -7,6 +7,7 @@ import { getDb } from '@/db';
 import { getRequest } from '@/db/queries/request-log';
 import { dimensionNames } from '@/db/queries/usage-analytics';
 import { requireMember } from '@/lib/orgs/session';
+import { describeAttempts } from '@/lib/usage/attempts';
 import { TIME_ZONE_COOKIE, validTimeZone } from '@/lib/usage/time-zone';
 import { cost, count, requestTime, statusTone } from '../format';
 
@@ -38,6 +39,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ['Latency', `${count(row.latencyMs)} ms`],
     ['Time to first token', row.ttftMs === null ? '—' : `${count(row.ttftMs)} ms`],
     ['Bytes in / out', `${count(row.requestBytes)} / ${count(row.responseBytes)}`],
+    // Retries and fallback models, in order; the last is the answer the client got.
+    ['Upstream attempts', describeAttempts(row.attempts) ?? '1'],
   ];
   return (
     <div className="space-y-6">
