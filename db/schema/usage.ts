@@ -1,4 +1,5 @@
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { UsageAttempt } from '../../lib/usage/record';
 import { organizations } from './organizations';
 
 /**
@@ -40,7 +41,7 @@ export const usageRecords = pgTable(
      * The upstream attempts of a request that made more than one (retries and fallback models, in
      * order, the last the one the client got); null for one attempt or none.
      */
-    attempts: jsonb('attempts').$type<{ model: string; provider: string; status: number | null; errorCode: string | null; latencyMs: number }[]>(),
+    attempts: jsonb('attempts').$type<UsageAttempt[]>(),
     /** When the request happened (from the record), not when the drain inserted it. */
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

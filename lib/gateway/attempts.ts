@@ -7,7 +7,7 @@ import type { UsageAttempt } from '@/lib/usage/record';
 import { logger } from '@/lib/observability/log';
 import type { CatalogModel } from './catalog';
 import { providerFor } from './providers';
-import { UpstreamTimeoutError } from './upstream';
+import { UpstreamTimeoutError, UpstreamUnreachableError } from './upstream';
 import { discardBody } from './upstream-response';
 
 const log = logger().child({ component: 'gateway' });
@@ -20,10 +20,12 @@ const log = logger().child({ component: 'gateway' });
  * - a transient failure (the provider's 429 or 5xx, or no connection) is retried on the same
  *   model GATEWAY_RETRIES times, after a random pause in [0, GATEWAY_RETRY_BACKOFF_MS × 2ⁿ)
  *   ("full jitter": retries of many clients do not arrive together);
- * - then, or at once for a timeout (the wait was already spent) or a provider refusing Conduit's
- *   own credentials, the next model the request listed is tried;
- * - an answer — a success, or the provider's 4xx about the request itself, which another model
- *   would refuse too — ends it.
+ * - then, or at once for a timeout (the wait was already spent), a provider refusing Conduit's
+ *   own credentials or not knowing the model (404: retired, or not on Conduit's account), the next
+ *   model the request listed is tried;
+ * - an answer — a success, or the provider's other 4xx about the request itself — ends it;
+ * - every model listed gets one attempt, but no retry starts once UPSTREAM_TIMEOUT_MS have passed
+ *   since the first attempt: slow failures are not waited for again and again.
  *
  * Every attempt is kept for the usage record. Budget is not this module's concern: admission
  * reserved for the dearest candidate, and the settlement bills the one that answered.
@@ -54,14 +56,17 @@ export type Sent =
 type Attempt = { answer: Response } | { refusal: ApiError; upstreamStatus: number | null; retry: boolean } | { aborted: true };
 
 export async function sendToRoutes(sending: Sending): Promise<Sent> {
-  const { GATEWAY_RETRIES: retries, GATEWAY_RETRY_BACKOFF_MS: backoffMs } = env();
+  const { GATEWAY_RETRIES: retries, GATEWAY_RETRY_BACKOFF_MS: backoffMs, UPSTREAM_TIMEOUT_MS: timeoutMs } = env();
+  const { signal } = sending;
   const attempts: UsageAttempt[] = [];
+  const deadline = performance.now() + timeoutMs;
   let last!: { route: Route; refusal: ApiError };
   for (const route of sending.routes) {
     for (let retry = 0; ; retry++) {
+      if (signal.aborted) return { outcome: 'aborted', route, attempts };
       const started = performance.now();
       const attempt = await attemptRoute(sending, route);
-      if ('aborted' in attempt) return { outcome: 'aborted', route, attempts };
+      if ('aborted' in attempt || signal.aborted) return { outcome: 'aborted', route, attempts };
       const latencyMs = Math.round(performance.now() - started);
       const { id: model, provider } = route.model;
       if ('answer' in attempt) {
@@ -70,8 +75,8 @@ export async function sendToRoutes(sending: Sending): Promise<Sent> {
       }
       attempts.push({ model, provider, status: attempt.upstreamStatus, errorCode: attempt.refusal.code, latencyMs });
       last = { route, refusal: attempt.refusal };
-      if (!attempt.retry || retry >= retries) break;
-      if (!(await pause(backoffMs * 2 ** retry * Math.random(), sending.signal))) return { outcome: 'aborted', route, attempts };
+      if (!attempt.retry || retry >= retries || performance.now() >= deadline) break;
+      if (!(await pause(backoffMs * 2 ** retry * Math.random(), signal))) return { outcome: 'aborted', route, attempts };
     }
   }
   return { outcome: 'failed', ...last, attempts };
@@ -93,9 +98,14 @@ async function attemptRoute(sending: Sending, route: Route): Promise<Attempt> {
     });
   } catch (error) {
     if (sending.signal.aborted) return { aborted: true };
-    return error instanceof UpstreamTimeoutError
-      ? { refusal: new ApiError(504, 'upstream_timeout', `${model.provider} did not answer in time.`, { type: 'api_error' }), upstreamStatus: null, retry: false }
-      : { refusal: new ApiError(502, 'upstream_unavailable', `Could not reach ${model.provider}.`, { type: 'api_error' }), upstreamStatus: null, retry: true };
+    if (error instanceof UpstreamTimeoutError) {
+      return { refusal: new ApiError(504, 'upstream_timeout', `${model.provider} did not answer in time.`, { type: 'api_error' }), upstreamStatus: null, retry: false };
+    }
+    // Only a failed connection is worth the same call again; anything else is a fault of ours
+    // that would repeat itself (logged), though another model may still answer.
+    const network = error instanceof UpstreamUnreachableError;
+    if (!network) log.error({ err: error, provider: model.provider }, 'the request to the provider failed');
+    return { refusal: new ApiError(502, 'upstream_unavailable', `Could not reach ${model.provider}.`, { type: 'api_error' }), upstreamStatus: null, retry: network };
   }
 
   if (upstream.status === 401 || upstream.status === 403) {
@@ -107,6 +117,13 @@ async function attemptRoute(sending: Sending, route: Route): Promise<Attempt> {
     return { refusal, upstreamStatus: upstream.status, retry: false };
   }
 
+  if (upstream.status === 404) {
+    // Asked of a model the catalog names: the provider retired it or Conduit's account lacks it.
+    await discardBody(upstream);
+    log.error({ provider: model.provider, model: model.upstreamModel }, 'the provider does not know a catalog model');
+    return { refusal: new ApiError(502, 'upstream_error', `${model.provider} does not serve ${model.id} right now.`, { type: 'api_error' }), upstreamStatus: 404, retry: false };
+  }
+
   if (upstream.status === 429 || upstream.status >= 500) {
     // The provider's own limits or failures: its wording can name Conduit's provider account
     // (org ids, quota state) and a 429 would read like this key's own rate limit. Same status,
@@ -116,7 +133,8 @@ async function attemptRoute(sending: Sending, route: Route): Promise<Attempt> {
       upstream.status === 429
         ? new ApiError(429, 'upstream_rate_limited', `${model.provider} is rate limiting Conduit; try again shortly.`, { type: 'api_error', headers: { 'retry-after': '1' } })
         : new ApiError(502, 'upstream_error', `${model.provider} failed to answer (HTTP ${upstream.status}).`, { type: 'api_error' });
-    return { refusal, upstreamStatus: upstream.status, retry: true };
+    // A status past 599 (undici takes any three digits) is no HTTP status to record.
+    return { refusal, upstreamStatus: upstream.status <= 599 ? upstream.status : null, retry: true };
   }
   return { answer: upstream };
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { ApiError } from '@/lib/errors';
 import type { KeyRecord } from '@/lib/keys/record';
 import type { Operation } from '@/lib/keys/schema';
 import type { CostBound } from '@/lib/limits/admission';
@@ -7,6 +8,7 @@ import { costMicros } from '@/lib/money';
 import { catalog, modelAllowed, providerAllowed, type CatalogModel } from './catalog';
 import { marksPromptCache, promptTokenBound } from './estimate';
 import { PROVIDER_LABELS, type ProviderName } from './provider-names';
+import { providerFor } from './providers';
 import { providerConfigured } from './providers/configured';
 import { providerNotConfigured, refuseModel, unknownModel, unsupportedModelOperation } from './refusals';
 import { requestSchemaFor, type GatewayRequestBody } from './request-schemas';
@@ -34,16 +36,25 @@ const modelFields = z
   })
   .refine((body) => body.model !== undefined || body.models !== undefined, { message: 'you must provide a model parameter', path: ['model'] });
 
-/** The model ids a body names, first choice first, each once. Throws a ZodError (400) for a malformed list. */
-export function requestedModels(raw: Record<string, unknown>): string[] {
+export interface RequestedModel {
+  id: string;
+  /** The field that named it: what a refusal of it names in `param`. */
+  param: 'model' | 'models';
+}
+
+/** The models a body names, first choice first, each once. Throws a ZodError (400) for a malformed list. */
+export function requestedModels(raw: Record<string, unknown>, operation: Operation): RequestedModel[] {
   const { model, models = [] } = modelFields.parse(raw);
   const ids = [...new Set(model === undefined ? models : [model, ...models])];
-  if (ids.length > MAX_MODELS) throw new z.ZodError([{ code: 'custom', path: ['models'], message: `at most ${MAX_MODELS} models per request, model included`, input: raw.models }]);
-  return ids;
+  const refuse = (message: string) => new z.ZodError([{ code: 'custom', path: ['models'], message, input: raw.models }]);
+  if (ids.length > MAX_MODELS) throw refuse(`at most ${MAX_MODELS} models per request, model included`);
+  // Another embedding model answers in another vector space (and size): never a silent substitute.
+  if (operation === 'embeddings' && ids.length > 1) throw refuse('embeddings take one model: vectors of another model do not compare with the first one\'s');
+  return ids.map((id, i) => ({ id, param: i === 0 && model !== undefined ? 'model' : 'models' }));
 }
 
 /** The catalog entry of `id` if `key` may send `operation` to it here; the refusal a client would get otherwise. */
-export function usableModel(id: string, key: KeyRecord, operation: Operation, param: 'model' | 'models'): CatalogModel {
+export function usableModel({ id, param }: RequestedModel, key: KeyRecord, operation: Operation): CatalogModel {
   if (!modelAllowed(id, key.allowedModels)) throw refuseModel(id, undefined, param);
   const model = catalog.get(id);
   if (!model) throw unknownModel(id, param);
@@ -55,69 +66,81 @@ export function usableModel(id: string, key: KeyRecord, operation: Operation, pa
   return model;
 }
 
-/** The body checked against every candidate's limits (max_tokens no larger than any of them produces); the first's parse is kept. */
-export function checkedBody(operation: Operation, models: readonly CatalogModel[], raw: Record<string, unknown>): GatewayRequestBody {
-  // A body that names its models in `models` alone is sent on with the first of them as `model`.
-  const named = raw.model === undefined ? { ...raw, model: models[0]!.id } : raw;
-  const bodies = models.map((model) => requestSchemaFor(operation, model).parse(named));
-  return bodies[0]!;
-}
-
 const providerList = (providers: readonly ProviderName[]) => providers.map((provider) => PROVIDER_LABELS[provider]).join(', ');
 
 /**
- * What the request may cost at most, whichever candidate serves it: the dearest prompt and the
- * dearest output price of them all. Admission reserves this, so answering from a fallback can never
- * pass a limit the first choice would have respected.
+ * The body, checked once against the tightest of the models' limits (the schemas differ only by
+ * the largest output, so max_tokens must suit the model that produces least — the message names
+ * it). With fallbacks, each model's provider is asked too whether it could carry the request (the
+ * Anthropic translation refuses `n` > 1, say): a model that never could is refused now, before
+ * anything is reserved, rather than ending the attempts with a 400 another model would not give.
  */
-export function costBound(operation: Operation, models: readonly CatalogModel[], body: GatewayRequestBody): CostBound {
-  const bounds = models.map((model) => modelCostBound(operation, model, body));
-  return {
-    promptCost: Math.max(...bounds.map((bound) => bound.promptCost)),
-    outputPrice: Math.max(...bounds.map((bound) => bound.outputPrice)),
-    requestedOutputTokens: bounds[0]!.requestedOutputTokens,
-    modelMaxOutputTokens: Math.max(...bounds.map((bound) => bound.modelMaxOutputTokens)),
-  };
+export function checkedBody(operation: Operation, models: readonly CatalogModel[], raw: Record<string, unknown>): GatewayRequestBody {
+  // A body that names its models in `models` alone is sent on with the first of them as `model`.
+  const named = raw.model === undefined ? { ...raw, model: models[0]!.id } : raw;
+  const tightest = models.reduce((least, model) => (model.maxOutputTokens < least.maxOutputTokens ? model : least));
+  const body = requestSchemaFor(operation, tightest).parse(named);
+  if (models.length > 1) {
+    const stream = 'stream' in body && body.stream === true;
+    for (const model of models) {
+      const refusal = providerFor(model.provider).refusal?.({ operation, upstreamModel: model.upstreamModel, body, stream });
+      if (refusal) throw new ApiError(refusal.status, refusal.code, `The model '${model.id}' cannot take this request: ${refusal.message}`, { type: refusal.type, param: refusal.param ?? 'models' });
+    }
+  }
+  return body;
 }
 
-function modelCostBound(operation: Operation, model: CatalogModel, body: GatewayRequestBody): CostBound {
-  const limits = body as {
-    n?: number | null;
-    best_of?: number | null;
-    max_tokens?: number | null;
-    max_completion_tokens?: number | null;
-    max_output_tokens?: number | null;
-    prompt?: unknown;
-  };
-  // Legacy completions generate best_of candidates (all billed) for every prompt of an array.
+/** Output choices the request is billed for: n (or legacy best_of) for every prompt of a legacy completion. */
+function choicesOf(operation: Operation, body: GatewayRequestBody): number {
+  const limits = body as { n?: number | null; best_of?: number | null; prompt?: unknown };
   const prompts = operation === 'completions' && Array.isArray(limits.prompt) && limits.prompt.some((p) => typeof p !== 'number') ? limits.prompt.length : 1;
-  const choices = Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
+  return Math.max(limits.n ?? 1, limits.best_of ?? 1) * prompts;
+}
+
+/** Micro-dollars per 1M output tokens of `model` for this request: n choices each produce up to max_tokens. */
+const outputPrice = (model: CatalogModel, choices: number) => model.price.output * choices;
+
+/**
+ * What the request may cost at most, whichever model serves it; admission reserves this, so an
+ * answer from a fallback can never pass a limit the first choice would have respected.
+ *
+ * - The prompt at the dearest model's price (at its cache-write price if the body marks a cache
+ *   breakpoint and writes cost more than input there).
+ * - With the client's max_tokens: that many tokens at the dearest output price.
+ * - Without: admission caps the output at T tokens of `outputPrice` (the budget left, or the
+ *   largest model maximum), and each model is then sent its own cap (upstreamBodyFor) so that its
+ *   output costs at most T × `outputPrice`. `outputPrice` is the dearest whole answer a model can
+ *   give (its price × its maximum) spread over the largest maximum, not the dearest price times the
+ *   largest maximum: an expensive model with short answers beside a cheap one with long answers
+ *   would otherwise reserve many times what either could cost.
+ */
+export function costBound(operation: Operation, models: readonly CatalogModel[], body: GatewayRequestBody): CostBound {
+  const limits = body as { max_tokens?: number | null; max_completion_tokens?: number | null; max_output_tokens?: number | null };
   const requested = operation === 'embeddings' ? null : (limits.max_output_tokens ?? limits.max_completion_tokens ?? limits.max_tokens ?? null);
-  return {
-    // A cache breakpoint may bill the whole prompt as a cache write, dearer than input (Anthropic:
-    // 1.25×). Only such models' bodies are searched for one: no extra work for the others.
-    promptCost: costMicros(
-      promptTokenBound(operation, body),
-      model.price.cacheWrite > model.price.input && marksPromptCache(body) ? model.price.cacheWrite : model.price.input,
-    ),
-    // n choices each produce up to max_tokens: price the output n times over.
-    outputPrice: model.price.output * choices,
-    requestedOutputTokens: requested,
-    modelMaxOutputTokens: operation === 'embeddings' ? 0 : model.maxOutputTokens,
-  };
+  const promptTokens = promptTokenBound(operation, body);
+  // Only bodies sent to a model whose cache writes cost more than input are searched for a breakpoint.
+  const cacheWrites = models.some((model) => model.price.cacheWrite > model.price.input) && marksPromptCache(body);
+  const promptPrice = Math.max(...models.map((model) => (cacheWrites && model.price.cacheWrite > model.price.input ? model.price.cacheWrite : model.price.input)));
+  const choices = choicesOf(operation, body);
+  const maxOutput = operation === 'embeddings' ? 0 : Math.max(...models.map((model) => model.maxOutputTokens));
+  const price =
+    requested !== null || maxOutput === 0
+      ? Math.max(...models.map((model) => outputPrice(model, choices)))
+      : Math.ceil(Math.max(...models.map((model) => outputPrice(model, choices) * model.maxOutputTokens)) / maxOutput);
+  return { promptCost: costMicros(promptTokens, promptPrice), outputPrice: price, requestedOutputTokens: requested, modelMaxOutputTokens: maxOutput };
 }
 
 /**
  * The body `model` is sent: its own upstream id, no `models` (a provider would refuse a parameter
- * it does not know), and — without the client's max_tokens — the output capped to what the budget
- * left pays for, or to what this model produces if that is less.
+ * it does not know), and — without the client's max_tokens — its output capped so that it costs at
+ * most what admission reserved for `budgetTokens` (see costBound), and never past its own maximum.
  */
 export function upstreamBodyFor(operation: Operation, model: CatalogModel, body: GatewayRequestBody, cost: CostBound, budgetTokens: number): Record<string, unknown> {
   const upstream: Record<string, unknown> = { ...body, model: model.upstreamModel };
   delete upstream.models;
-  const cap = Math.min(budgetTokens, model.maxOutputTokens);
-  if (cost.requestedOutputTokens === null && operation !== 'embeddings' && cap < model.maxOutputTokens) {
-    upstream[operation === 'responses' ? 'max_output_tokens' : 'max_tokens'] = cap;
-  }
+  if (cost.requestedOutputTokens !== null || operation === 'embeddings') return upstream;
+  const price = outputPrice(model, choicesOf(operation, body));
+  const cap = price === 0 ? model.maxOutputTokens : Math.min(model.maxOutputTokens, Math.floor((budgetTokens * cost.outputPrice) / price));
+  if (cap < model.maxOutputTokens) upstream[operation === 'responses' ? 'max_output_tokens' : 'max_tokens'] = cap;
   return upstream;
 }

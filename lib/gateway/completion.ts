@@ -26,9 +26,13 @@ export async function handleCompletion(request: Request, context: RequestContext
     throw new ApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
   }
   const fields = raw as Record<string, unknown>;
-  const ids = requestedModels(fields);
-  context.record.model = ids[0]!;
-  const models = ids.map((id, i) => usableModel(id, key, operation, i === 0 ? 'model' : 'models'));
+  const requested = requestedModels(fields, operation);
+  // A refused model is the one its record names.
+  const models = requested.map((model) => {
+    context.record.model = model.id;
+    return usableModel(model, key, operation);
+  });
+  context.record.model = models[0]!.id;
 
   // Valid for every model (max_tokens no larger than the least of them produces).
   const body = checkedBody(operation, models, fields);

@@ -162,6 +162,63 @@ describe(`fallback models and retries on ${services.label}`, () => {
     await expect(sdk.chat.completions.create(body)).resolves.toBeDefined();
   });
 
+  it('without max_tokens, caps each model so that none can cost more than was reserved for the dearest', async () => {
+    // A daily limit well below what 16,384 gpt-4o tokens cost: admission caps the output at T tokens.
+    const sdk = client(await newKey({ name: 'caps', spending_limits: { day: 20_000, week: null, month: null } }));
+    openaiMock.setBehaviour(down(503, 2));
+    const before = openaiMock.requests.length;
+    const body: Record<string, unknown> = question({ model: 'gpt-4o', models: ['gpt-4o-mini'] });
+    delete body.max_tokens;
+    await sdk.chat.completions.create(body as never);
+    const sent = openaiMock.requests.slice(before).map((request) => request.body as { model: string; max_tokens?: number });
+    expect(sent.map((body) => body.model)).toEqual(['gpt-4o', 'gpt-4o', 'gpt-4o-mini']);
+    const reserved = sent[0]!.max_tokens!;
+    expect(reserved).toBeLessThan(16_384);
+    // gpt-4o: $10 per 1M output tokens, gpt-4o-mini $0.60: the cheaper model may write more for the same money.
+    expect(sent[2]!.max_tokens ?? 16_384).toBe(Math.min(16_384, Math.floor((reserved * 10_000_000) / 600_000)));
+  });
+
+  it("moves on without retrying when the provider refuses Conduit's own credentials", async () => {
+    const sdk = client(await newKey({ name: 'auth fallback' }));
+    openaiMock.setBehaviour({ type: 'fail', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    const before = openaiMock.requests.length;
+    const { response } = await sdk.chat.completions.create(question({ models: ['claude-3-5-haiku-latest'] }) as never).withResponse();
+    expect(response.headers.get('x-conduit-model')).toBe('claude-3-5-haiku-latest');
+    expect(openaiMock.requests.length - before).toBe(1);
+  });
+
+  it('a client that leaves while a fallback is being tried is a 499 with nothing charged, its attempts recorded', async () => {
+    const created = await gateway.keys.createKey(gateway.actor, { name: 'leaves' });
+    const { readKeySpend } = await import('@/lib/limits/spend-counters');
+    openaiMock.setBehaviour(down(503));
+    anthropicMock.setBehaviour({ type: 'hang' });
+    const before = anthropicMock.requests.length;
+    const controller = new AbortController();
+    const request = fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(question({ models: ['claude-3-5-haiku-latest'] })),
+      signal: controller.signal,
+    }).catch(() => null);
+    await expect.poll(() => anthropicMock.requests.length).toBe(before + 1);
+    controller.abort();
+    await request;
+    const { drainUsageOnce } = await import('@/lib/usage/drain');
+    const { getDb } = await import('@/db');
+    const { usageRecords } = await import('@/db/schema');
+    const { eq } = await import('drizzle-orm');
+    await expect
+      .poll(async () => {
+        await drainUsageOnce();
+        return (await (await getDb()).select().from(usageRecords).where(eq(usageRecords.keyId, created.key.id))).length;
+      })
+      .toBe(1);
+    const [row] = await (await getDb()).select().from(usageRecords).where(eq(usageRecords.keyId, created.key.id));
+    expect(row).toMatchObject({ status: 499, errorCode: 'client_disconnected', costMicros: 0, model: 'claude-3-5-haiku-latest' });
+    expect(row!.attempts?.map((attempt) => attempt.status)).toEqual([503, 503]);
+    expect((await readKeySpend([created.key])).get(created.key.id)!.day).toBe(0);
+  });
+
   it('`models` alone names the first choice too', async () => {
     const sdk = client(await newKey({ name: 'models only' }));
     const body: Record<string, unknown> = { ...question(), models: ['claude-3-5-haiku-latest', 'gpt-4o-mini'] };
@@ -185,9 +242,16 @@ describe(`fallback models and retries on ${services.label}`, () => {
       [open, { models: [] }, 400, 'invalid_request_error', 'models'],
       // max_tokens must suit every candidate: claude-3-5-haiku produces at most 8,192.
       [open, { models: ['claude-3-5-haiku-latest'], max_tokens: 10_000 }, 400, 'invalid_request_error', 'max_tokens'],
+      // What the Anthropic translation cannot carry is refused up front, not after the first model failed.
+      [open, { models: ['claude-3-5-haiku-latest'], n: 2 }, 400, 'invalid_request_error', 'n'],
+      // `models` alone: a refusal of its first entry names `models` too.
+      [open, { model: undefined, models: ['no-such-model'] }, 404, 'model_not_found', 'models'],
+      // Another embedding model would answer in another vector space.
+      [open, { model: 'text-embedding-3-small', models: ['text-embedding-3-large'], messages: undefined, input: 'x' }, 400, 'invalid_request_error', 'models'],
     ];
     for (const [sdk, extra, status, code, param] of cases) {
-      const refused = await sdk.chat.completions.create(question(extra) as never).catch((error: unknown) => error);
+      const body = question(extra);
+      const refused = await ('input' in body ? sdk.embeddings.create(body as never) : sdk.chat.completions.create(body as never)).catch((error: unknown) => error);
       expect(refused, JSON.stringify(extra)).toBeInstanceOf(APIError);
       expect(refused, JSON.stringify(extra)).toMatchObject({ status, code, param: expect.stringContaining(param) });
     }

@@ -5,6 +5,7 @@ import { settle, type Reservation } from '@/lib/limits/admission';
 import { BytesResponse } from '@/lib/server/bytes-response';
 import { RelayResponse } from '@/lib/server/relay-response';
 import { queuedRecord } from '@/lib/usage/queue';
+import { MAX_ATTEMPTS } from '@/lib/usage/record';
 import type { CatalogModel } from './catalog';
 import { usageRecord, type RequestContext } from './context';
 import { requestCost, tokenCounts, type TokenCounts } from './cost';
@@ -38,8 +39,11 @@ export async function forward(f: Forwarding): Promise<Response> {
   const sent = await sendToRoutes({ operation: f.operation, stream: f.stream, routes: f.routes, signal: f.request.signal });
   // The record names the model that answered (or was tried last); more than one attempt are listed.
   f.model = sent.route.model;
-  Object.assign(f.context.record, { model: f.model.id, provider: f.model.provider, attempts: sent.attempts.length > 1 ? sent.attempts : null });
-  const served = { ...f.rateHeaders, 'x-conduit-model': f.model.id, 'x-conduit-attempts': String(sent.attempts.length) };
+  Object.assign(f.context.record, { model: f.model.id, provider: f.model.provider, attempts: sent.attempts.length > 1 ? sent.attempts.slice(-MAX_ATTEMPTS) : null });
+  // The request's own record (rateLimitHeaders makes one per request): added to, not copied.
+  const served = f.rateHeaders;
+  served['x-conduit-model'] = f.model.id;
+  served['x-conduit-attempts'] = String(sent.attempts.length);
 
   if (sent.outcome === 'aborted') {
     // The client left before (or while) the request went out: nothing to answer, nothing to
@@ -49,6 +53,9 @@ export async function forward(f: Forwarding): Promise<Response> {
   }
   if (sent.outcome === 'failed') {
     settleInBackground(f, null, sent.refusal.status, sent.refusal.code);
+    // Conduit has retried already: an SDK retrying on top would multiply the attempts (the openai
+    // and anthropic SDKs honour x-should-retry).
+    if (sent.attempts.length > 1) served['x-should-retry'] = 'false';
     return errorResponse(sent.refusal, served);
   }
   const { upstream } = sent;

@@ -43,8 +43,8 @@ const text = (field: TextField) => cleaned(field).nullable();
 
 /**
  * The upstream attempts of a request that made more than one (retries, fallback models:
- * lib/gateway/attempts.ts), in order; the last is the one the client got. At most 5 models × 4
- * tries each.
+ * lib/gateway/attempts.ts), in order; the last is the one the client got. 5 models × 4 tries
+ * each at most today; the gateway keeps the last MAX_ATTEMPTS should that ever grow.
  */
 export const MAX_ATTEMPTS = 20;
 const attemptSchema = z.object({

@@ -1,6 +1,6 @@
 import 'server-only';
 import { env } from '@/lib/env';
-import { ApiError, errorResponse } from '@/lib/errors';
+import { ApiError, errorResponse, toApiError } from '@/lib/errors';
 import { fetchUpstream, refuseEncodedAnswer } from '../upstream';
 import { JSON_MODE_TOOL, jsonModeRequested, toAnthropicRequest } from './anthropic-request';
 import { anthropicErrorResponse, anthropicMessageSchema, safeJson, toOpenAICompletion } from './anthropic-response';
@@ -29,16 +29,26 @@ export interface AnthropicProviderRequest extends ProviderRequest {
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
+const unsupportedOperation = (operation: string) =>
+  new ApiError(400, 'unsupported_operation', `Anthropic models do not support the ${operation} endpoint; use /v1/chat/completions.`, { param: 'model' });
+
 const configFromEnv = (): AnthropicConfig => ({ baseUrl: env().ANTHROPIC_BASE_URL, apiKey: env().ANTHROPIC_API_KEY, timeoutMs: env().UPSTREAM_TIMEOUT_MS });
 
 /** Without `config`, reads ANTHROPIC_* and UPSTREAM_TIMEOUT_MS from env() on each call. */
 export function anthropicProvider(config?: AnthropicConfig): Provider & { send(request: AnthropicProviderRequest): Promise<Response> } {
   return {
     name: 'anthropic',
-    async send(request: AnthropicProviderRequest) {
-      if (request.operation !== 'chat') {
-        return errorResponse(new ApiError(400, 'unsupported_operation', `Anthropic models do not support the ${request.operation} endpoint; use /v1/chat/completions.`, { param: 'model' }));
+    refusal(request) {
+      if (request.operation !== 'chat') return unsupportedOperation(request.operation);
+      try {
+        toAnthropicRequest(request.body, { model: request.upstreamModel, stream: request.stream });
+        return null;
+      } catch (error) {
+        return toApiError(error);
       }
+    },
+    async send(request: AnthropicProviderRequest) {
+      if (request.operation !== 'chat') return errorResponse(unsupportedOperation(request.operation));
       const { baseUrl, apiKey, timeoutMs } = config ?? configFromEnv();
       if (!apiKey) return errorResponse(new ApiError(503, 'provider_not_configured', 'Anthropic models are not available on this server.', { type: 'api_error' }));
       let payload;

@@ -1,3 +1,4 @@
+import type { ApiError } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 
 /**
@@ -28,4 +29,10 @@ export interface Provider {
    * maps those to 502 / 504.
    */
   send(request: ProviderRequest): Promise<Response>;
+  /**
+   * What `send` would refuse before calling anyone (a request its translation cannot carry), or
+   * null. The gateway asks before admission when the request lists fallback models, so a model
+   * that could never take it is refused up front instead of ending the chain of attempts.
+   */
+  refusal?(request: Pick<ProviderRequest, 'operation' | 'upstreamModel' | 'body' | 'stream'>): ApiError | null;
 }

@@ -39,9 +39,10 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ['Latency', `${count(row.latencyMs)} ms`],
     ['Time to first token', row.ttftMs === null ? '—' : `${count(row.ttftMs)} ms`],
     ['Bytes in / out', `${count(row.requestBytes)} / ${count(row.responseBytes)}`],
-    // Retries and fallback models, in order; the last is the answer the client got.
-    ['Upstream attempts', describeAttempts(row.attempts) ?? '1'],
   ];
+  // Retries and fallback models, in order; the last is the answer the client got.
+  const attempts = describeAttempts(row.attempts);
+  if (attempts) fields.push(['Upstream attempts', attempts]);
   return (
     <div className="space-y-6">
       <div>
