@@ -10,7 +10,14 @@ export interface Target {
   /** Base URL; requests go to `${url}/v1/chat/completions`. */
   url: string;
   apiKey: string;
+  /** Headers a peer gateway needs besides the key (Portkey's provider and upstream). */
+  headers?: Record<string, string>;
+  /** The modes it takes part in (default: every mode of the run). */
+  modes?: readonly Mode[];
 }
+
+/** The headers of a request to `target`. */
+export const requestHeaders = (target: Target): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, ...target.headers });
 
 export type Mode = 'json' | 'stream';
 
@@ -60,7 +67,7 @@ export function runLoad(target: Target, mode: Mode, connections: number, seconds
             method: 'POST',
             // autocannon replaces the URL's path with this one: keep the target's own prefix (/proxy/{id}).
             path: `${new URL(target.url).pathname.replace(/\/$/, '')}${PATH}`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
+            headers: requestHeaders(target),
             body: requestBody(mode),
             onResponse: (status, body) => {
               const ok = status >= 200 && status < 300 && isComplete(body);

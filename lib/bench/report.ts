@@ -13,6 +13,8 @@ export interface Row {
   cpuUs?: number;
   /** CPU of Redis and PostgreSQL per completed request (meaningful on an otherwise idle machine). */
   servicesUs?: number;
+  /** JSON only: one connection, one request at a time — latency without queueing. */
+  single?: LoadResult;
 }
 
 /** Names of the targets, as they appear in the table. */
@@ -22,8 +24,17 @@ export const BARE = 'bare Node forwarder';
 export const BARE_REQUEST = 'bare Node forwarder (undici request)';
 export const CONDUIT = 'Conduit /v1 (all checks)';
 export const LINK = 'Conduit Link /proxy (all checks)';
-/** The targets held to the bar below: every Conduit target (a BENCH_VARIANT one too), not the baselines. */
-const heldToTheBar = (rows: Row[]) => [...new Set(rows.map((row) => row.target))].filter((target) => target !== UPSTREAM && target !== BARE && target !== BARE_REQUEST);
+/** Portkey's open-source gateway (lib/bench/portkey.ts): a peer, not a baseline. */
+export const PORTKEY = "Portkey's open-source gateway (no auth, no limits)";
+/** The targets held to the bar below: every Conduit target (a BENCH_VARIANT one too), not the baselines or peers. */
+const heldToTheBar = (rows: Row[]) => [...new Set(rows.map((row) => row.target))].filter((target) => target !== UPSTREAM && target !== BARE && target !== BARE_REQUEST && target !== PORTKEY);
+
+/**
+ * Issue #18's bar, against the forwarder with Conduit's own HTTP client (undici request()): /v1 at
+ * least half its throughput (links 0.6), p50 within 1.5×, CPU per request (server + Redis + PG)
+ * within 2.5×, at most 0.3 ms added per request on one connection; and /v1 5× Portkey's throughput.
+ */
+const LEAN = { throughput: 0.5, linkThroughput: 0.6, p50: 1.5, cpu: 2.5, addedMs: 0.3, portkey: 5 };
 
 /** The bar the gateway is held to, relative to the bare forwarder. */
 const MIN_THROUGHPUT_RATIO = 0.75;
@@ -81,7 +92,53 @@ export function renderReport(rows: Row[], setup: string): string {
   if (rows.some((row) => row.target === BARE_REQUEST)) {
     bar(BARE_REQUEST, `The same bar vs the bare forwarder with Conduit's own HTTP client (undici request): what the checks cost apart from the client.`);
   }
+  lines.push(...renderLeanBar(rows));
   return lines.join('\n');
+}
+
+const cpuOf = (row: Row) => (row.cpuUs === undefined || row.servicesUs === undefined ? undefined : row.cpuUs + row.servicesUs);
+const msPerRequest = (load: LoadResult) => (load.rps > 0 ? 1000 / load.rps : Infinity);
+
+function renderLeanBar(rows: Row[]): string[] {
+  const find = (target: string, mode: Mode) => rows.find((row) => row.target === target && row.mode === mode);
+  const lines: string[] = [];
+  const singles = rows.filter((row) => row.single);
+  const base = find(BARE_REQUEST, 'json')?.single;
+  if (singles.length > 0) {
+    lines.push('', 'One connection, one request at a time (JSON): latency without queueing.', '', '| target | ms per request | p50 ms | added vs undici forwarder, ms |', '| --- | ---: | ---: | ---: |');
+    for (const row of singles) {
+      const single = row.single!;
+      lines.push(`| ${row.target} | ${msPerRequest(single).toFixed(3)} | ${ms(single.p50)} | ${base ? signed(msPerRequest(single) - msPerRequest(base)) : '–'} |`);
+    }
+  }
+  if (!find(BARE_REQUEST, 'json')) return lines;
+  lines.push(
+    '',
+    `Issue #18's bar vs the undici forwarder: /v1 ≥ ${LEAN.throughput}× its req/s (links ≥ ${LEAN.linkThroughput}×), p50 ≤ ${LEAN.p50}×, CPU per request (server + Redis + PG) ≤ ${LEAN.cpu}×, ≤ +${LEAN.addedMs} ms on one connection; /v1 ≥ ${LEAN.portkey}× Portkey.`,
+    '',
+  );
+  for (const target of heldToTheBar(rows)) {
+    for (const mode of ['json', 'stream'] as const) {
+      const row = find(target, mode);
+      const bare = find(BARE_REQUEST, mode);
+      if (!row || !bare) continue;
+      const floor = target.startsWith(LINK) ? LEAN.linkThroughput : LEAN.throughput;
+      const [cpu, bareCpu] = [cpuOf(row), cpuOf(bare)];
+      const checks = [
+        verdict('req/s', row.load.rps / bare.load.rps >= floor, ratio(row.load.rps, bare.load.rps)),
+        verdict('p50', row.load.p50 / bare.load.p50 <= LEAN.p50, ratio(row.load.p50, bare.load.p50)),
+      ];
+      if (cpu !== undefined && bareCpu !== undefined) checks.push(verdict('CPU', cpu / bareCpu <= LEAN.cpu, ratio(cpu, bareCpu)));
+      if (row.single && bare.single) {
+        const added = msPerRequest(row.single) - msPerRequest(bare.single);
+        checks.push(verdict('one connection', added <= LEAN.addedMs, `${signed(added)} ms`));
+      }
+      const portkey = find(PORTKEY, mode);
+      if (portkey && !target.startsWith(LINK)) checks.push(verdict('vs Portkey', row.load.rps / portkey.load.rps >= LEAN.portkey, ratio(row.load.rps, portkey.load.rps)));
+      lines.push(`- ${target}, ${mode}: ${checks.join(', ')}`);
+    }
+  }
+  return lines;
 }
 
 const verdict = (what: string, met: boolean, value: string) => `${what} ${value} ${met ? 'met' : '**missed**'}`;

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { appEnvironment, createBenchKey } from './account';
 import { idleShare, machineTicks, processTreeCpuMs, servicesCpuMs, stolenShare } from './cpu';
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
-import { mergeLoads, PATH, requestBody, runLoad, type LoadResult, type Mode, type Target } from './load';
-import { BARE, BARE_REQUEST, CONDUIT, LINK, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { mergeLoads, PATH, requestBody, requestHeaders, runLoad, type LoadResult, type Mode, type Target } from './load';
+import { startPortkey } from './portkey';
+import { BARE, BARE_REQUEST, CONDUIT, LINK, PORTKEY, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
 import { ensureBuild, profiling, startConduit, startConduitFromCheckout, startConduitWithBundle } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
@@ -28,6 +29,8 @@ const VARIANT = process.env.BENCH_VARIANT
     }
   : undefined;
 const TTFB_SAMPLES = 200;
+/** Per round and target, the one-connection phase (JSON). */
+const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 2);
 const CHECK_DELAY_MS = 10;
 const CHECK_SAMPLES = 20;
 /** BENCH_MODES=json (or stream) for a quicker trial run; published numbers run both. */
@@ -93,10 +96,20 @@ async function main(): Promise<number> {
     const baseline = await startConduitFromCheckout(baselineCheckout, { ...environment, WEB_CONCURRENCY: '1', REDIS_URL: `${redisUrl.replace(/\/\d+$/, '')}/11` });
     targets.push({ name: `${CONDUIT} [${path.basename(baselineCheckout)}]`, url: baseline.url, apiKey: key.secret, pid: baseline.pid });
   }
+  // Portkey's open-source gateway as a peer (JSON only: its 1.15.2 fails streams from an
+  // OpenAI-compatible custom host on Node 20 — "immutable" headers). BENCH_PORTKEY=0 leaves it out.
+  if (process.env.BENCH_PORTKEY !== '0') {
+    try {
+      const portkey = await startPortkey(mock.url);
+      targets.push({ name: PORTKEY, url: portkey.url, apiKey: upstreamKey, headers: portkey.headers, modes: ['json'], pid: portkey.child.pid });
+    } catch (error) {
+      console.warn(`[bench] Portkey left out: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   console.log(`[bench] upstream ${mock.url}, forwarders ${bare.url} (fetch) and ${bareRequest.url} (request), Conduit ${conduitUrl}; database ${DATABASE_NAME}, Redis ${redact(redisUrl)}`);
 
   // Fail fast (with the answer) if a target is misconfigured, before minutes of load.
-  for (const target of targets) for (const mode of ['json', 'stream'] as const) await probe(target, mode);
+  for (const target of targets) for (const mode of target.modes ?? (['json', 'stream'] as const)) await probe(target, mode);
   if (failures.length > 0) return reportFailures();
 
   // Conduit requests, to compare with the usage rows at the end (2 probes per Conduit server so far).
@@ -108,9 +121,11 @@ async function main(): Promise<number> {
   for (const mode of MODES) {
     // Rounds take turns target by target, so a slow spell of the shared machine (the run-to-run
     // noise here is ±20 %) falls on every target alike instead of on whichever ran during it.
-    const measured = targets.map(() => ({ runs: [] as LoadResult[], cpuMs: 0, servicesMs: 0, cpuKnown: true }));
+    const measured = targets.map(() => ({ runs: [] as LoadResult[], cpuMs: 0, servicesMs: 0, cpuKnown: true, single: [] as LoadResult[] }));
+    const inMode = (target: Target) => !target.modes || target.modes.includes(mode);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
+        if (!inMode(target)) continue;
         const warmUp = round === 1 ? WARMUP_SECONDS : REWARM_SECONDS;
         process.stdout.write(`[bench] ${mode}, round ${round}/${ROUNDS}, ${target.name}: ${warmUp} s warm-up + ${SECONDS} s at ${CONNECTIONS} connections… `);
         const warm = await runLoad(target, mode, CONNECTIONS, warmUp);
@@ -138,21 +153,35 @@ async function main(): Promise<number> {
         if (target.name.startsWith(CONDUIT)) count(conduitRequests, [warm, load], 0);
       }
     }
+    // Added latency without queueing: one connection, one request at a time (JSON), in turns too.
+    if (mode === 'json') {
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const [i, target] of targets.entries()) {
+          process.stdout.write(`[bench] json, one connection, round ${round}/${ROUNDS}, ${target.name}: ${SINGLE_SECONDS} s… `);
+          const single = await runLoad(target, mode, 1, SINGLE_SECONDS);
+          console.log(`${(1000 / single.rps).toFixed(3)} ms per request, p50 ${single.p50.toFixed(2)} ms`);
+          note(`${target.name} one connection`, single.failures, single.firstFailure);
+          if (target.name.startsWith(CONDUIT)) count(conduitRequests, [single], 0);
+          measured[i]!.single.push(single);
+        }
+      }
+    }
     for (const [i, target] of targets.entries()) {
-      const { runs, cpuMs, servicesMs, cpuKnown } = measured[i]!;
+      if (!inMode(target)) continue;
+      const { runs, cpuMs, servicesMs, cpuKnown, single } = measured[i]!;
       const load = mergeLoads(runs);
       const perRequest = (ms: number) => (cpuKnown && load.completed > 0 ? (ms * 1000) / load.completed : undefined);
       const stream = mode === 'stream' ? await sampleStreams(target, TTFB_SAMPLES) : undefined;
       if (stream) note(`${target.name} TTFB sampler`, stream.failures, stream.firstFailure);
       if (stream && target.name.startsWith(CONDUIT)) count(conduitRequests, [], TTFB_SAMPLES);
-      rows.push({ target: target.name, mode, load, stream, cpuUs: perRequest(cpuMs), servicesUs: perRequest(servicesMs) });
+      rows.push({ target: target.name, mode, load, stream, cpuUs: perRequest(cpuMs), servicesUs: perRequest(servicesMs), single: single.length ? mergeLoads(single) : undefined });
     }
   }
 
   // With pauses between upstream events, an unbuffered path shows the first event long before the last.
   await new Promise((acknowledged) => mock.child.send({ chunkDelayMs: CHECK_DELAY_MS }, () => mock.child.once('message', acknowledged)));
   const check: { target: string; timings: StreamTimings }[] = [];
-  for (const target of targets) check.push({ target: target.name, timings: await sampleStreams(target, CHECK_SAMPLES) });
+  for (const target of targets.filter((t) => !t.modes || t.modes.includes('stream'))) check.push({ target: target.name, timings: await sampleStreams(target, CHECK_SAMPLES) });
   for (const { target, timings } of check) note(`${target} stream check`, timings.failures, timings.firstFailure);
   count(conduitRequests, [], CHECK_SAMPLES * gateways);
 
@@ -192,7 +221,7 @@ function count(total: { completed: number; sent: number }, loads: LoadResult[], 
 async function probe(target: Target, mode: Mode): Promise<void> {
   const response = await fetch(`${target.url}${PATH}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
+    headers: requestHeaders(target),
     body: requestBody(mode),
   });
   const text = await response.text();

@@ -1,4 +1,4 @@
-import { PATH, percentile, requestBody, type Target } from './load';
+import { PATH, percentile, requestBody, requestHeaders, type Target } from './load';
 
 /**
  * Time to first byte of streamed answers, one request at a time (no queueing behind other
@@ -29,7 +29,7 @@ export async function sampleStreams(target: Target, samples: number): Promise<St
     const started = performance.now();
     const response = await fetch(`${target.url}${PATH}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
+      headers: requestHeaders(target),
       body,
     });
     if (!response.ok || !response.body) {
