@@ -5,6 +5,7 @@ import { ApiError } from '@/lib/errors';
 import type { Operation } from '@/lib/keys/schema';
 import type { UsageAttempt } from '@/lib/usage/record';
 import { logger } from '@/lib/observability/log';
+import { metrics } from '@/lib/observability/metrics';
 import type { CatalogModel } from './catalog';
 import { providerFor } from './providers';
 import { UpstreamTimeoutError, UpstreamUnreachableError } from './upstream';
@@ -75,7 +76,10 @@ export async function sendToRoutes(sending: Sending): Promise<Sent> {
       }
       attempts.push({ model, provider, status: attempt.upstreamStatus, errorCode: attempt.refusal.code, latencyMs });
       last = { route, refusal: attempt.refusal };
-      if (!attempt.retry || retry >= retries || performance.now() >= deadline) break;
+      const retrying = attempt.retry && retry < retries && performance.now() < deadline;
+      const next = retrying ? 'retry' : route !== sending.routes.at(-1) ? 'fallback' : 'none';
+      metrics().failedAttempts.labels(provider, attempt.refusal.code, next).inc();
+      if (!retrying) break;
       if (!(await pause(backoffMs * 2 ** retry * Math.random(), signal))) return { outcome: 'aborted', route, attempts };
     }
   }

@@ -125,8 +125,15 @@ describe(`fallback models and retries on ${services.label}`, () => {
     expect(anthropicMock.requests.length).toBe(before);
   });
 
-  it('when every model fails: the last failure, nothing charged, every attempt recorded', async () => {
+  it('when every model fails: the last failure, nothing charged, every attempt recorded and counted', async () => {
     const created = await newKey({ name: 'all down' });
+    const { metrics } = await import('@/lib/observability/metrics');
+    const counted = async () => {
+      // Copied now: prom-client hands out its live entries.
+      const values = (await metrics().failedAttempts.get()).values.map((v) => ({ ...v.labels, value: v.value }));
+      return (provider: string, next: string) => values.find((v) => v.provider === provider && v.code === 'upstream_error' && v.next === next)?.value ?? 0;
+    };
+    const before = await counted();
     openaiMock.setBehaviour(down(502));
     anthropicMock.setBehaviour(down(529));
     const response = await fetch(`${server.url}/v1/chat/completions`, {
@@ -144,6 +151,11 @@ describe(`fallback models and retries on ${services.label}`, () => {
       'claude-3-5-haiku-latest:529',
       'claude-3-5-haiku-latest:529',
     ]);
+    // conduit_gateway_failed_attempts_total: what an operator sees of the same request.
+    const after = await counted();
+    for (const [provider, next] of [['openai', 'retry'], ['openai', 'fallback'], ['anthropic', 'retry'], ['anthropic', 'none']] as const) {
+      expect(after(provider, next) - before(provider, next), `${provider} ${next}`).toBe(1);
+    }
   });
 
   it('reserves for the dearest candidate: a limit that covers the first model alone refuses the request with a dearer fallback', async () => {

@@ -29,6 +29,7 @@ interface Metrics {
   duration: Histogram<'surface'>;
   upstream: Histogram<'upstream' | 'outcome'>;
   refusals: Counter<'surface' | 'reason'>;
+  failedAttempts: Counter<'provider' | 'code' | 'next'>;
   dependencyErrors: Counter<'dependency'>;
   drained: Counter<'outcome'>;
   drainLag: Gauge;
@@ -65,6 +66,11 @@ function create(): Metrics {
       name: 'conduit_admission_refusals_total',
       help: 'Requests refused before reaching an upstream, by surface and reason (rate limit window, spend window, credit, key, ip, model, path, origin, end-user token…).',
       labelNames: ['surface', 'reason'],
+    }),
+    failedAttempts: counter({
+      name: 'conduit_gateway_failed_attempts_total',
+      help: 'Upstream attempts of /v1 requests that failed before answering, by provider, Conduit code (upstream_error, upstream_rate_limited, upstream_timeout…) and what came next (retry, fallback, none: the client got the failure).',
+      labelNames: ['provider', 'code', 'next'],
     }),
     dependencyErrors: counter({
       name: 'conduit_dependency_errors_total',
