@@ -67,7 +67,7 @@ export async function sendToRoutes(sending: Sending): Promise<Sent> {
       if (signal.aborted) return { outcome: 'aborted', route, attempts };
       const started = performance.now();
       const attempt = await attemptRoute(sending, route);
-      if ('aborted' in attempt || signal.aborted) return { outcome: 'aborted', route, attempts };
+      if ('aborted' in attempt) return { outcome: 'aborted', route, attempts };
       const latencyMs = Math.round(performance.now() - started);
       const { id: model, provider } = route.model;
       if ('answer' in attempt) {
@@ -75,6 +75,9 @@ export async function sendToRoutes(sending: Sending): Promise<Sent> {
         return { outcome: 'answered', route, upstream: attempt.answer, attempts };
       }
       attempts.push({ model, provider, status: attempt.upstreamStatus, errorCode: attempt.refusal.code, latencyMs });
+      // An answer is answered even if the client left meanwhile (forward bills what the provider
+      // did); a failure with nobody left to tell is the client's leaving.
+      if (signal.aborted) return { outcome: 'aborted', route, attempts };
       last = { route, refusal: attempt.refusal };
       const retrying = attempt.retry && retry < retries && performance.now() < deadline;
       const next = retrying ? 'retry' : route !== sending.routes.at(-1) ? 'fallback' : 'none';
