@@ -76,12 +76,12 @@ export async function sendToRoutes(sending: Sending): Promise<Sent> {
       }
       attempts.push({ model, provider, status: attempt.upstreamStatus, errorCode: attempt.refusal.code, latencyMs });
       // An answer is answered even if the client left meanwhile (forward bills what the provider
-      // did); a failure with nobody left to tell is the client's leaving.
+      // did); a failure with nobody left to tell is the client's leaving: nothing more is tried.
+      const retrying = !signal.aborted && attempt.retry && retry < retries && performance.now() < deadline;
+      const next = retrying ? 'retry' : !signal.aborted && route !== sending.routes.at(-1) ? 'fallback' : 'none';
+      metrics().failedAttempts.labels(provider, attempt.refusal.code, next).inc();
       if (signal.aborted) return { outcome: 'aborted', route, attempts };
       last = { route, refusal: attempt.refusal };
-      const retrying = attempt.retry && retry < retries && performance.now() < deadline;
-      const next = retrying ? 'retry' : route !== sending.routes.at(-1) ? 'fallback' : 'none';
-      metrics().failedAttempts.labels(provider, attempt.refusal.code, next).inc();
       if (!retrying) break;
       if (!(await pause(backoffMs * 2 ** retry * Math.random(), signal))) return { outcome: 'aborted', route, attempts };
     }
