@@ -93,13 +93,15 @@ for (const [name, connect] of runners) {
       // parallel sweep at the real time, and would release an entry already past its lease
       // before this test could see it.
       const t0 = Date.now() + DAY / 2;
-      // Redis knows the script first (an unknown one would not run: NOSCRIPT, retried as EVAL only on an answer).
-      const warm = key();
+      // Redis knows the script first (an unknown one would not run: NOSCRIPT, retried as EVAL only
+      // on an answer) — on the node that serves this account: a cluster keeps scripts per node, so
+      // the warm-up admits another key of the same account (its slot) rather than any key.
+      const record = key();
+      const warm = { ...key(), userId: record.userId };
       await ready(warm, t0);
       const warmed = await admit(warm, randomUUID(), cost, t0, redis);
       if (warmed.outcome === 'admitted') releaseLease(warmed.reservation.member);
       await cleanup(warm);
-      const record = key();
       await ready(record, t0);
       try {
         fault = 'lose-the-answer';
