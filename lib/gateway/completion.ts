@@ -50,7 +50,6 @@ export async function handleCompletion(request: Request, context: RequestContext
     request,
     context,
     operation,
-    model: models[0]!,
     body,
     // Without max_tokens the output is capped to what the remaining budget pays for.
     routes: models.map((model) => ({ model, body: upstreamBodyFor(operation, model, body, cost, admission.outputTokens) })),

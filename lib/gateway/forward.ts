@@ -22,8 +22,6 @@ interface Forwarding {
   request: Request;
   context: RequestContext;
   operation: Operation;
-  /** The model that serves the request: the first route's until another answers. */
-  model: CatalogModel;
   body: GatewayRequestBody;
   /** The request's models in order, each with the body its provider is sent. */
   routes: readonly Route[];
@@ -32,13 +30,19 @@ interface Forwarding {
   rateHeaders: Record<string, string>;
 }
 
+/** A forwarding once its attempts are over: `model` is the one that answered, or was tried last. */
+interface Served extends Forwarding {
+  model: CatalogModel;
+}
+
 const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
 /** Sends an admitted request to its models (attempts.ts) and returns the answer, settling spend once it is known. */
-export async function forward(f: Forwarding): Promise<Response> {
-  const sent = await sendToRoutes({ operation: f.operation, stream: f.stream, routes: f.routes, signal: f.request.signal });
-  // The record names the model that answered (or was tried last); more than one attempt are listed.
-  f.model = sent.route.model;
+export async function forward(forwarding: Forwarding): Promise<Response> {
+  const sent = await sendToRoutes({ operation: forwarding.operation, stream: forwarding.stream, routes: forwarding.routes, signal: forwarding.request.signal });
+  // The same object, not a copy: its model is the one that answered (or was tried last).
+  const f: Served = Object.assign(forwarding, { model: sent.route.model });
+  // The record names that model; more than one attempt are listed.
   Object.assign(f.context.record, { model: f.model.id, provider: f.model.provider, attempts: sent.attempts.length > 1 ? sent.attempts.slice(-MAX_ATTEMPTS) : null });
   // The request's own record (rateLimitHeaders makes one per request): added to, not copied.
   const served = f.rateHeaders;
@@ -100,7 +104,7 @@ export async function forward(f: Forwarding): Promise<Response> {
 }
 
 /** Tokens of a stream: the provider's own count, or — if it was cut short — what was delivered. */
-function streamTokens(f: Forwarding, outcome: StreamOutcome): TokenCounts {
+function streamTokens(f: Served, outcome: StreamOutcome): TokenCounts {
   if (outcome.usage) return tokenCounts(outcome.usage);
   return { inputTokens: promptTokenGuess(f.operation, f.body), cachedInputTokens: 0, outputTokens: outcome.outputChunks };
 }
@@ -130,7 +134,7 @@ function errorCode(text: string): string {
  * response has been handed back: the client never waits for it. If this process dies first,
  * the sweeper releases the reservation.
  */
-function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null = null): void {
+function settleInBackground(f: Served, tokens: TokenCounts | null, status: number, code: string | null = null): void {
   void settlement(f, tokens, status, code, false);
 }
 
@@ -141,11 +145,11 @@ function settleInBackground(f: Forwarding, tokens: TokenCounts | null, status: n
  * recorded. Never rejects: if Redis fails now, the answer still goes out (the provider's work is
  * done) and the loss is logged.
  */
-function settleBeforeAnswering(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null = null): Promise<void> {
+function settleBeforeAnswering(f: Served, tokens: TokenCounts | null, status: number, code: string | null = null): Promise<void> {
   return settlement(f, tokens, status, code, true);
 }
 
-function settlement(f: Forwarding, tokens: TokenCounts | null, status: number, code: string | null, awaited: boolean): Promise<void> {
+function settlement(f: Served, tokens: TokenCounts | null, status: number, code: string | null, awaited: boolean): Promise<void> {
   const cost = tokens ? Math.min(requestCost(f.model, tokens), f.reservation.reserved) : 0;
   Object.assign(f.context.record, tokens ?? {}, { costMicros: cost, errorCode: code });
   const record = usageRecord(f.context, status);
