@@ -25,7 +25,6 @@ const target = ${JSON.stringify(target)};
   const status = document.getElementById('status');
   const answer = document.getElementById('answer');
   let chunks = 0;
-  const started = performance.now();
   try {
     const response = await fetch(target.url, {
       method: 'POST',
@@ -42,9 +41,7 @@ const target = ${JSON.stringify(target)};
       chunks += 1;
       answer.textContent += decoder.decode(value, { stream: true });
       document.getElementById('chunks').textContent = String(chunks);
-      if (chunks === 1) document.body.dataset.firstChunkMs = String(Math.round(performance.now() - started));
     }
-    document.body.dataset.lastChunkMs = String(Math.round(performance.now() - started));
     status.textContent = 'done';
   } catch (error) {
     status.textContent = 'error: ' + error.message;

@@ -11,9 +11,17 @@ let allowed: PageServer;
 let blocked: PageServer;
 let target: DemoTarget = { url: '', token: '' };
 
+// The mock holds each stream's last event until the test lets it go, so the test can see the
+// first chunks on the page while the "model" is still writing (timing alone is not proof on a busy
+// machine: a stalled event loop anywhere merges chunks).
+let releaseStreamEnd = () => {};
+let streamEnd = Promise.resolve();
+function holdStreamEnds() {
+  streamEnd = new Promise<void>((resolve) => (releaseStreamEnd = resolve));
+}
+
 test.beforeAll(async () => {
-  // A pause between chunks, so a streamed answer reaches the page in several reads.
-  mock = await startMockOpenAI({ apiKey: API_KEY, chunkDelayMs: 80 });
+  mock = await startMockOpenAI({ apiKey: API_KEY, chunkDelayMs: 20, beforeStreamEnd: () => streamEnd });
   allowed = await startDemoPageServer(() => target);
   blocked = await startDemoPageServer(() => target);
 });
@@ -80,14 +88,16 @@ test('links: presets prefill, token and snippets shown once, a page on an allowe
   // The customer's page on the allowed origin: the answer streams in, chunk by chunk.
   target = { url: `${baseURL}/proxy/${linkId}/v1/chat/completions`, token };
   const before = mock.requests.length;
+  holdStreamEnds();
   const demo = await page.context().newPage();
   await demo.goto(allowed.origin);
-  await expect(demo.locator('#status')).toHaveText('done', { timeout: 20_000 });
+  await expect(demo.locator('#status')).toHaveText('streaming', { timeout: 20_000 });
   await expect(demo.locator('#answer')).toContainText('"content":"Echo:"');
+  await expect(demo.locator('#answer')).not.toContainText('data: [DONE]');
+  releaseStreamEnd();
+  await expect(demo.locator('#status')).toHaveText('done');
   await expect(demo.locator('#answer')).toContainText('data: [DONE]');
-  expect(Number(await demo.locator('#chunks').textContent())).toBeGreaterThanOrEqual(3);
-  const spread = Number(await demo.locator('body').getAttribute('data-last-chunk-ms')) - Number(await demo.locator('body').getAttribute('data-first-chunk-ms'));
-  expect(spread).toBeGreaterThanOrEqual(200);
+  expect(Number(await demo.locator('#chunks').textContent())).toBeGreaterThanOrEqual(2);
   expect(mock.requests.length).toBe(before + 1);
   const forwarded = mock.requests.at(-1)!;
   expect(forwarded.headers.authorization).toBe(`Bearer ${API_KEY}`);

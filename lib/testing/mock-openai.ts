@@ -24,6 +24,8 @@ export interface MockOpenAIOptions {
   apiKey?: string;
   /** Pause between streamed chunks: fixed ms, a [min, max] range, or a function. Default [0, 5]. */
   chunkDelayMs?: number | [number, number] | (() => number);
+  /** Awaited before each stream's last event: a test holds streams open while it looks at the client. */
+  beforeStreamEnd?: () => Promise<void>;
   /** Ids listed by GET /v1/models. */
   models?: string[];
   behaviour?: MockBehaviour;
@@ -54,6 +56,7 @@ interface Context {
   id: string;
   behaviour: MockBehaviour;
   delayMs: () => number;
+  beforeStreamEnd?: () => Promise<void>;
   usageStyle: UsageStyle;
 }
 
@@ -80,7 +83,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     const route = routes[`${request.method} ${request.path.split('?')[0]}`];
     if (!route) return error(res, 404, `Unknown request URL: ${request.method} ${request.path}.`, 'invalid_request_error', 'unknown_url');
     const body = validBody(request, res);
-    if (body) await route(body, { res, id: String(++counter), behaviour, delayMs, usageStyle: options.usageStyle ?? 'openai' });
+    if (body) await route(body, { res, id: String(++counter), behaviour, delayMs, beforeStreamEnd: options.beforeStreamEnd, usageStyle: options.usageStyle ?? 'openai' });
   }, { record: options.record, port: options.port });
   return { ...server, apiKey };
 }
@@ -162,7 +165,7 @@ async function chatCompletions(body: Body, context: Context) {
       { data: chunk([choice({}, answer.finishReason)], last) },
       { data: '[DONE]' },
     ];
-    return streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+    return streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
   }
   const withUsage = includeUsage(body);
   // With include_usage every chunk carries `usage: null` except the last, as OpenAI does.
@@ -176,7 +179,7 @@ async function chatCompletions(body: Body, context: Context) {
     ...(withUsage ? [{ data: chunk([], usage) }] : []),
     { data: '[DONE]' },
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
 }
 
 const dropAfter = (behaviour: MockBehaviour) => (behaviour.type === 'drop-mid-stream' ? behaviour.afterEvents : undefined);
@@ -195,7 +198,7 @@ async function completions(body: Body, context: Context) {
     ...(includeUsage(body) ? [{ data: JSON.stringify({ ...base, choices: [], usage }) }] : []),
     { data: '[DONE]' },
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
 }
 
 /** The text of a Responses API input: a string, or the text parts of its message items. */
@@ -270,7 +273,7 @@ async function responses(body: Body, context: Context) {
     event('response.output_item.done', { output_index: 0, item: message(answer.text, 'completed') }),
     event(finalStatus === 'completed' ? 'response.completed' : 'response.incomplete', { response: response(finalStatus, [message(answer.text, 'completed')], usage) }),
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour) });
+  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
 }
 
 function embeddings(body: Body, { res }: Context) {

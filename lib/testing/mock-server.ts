@@ -149,12 +149,14 @@ export interface SseEvent {
 
 /**
  * Writes SSE events one by one with a delay between them, the way a model streams. With
- * `dropAfter`, destroys the socket after that many events (a connection lost mid-stream).
+ * `dropAfter`, destroys the socket after that many events (a connection lost mid-stream); with
+ * `beforeLast`, waits for it before the last event (a test holds the stream open to see that the
+ * first events reached the client while the model was still "writing").
  */
 export async function streamSse(
   res: ServerResponse,
   events: SseEvent[],
-  options: { delayMs: () => number; dropAfter?: number },
+  options: { delayMs: () => number; dropAfter?: number; beforeLast?: () => Promise<void> },
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.flushHeaders();
@@ -163,6 +165,7 @@ export async function streamSse(
       res.destroy();
       return;
     }
+    if (index === events.length - 1 && options.beforeLast) await options.beforeLast();
     if (res.destroyed) return;
     res.write(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`);
     const delay = options.delayMs();
