@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userJwt } from '@/lib/proxy/testing';
 import { report } from './report';
-import { chatBody, createWorld, type World } from './scenario';
+import { chatBody, createWorld, drainConsumers, missingRecords, type World } from './scenario';
 import { exited, waitFor, type Conduit } from './services';
 import { personalActor } from '@/lib/orgs/actor';
 
@@ -79,6 +79,10 @@ describe('npm start on every core', () => {
     expect(after).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(after).toMatch(/^conduit_usage_queue_backlog \d+/m);
     expect(pids.size).toBe(2);
+
+    // Worker 0 drains on a thread of its own (lib/usage/drain-thread.ts): its records reach the scrape too.
+    const stored = (text: string) => sample(text, 'conduit_usage_drained_records_total', { outcome: 'stored' });
+    await waitFor(async () => stored(await (await scrape()).text()) - stored(before) >= 45, 20_000, "the drain thread's records in /metrics");
   });
 
   it('replaces a worker killed with -9, and answers every new connection meanwhile', async () => {
@@ -166,6 +170,36 @@ describe('shutdown', () => {
     server.child.kill('SIGTERM');
     expect(await exit).toEqual({ code: 0, signal: null });
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('npm start as one process', () => {
+  it('drains usage on a thread of its own: records stored, its metrics merged into /metrics once, a graceful stop retires it', async () => {
+    // After the server above has stopped: this one's drain is then the queue's only consumer.
+    const one = await world.startServer({ METRICS_TOKEN });
+    const scrapeOne = async () => (await fetch(`${one.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const before = await scrapeOne();
+    const stored = (text: string) => sample(text, 'conduit_usage_drained_records_total', { outcome: 'stored' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${one.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${world.account.secret}`, 'content-type': 'application/json' }, body: chatBody() }),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const ids = answers.map((answer) => answer.headers.get('x-request-id')!);
+    expect(await missingRecords(world.database.sql, world.account.keyId, ids, 20_000)).toEqual([]);
+    await waitFor(async () => stored(await scrapeOne()) - stored(before) >= 20, 10_000, "the drain thread's count in /metrics");
+    const text = await scrapeOne();
+    // The serving thread's process metrics, once: the drain thread adds only Conduit's own.
+    expect(text.match(/^process_cpu_seconds_total /gm)).toHaveLength(1);
+    expect(text).toMatch(/^conduit_usage_drain_lag_seconds \d/m);
+
+    const exit = exited(one.child);
+    one.child.kill('SIGTERM');
+    expect(await exit).toEqual({ code: 0, signal: null });
+    // The drain's consumer (named after its process) retired on the way out.
+    expect((await drainConsumers(world.redis.url)).filter((name) => name.includes(`:${one.child.pid}:`))).toEqual([]);
+    expect(one.output()).not.toContain('did not stop in time');
   });
 });
 

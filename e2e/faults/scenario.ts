@@ -250,6 +250,17 @@ export async function strandedRecords(redisUrl: string): Promise<number> {
   }
 }
 
+/** The usage drains registered as consumers of the queue (lib/usage/consumer.ts), by name. */
+export async function drainConsumers(redisUrl: string): Promise<string[]> {
+  const { default: IORedis } = await import('ioredis');
+  const client = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    return await client.zrange('{conduit:usage}:consumers', 0, -1);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** The account's usage debits in the ledger against the cost of its stored records: equal when nothing was charged twice. */
 export async function ledgerMatchesRecords(sql: postgres.Sql, userId: string): Promise<{ debited: number; recorded: number }> {
   const [ledger] = await sql<{ micros: string }[]>`

@@ -6,6 +6,7 @@ import client from 'prom-client';
 import { env } from '@/lib/env';
 import { usageQueueDepths } from '@/lib/health/readiness';
 import { bearerMatches } from '@/lib/security/bearer';
+import { drainThreadStarted, threadRegistry } from '@/lib/usage/drain-thread';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { metrics, registerScrapeGauge } from './metrics';
 
@@ -61,11 +62,18 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse): P
     return answer(res, 401, errorBody('invalid_metrics_token', 'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.'), { ...json, 'www-authenticate': 'Bearer' });
   }
   try {
-    const text = cluster.isWorker ? await fromPrimary() : await client.register.metrics();
+    const text = cluster.isWorker ? await fromPrimary() : await ownMetrics();
     answer(res, 200, req.method === 'HEAD' ? '' : text, { 'content-type': client.register.contentType });
   } catch {
     answer(res, 503, JSON.stringify({ error: { message: 'The metrics could not be gathered; try again.', type: 'api_error', param: null, code: 'service_unavailable' } }), json);
   }
+}
+
+/** This process's metrics: its own, with its usage drain thread's merged in when it has one. */
+async function ownMetrics(): Promise<string> {
+  if (!drainThreadStarted()) return client.register.metrics();
+  const [own, thread] = await Promise.all([client.register.getMetricsAsJSON(), threadRegistry.getMetricsAsJSON()]);
+  return client.AggregatorRegistry.aggregate([own, thread]).metrics();
 }
 
 /** Every worker's metrics, merged by the primary (prom-client's AggregatorRegistry). */

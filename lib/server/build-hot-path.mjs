@@ -23,16 +23,8 @@ const noNext = {
   },
 };
 
-await build({
-  entryPoints: ['lib/server/hot-path.ts'],
-  outfile: '.next/conduit/hot-path.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  plugins: [serverOnlyIsEmpty, noNext],
-  sourcemap: true,
-  logLevel: 'warning',
-});
-console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs');
+const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', plugins: [serverOnlyIsEmpty, noNext], sourcemap: true, logLevel: 'warning' };
+await build({ ...options, entryPoints: ['lib/server/hot-path.ts'], outfile: '.next/conduit/hot-path.mjs' });
+// The usage drain's thread (lib/usage/drain-thread.ts): the hot path starts it from beside itself.
+await build({ ...options, entryPoints: ['lib/usage/drain-thread-entry.ts'], outfile: '.next/conduit/drain-thread.mjs' });
+console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs, the usage drain thread into drain-thread.mjs');

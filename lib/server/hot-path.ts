@@ -8,6 +8,8 @@ import { linkByHost, type LinkByHost } from '@/lib/proxy/link-host';
 import { closeSharedRedis } from '@/lib/redis/client';
 import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
+import { startDrainThread, stopDrainThread } from '@/lib/usage/drain-thread';
+import { drainPlacement } from '@/lib/startup';
 import { isMetricsRequest, prepareMetrics, serveMetrics } from '@/lib/observability/metrics-endpoint';
 import { observeRequest } from '@/lib/observability/request-log';
 import { logger } from '@/lib/observability/log';
@@ -70,14 +72,23 @@ export function closeServer(server: Server): Promise<{ cut: number }> {
   return closeGracefully(server, env().SHUTDOWN_TIMEOUT_MS);
 }
 
+/**
+ * The usage drain's thread, when this process runs the drain there (lib/startup.ts decides; Next's
+ * instrumentation has started the rest of the background work by the time the entry calls this).
+ * Its program is bundled beside this file (`npm run build`).
+ */
+export function startBackgroundThread(): void {
+  if (drainPlacement() === 'thread') startDrainThread(new URL('./drain-thread.mjs', import.meta.url));
+}
+
 /** How long the background work may take to stop once the requests are done. */
 const BACKGROUND_STOP_MS = 3_000;
 
 /**
  * The rest of a graceful shutdown, once no request is left: the reservation timers stop (every
  * request in flight has settled its reservation), the settlements and usage records still
- * waiting for a Redis pipeline are sent, the usage drain finishes its pass and retires its
- * consumer, and the Redis and PostgreSQL connections close. The drain and the timers were
+ * waiting for a Redis pipeline are sent, the usage drain (here or on its thread) finishes its pass
+ * and retires its consumer, and the Redis and PostgreSQL connections close. The drain and the timers were
  * started by instrumentation.ts in Next.js's bundle: their state lives on globalThis, so this
  * bundle stops the same ones. Bounded: a dependency that is down does not hold the exit.
  */
@@ -85,7 +96,7 @@ export async function shutdown(): Promise<void> {
   const steps = (async () => {
     stopReservationSweeper();
     await flushRedisSoon();
-    await stopUsageDrain();
+    await Promise.all([stopUsageDrain(), stopDrainThread(BACKGROUND_STOP_MS - 500)]);
     await Promise.allSettled([closeSharedRedis(), closeDatabase()]);
   })();
   let timer: NodeJS.Timeout | undefined;

@@ -19,6 +19,8 @@ export async function runWorker({ port, hostname }) {
   // neither) to `httpServer`, or else to the server of the first request it sees. On ours, every
   // request with an Upgrade header (curl --http2's h2c upgrade too) would go to it and have its
   // connection closed unanswered; given a stand-in, node:http answers them as ordinary requests.
+  // The usage drain runs on a thread of its own here (lib/startup.ts says when; the hot path starts it below).
+  process.env.CONDUIT_DRAIN_THREAD = '1';
   const app = next({ dev: false, hostname, port, httpServer: new EventEmitter() });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -31,6 +33,12 @@ export async function runWorker({ port, hostname }) {
     process.exit(1);
   }
   const hotPath = await import(pathToFileURL(bundle).href);
+  if (!hotPath.startBackgroundThread) {
+    // Next's instrumentation has already left the drain to the thread: a bundle without one would never drain.
+    log.error('This hot-path bundle predates the usage drain thread: compare against a whole built checkout (BENCH_BASELINE_CHECKOUT) instead.');
+    process.exit(1);
+  }
+  hotPath.startBackgroundThread();
 
   function appendPeer(req) {
     const peer = req.socket.remoteAddress ?? '';

@@ -49,9 +49,11 @@ export async function seedRecords(db: Database, userId: string, count: number, n
       select i, r1 < 0.3 as via_link, r2, r3, r5, r6,
         case when r4 < 0.96 then 200 when r4 < 0.98 then 429 when r4 < 0.99 then 400 else 502 end as status,
         (50 + 3000 * r3 ^ 2)::int as tin, (20 + 1000 * r5 ^ 2)::int as tout,
-        -- busier by day: a day-part drawn from a hump, then uniform within the day
-        timestamptz '${now.toISOString()}' - (floor(r1 * 1000)::int % 30) * interval '1 day'
-          - ((0.5 + 0.5 * cos(pi() * r4)) * 20 + 4 * r6) * interval '1 hour' as at
+        -- busier by day: a day-part drawn from a hump, then uniform within the day; to the
+        -- millisecond, as the drain writes them (the request log's and the export's cursor is a JS
+        -- Date: rows a few microseconds apart at a page's edge would be skipped — data Conduit never has)
+        date_trunc('milliseconds', timestamptz '${now.toISOString()}' - (floor(r1 * 1000)::int % 30) * interval '1 day'
+          - ((0.5 + 0.5 * cos(pi() * r4)) * 20 + 4 * r6) * interval '1 hour') as at
       from (select i, random() r1, random() r2, random() r3, random() r4, random() r5, random() r6 from generate_series(1, ${count}) i) draws
     ) rows`),
   );
