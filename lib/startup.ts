@@ -31,7 +31,7 @@ export type DrainPlacement = 'elsewhere' | 'here' | 'thread';
  * leave it to others. The production entry (lib/server/worker.mjs) sets CONDUIT_DRAIN_THREAD: on
  * PostgreSQL and a shared Redis it runs the drain on a thread of its own (lib/usage/drain-thread.ts),
  * off the event loop that serves requests. The embedded database and store belong to this thread,
- * so without them — and under `next dev` — the drain runs here.
+ * so with either of them — and under `next dev` — the drain runs here.
  */
 export function drainPlacement(mode: 'timers' | 'cron' = env().BACKGROUND_JOBS): DrainPlacement {
   const otherWorker = process.env.CONDUIT_WORKER !== undefined && process.env.CONDUIT_WORKER !== '0';

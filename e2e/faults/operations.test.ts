@@ -192,6 +192,7 @@ describe('npm start as one process', () => {
     const text = await scrapeOne();
     // The serving thread's process metrics, once: the drain thread adds only Conduit's own.
     expect(text.match(/^process_cpu_seconds_total /gm)).toHaveLength(1);
+    expect(text).toMatch(/^process_start_time_seconds \d/m);
     expect(text).toMatch(/^conduit_usage_drain_lag_seconds \d/m);
 
     const exit = exited(one.child);

@@ -1,4 +1,5 @@
 import 'server-only';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -94,7 +95,8 @@ export function createLogger(destination?: DestinationStream): Logger {
   const wanted = process.env.LOG_LEVEL?.trim().toLowerCase();
   const options = {
     level: wanted && LEVELS.has(wanted) ? wanted : 'info',
-    base: { pid: process.pid },
+    // A line from the usage drain's thread (lib/usage/drain-thread.ts) says so.
+    base: isMainThread ? { pid: process.pid } : { pid: process.pid, thread: threadId },
     // `err` is pino's key for errors (and where `log.error(error)` puts one); `error` is covered
     // too, for a call that names it so: unserialized, an error's enumerable properties go out as is.
     serializers: { err: serializeError, error: serializeError },

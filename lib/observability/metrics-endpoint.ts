@@ -69,11 +69,17 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse): P
   }
 }
 
-/** This process's metrics: its own, with its usage drain thread's merged in when it has one. */
+/**
+ * This process's metrics: its own, with its usage drain thread's merged in when it has one. A
+ * metric only this thread has passes as it is ('first'): its own aggregator would apply even to a
+ * single copy, and process_start_time_seconds's is 'omit'.
+ */
 async function ownMetrics(): Promise<string> {
   if (!drainThreadStarted()) return client.register.metrics();
   const [own, thread] = await Promise.all([client.register.getMetricsAsJSON(), threadRegistry.getMetricsAsJSON()]);
-  return client.AggregatorRegistry.aggregate([own, thread]).metrics();
+  const shared = new Set(thread.map((metric) => metric.name));
+  const mine = own.map((metric) => (shared.has(metric.name) ? metric : { ...metric, aggregator: 'first' as const }));
+  return client.AggregatorRegistry.aggregate([mine, thread]).metrics();
 }
 
 /** Every worker's metrics, merged by the primary (prom-client's AggregatorRegistry). */

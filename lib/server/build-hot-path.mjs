@@ -1,4 +1,5 @@
-// Bundles lib/server/hot-path.ts for the production entry (see that file for why).
+// Bundles lib/server/hot-path.ts for the production entry (see that file for why), and beside it the
+// usage drain's thread (lib/usage/drain-thread-entry.ts).
 // `server-only` becomes an empty module, as it is inside Next's server bundles (the hot path is
 // server code by definition; the marker only guards against client imports).
 import { build } from 'esbuild';

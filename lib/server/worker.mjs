@@ -15,12 +15,13 @@ export async function runWorker({ port, hostname }) {
   // Under a primary, answer its calls for this worker's metrics from the start: a scrape during a
   // worker's replacement would otherwise wait for the seconds it takes to load the app, and fail.
   if (cluster.isWorker) new prom.AggregatorRegistry();
+  // The usage drain runs on a thread of its own here (lib/startup.ts says when; the hot path starts
+  // it below): set before Next's instrumentation starts the rest of the background work.
+  process.env.CONDUIT_DRAIN_THREAD = '1';
   // Next attaches its WebSocket handler (dev HMR, rewrites to WebSocket upstreams: Conduit uses
   // neither) to `httpServer`, or else to the server of the first request it sees. On ours, every
   // request with an Upgrade header (curl --http2's h2c upgrade too) would go to it and have its
   // connection closed unanswered; given a stand-in, node:http answers them as ordinary requests.
-  // The usage drain runs on a thread of its own here (lib/startup.ts says when; the hot path starts it below).
-  process.env.CONDUIT_DRAIN_THREAD = '1';
   const app = next({ dev: false, hostname, port, httpServer: new EventEmitter() });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -38,7 +39,12 @@ export async function runWorker({ port, hostname }) {
     log.error('This hot-path bundle predates the usage drain thread: compare against a whole built checkout (BENCH_BASELINE_CHECKOUT) instead.');
     process.exit(1);
   }
-  hotPath.startBackgroundThread();
+  try {
+    hotPath.startBackgroundThread();
+  } catch (error) {
+    log.error(error.message);
+    process.exit(1);
+  }
 
   function appendPeer(req) {
     const peer = req.socket.remoteAddress ?? '';

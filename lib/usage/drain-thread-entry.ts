@@ -1,9 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import client from 'prom-client';
-import { closeDatabase } from '@/db';
+import { assumeMigrated, closeDatabase } from '@/db';
+import { webhooksSettled } from '@/lib/alerts/evaluate';
 import { metrics } from '@/lib/observability/metrics';
 import { closeSharedRedis } from '@/lib/redis/client';
-import { startUsageDrain, stopUsageDrain } from './drain';
+import { startUsageDrain, stopUsageDrain, topUpsSettled } from './drain';
 
 /**
  * The drain thread's own program (drain-thread.ts starts it; `npm run build` bundles it to
@@ -14,17 +15,37 @@ import { startUsageDrain, stopUsageDrain } from './drain';
 if (!parentPort) throw new Error('drain-thread-entry runs as a worker thread (lib/usage/drain-thread.ts starts it)');
 const port = parentPort;
 
+// The serving thread migrated the database before starting this one (Next's instrumentation).
+assumeMigrated();
 metrics();
 startUsageDrain();
+
+/** How long a stop waits for automatic top-ups and alert webhooks its passes started. */
+const SETTLE_MS = 1_000;
 
 port.on('message', (message: { type: 'metrics'; id: number } | { type: 'stop' }) => {
   if (message.type === 'metrics') {
     void client.register.getMetricsAsJSON().then((json) => port.postMessage({ type: 'metrics', id: message.id, metrics: json }));
     return;
   }
-  // The pass in hand finishes and the consumer retires (drain.ts); then the connections close and,
-  // with nothing left to wait on, the thread ends.
-  void stopUsageDrain()
-    .then(() => Promise.allSettled([closeSharedRedis(), closeDatabase()]))
-    .finally(() => port.close());
+  void stop();
 });
+
+/**
+ * The pass in hand finishes and the consumer retires (drain.ts); top-ups and webhooks started by
+ * earlier passes get a moment (as before the thread, a process exit cuts what is left: a top-up is
+ * checked again when the account is next charged, a webhook is best-effort); then the connections close and the
+ * thread ends — at once, whatever timers a library left behind.
+ */
+async function stop(): Promise<void> {
+  try {
+    await stopUsageDrain();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_MS)));
+    await Promise.race([Promise.all([topUpsSettled(), webhooksSettled()]), late]);
+    clearTimeout(timer);
+    await Promise.allSettled([closeSharedRedis(), closeDatabase()]);
+  } finally {
+    process.exit(0);
+  }
+}

@@ -17,7 +17,9 @@ const log = logger().child({ component: 'usage' });
  *
  * The thread runs drain-thread-entry.ts, bundled beside the hot path by `npm run build`. Its
  * metrics (records drained, drain lag, dependency errors) live in its own prom-client registry;
- * /metrics merges them in (threadRegistry, below).
+ * /metrics merges them in (threadRegistry, below). As with a worker process replaced under a
+ * primary, a thread that dies takes its counts with it: the merged counter goes down once, which
+ * Prometheus's rate() reads as a counter reset.
  */
 
 type ToThread = { type: 'metrics'; id: number } | { type: 'stop' };
