@@ -54,14 +54,6 @@ export function ensureDatabase(): Promise<void> {
   return holder.ready;
 }
 
-/**
- * For a thread of a process whose main thread has migrated the database (the usage drain's,
- * lib/usage/drain-thread-entry.ts): its getDb() opens connections without taking the migration lock.
- */
-export function assumeMigrated(): void {
-  holder.ready ??= Promise.resolve();
-}
-
 /** The database, migrated. Server code awaits this before its first query. */
 export async function getDb(): Promise<Database> {
   await ensureDatabase();

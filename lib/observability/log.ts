@@ -1,5 +1,4 @@
 import 'server-only';
-import { isMainThread, threadId } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -95,8 +94,7 @@ export function createLogger(destination?: DestinationStream): Logger {
   const wanted = process.env.LOG_LEVEL?.trim().toLowerCase();
   const options = {
     level: wanted && LEVELS.has(wanted) ? wanted : 'info',
-    // A line from the usage drain's thread (lib/usage/drain-thread.ts) says so.
-    base: isMainThread ? { pid: process.pid } : { pid: process.pid, thread: threadId },
+    base: { pid: process.pid },
     // `err` is pino's key for errors (and where `log.error(error)` puts one); `error` is covered
     // too, for a call that names it so: unserialized, an error's enumerable properties go out as is.
     serializers: { err: serializeError, error: serializeError },

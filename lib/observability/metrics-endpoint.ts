@@ -6,7 +6,6 @@ import client from 'prom-client';
 import { env } from '@/lib/env';
 import { usageQueueDepths } from '@/lib/health/readiness';
 import { bearerMatches } from '@/lib/security/bearer';
-import { drainThreadStarted, threadRegistry } from '@/lib/usage/drain-thread';
 import { HOT_PATH_SECURITY_HEADERS } from '@/lib/security/headers';
 import { metrics, registerScrapeGauge } from './metrics';
 
@@ -62,24 +61,11 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse): P
     return answer(res, 401, errorBody('invalid_metrics_token', 'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.'), { ...json, 'www-authenticate': 'Bearer' });
   }
   try {
-    const text = cluster.isWorker ? await fromPrimary() : await ownMetrics();
+    const text = cluster.isWorker ? await fromPrimary() : await client.register.metrics();
     answer(res, 200, req.method === 'HEAD' ? '' : text, { 'content-type': client.register.contentType });
   } catch {
     answer(res, 503, JSON.stringify({ error: { message: 'The metrics could not be gathered; try again.', type: 'api_error', param: null, code: 'service_unavailable' } }), json);
   }
-}
-
-/**
- * This process's metrics: its own, with its usage drain thread's merged in when it has one. A
- * metric only this thread has passes as it is ('first'): its own aggregator would apply even to a
- * single copy, and process_start_time_seconds's is 'omit'.
- */
-async function ownMetrics(): Promise<string> {
-  if (!drainThreadStarted()) return client.register.metrics();
-  const [own, thread] = await Promise.all([client.register.getMetricsAsJSON(), threadRegistry.getMetricsAsJSON()]);
-  const shared = new Set(thread.map((metric) => metric.name));
-  const mine = own.map((metric) => (shared.has(metric.name) ? metric : { ...metric, aggregator: 'first' as const }));
-  return client.AggregatorRegistry.aggregate([mine, thread]).metrics();
 }
 
 /** Every worker's metrics, merged by the primary (prom-client's AggregatorRegistry). */

@@ -1,6 +1,5 @@
 import 'server-only';
 import cluster from 'node:cluster';
-import { isMainThread } from 'node:worker_threads';
 import client, { type Counter, type Gauge, type Histogram } from 'prom-client';
 
 /**
@@ -40,12 +39,11 @@ const METRICS = Symbol.for('conduit.metrics');
 const registry = globalThis as typeof globalThis & { [METRICS]?: Metrics };
 
 function create(): Metrics {
-  // Process CPU and memory, and the event loop's lag (nodejs_eventloop_lag_*), once per process:
-  // by its main thread (the usage drain's thread, lib/usage/drain-thread.ts, has only Conduit's own).
-  if (isMainThread && !existing('process_cpu_seconds_total')) client.collectDefaultMetrics();
+  // Process CPU and memory, and the event loop's lag (nodejs_eventloop_lag_*), once per process.
+  if (!existing('process_cpu_seconds_total')) client.collectDefaultMetrics();
   // A worker of a multi-process server answers its primary's requests for its metrics (the
   // constructor installs that listener; lib/server/primary.mjs merges them).
-  if (isMainThread && cluster.isWorker) new client.AggregatorRegistry();
+  if (cluster.isWorker) new client.AggregatorRegistry();
   return {
     requests: counter({
       name: 'conduit_http_requests_total',

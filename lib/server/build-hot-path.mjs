@@ -1,5 +1,4 @@
-// Bundles lib/server/hot-path.ts for the production entry (see that file for why), and beside it the
-// usage drain's thread (lib/usage/drain-thread-entry.ts).
+// Bundles lib/server/hot-path.ts for the production entry (see that file for why).
 // `server-only` becomes an empty module, as it is inside Next's server bundles (the hot path is
 // server code by definition; the marker only guards against client imports).
 import { build } from 'esbuild';
@@ -24,8 +23,16 @@ const noNext = {
   },
 };
 
-const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', plugins: [serverOnlyIsEmpty, noNext], sourcemap: true, logLevel: 'warning' };
-await build({ ...options, entryPoints: ['lib/server/hot-path.ts'], outfile: '.next/conduit/hot-path.mjs' });
-// The usage drain's thread (lib/usage/drain-thread.ts): the hot path starts it from beside itself.
-await build({ ...options, entryPoints: ['lib/usage/drain-thread-entry.ts'], outfile: '.next/conduit/drain-thread.mjs' });
-console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs, the usage drain thread into drain-thread.mjs');
+await build({
+  entryPoints: ['lib/server/hot-path.ts'],
+  outfile: '.next/conduit/hot-path.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  plugins: [serverOnlyIsEmpty, noNext],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log('✓ Bundled the /v1 and /proxy hot paths into .next/conduit/hot-path.mjs');

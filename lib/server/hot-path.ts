@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { closeDatabase } from '@/db';
 import { env } from '@/lib/env';
 import { handleGateway } from '@/lib/gateway/handler';
@@ -10,8 +8,6 @@ import { linkByHost, type LinkByHost } from '@/lib/proxy/link-host';
 import { closeSharedRedis } from '@/lib/redis/client';
 import { flushRedisSoon } from '@/lib/redis/soon';
 import { stopUsageDrain } from '@/lib/usage/drain';
-import { startDrainThread, stopDrainThread } from '@/lib/usage/drain-thread';
-import { drainPlacement } from '@/lib/startup';
 import { isMetricsRequest, prepareMetrics, serveMetrics } from '@/lib/observability/metrics-endpoint';
 import { observeRequest } from '@/lib/observability/request-log';
 import { logger } from '@/lib/observability/log';
@@ -74,38 +70,22 @@ export function closeServer(server: Server): Promise<{ cut: number }> {
   return closeGracefully(server, env().SHUTDOWN_TIMEOUT_MS);
 }
 
-/**
- * The usage drain's thread, when this process runs the drain there (lib/startup.ts decides; Next's
- * instrumentation has started the rest of the background work by the time the entry calls this).
- * Its program is bundled beside this file (`npm run build`).
- */
-export function startBackgroundThread(): void {
-  if (drainPlacement() !== 'thread') return;
-  const program = new URL('./drain-thread.mjs', import.meta.url);
-  // Missing, the thread would fail and be restarted forever while nothing is drained.
-  if (!existsSync(program)) throw new Error(`The usage drain thread is not built (${fileURLToPath(program)}): run \`npm run build\`.`);
-  startDrainThread(program);
-}
-
 /** How long the background work may take to stop once the requests are done. */
 const BACKGROUND_STOP_MS = 3_000;
 
 /**
  * The rest of a graceful shutdown, once no request is left: the reservation timers stop (every
  * request in flight has settled its reservation), the settlements and usage records still
- * waiting for a Redis pipeline are sent, the usage drain (here or on its thread) finishes its pass
- * and retires its consumer, and the Redis and PostgreSQL connections close. The timers (and the
- * drain, when it runs on this thread) were started by instrumentation.ts in Next.js's bundle: their
- * state lives on globalThis, so this bundle stops the same ones. Bounded: a dependency that is down
- * does not hold the exit.
+ * waiting for a Redis pipeline are sent, the usage drain finishes its pass and retires its
+ * consumer, and the Redis and PostgreSQL connections close. The drain and the timers were
+ * started by instrumentation.ts in Next.js's bundle: their state lives on globalThis, so this
+ * bundle stops the same ones. Bounded: a dependency that is down does not hold the exit.
  */
 export async function shutdown(): Promise<void> {
   const steps = (async () => {
-    // The drain's thread has connections of its own: it is told first and stops meanwhile.
-    const thread = stopDrainThread(BACKGROUND_STOP_MS - 500);
     stopReservationSweeper();
     await flushRedisSoon();
-    await Promise.all([stopUsageDrain(), thread]);
+    await stopUsageDrain();
     await Promise.allSettled([closeSharedRedis(), closeDatabase()]);
   })();
   let timer: NodeJS.Timeout | undefined;

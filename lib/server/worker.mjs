@@ -15,9 +15,6 @@ export async function runWorker({ port, hostname }) {
   // Under a primary, answer its calls for this worker's metrics from the start: a scrape during a
   // worker's replacement would otherwise wait for the seconds it takes to load the app, and fail.
   if (cluster.isWorker) new prom.AggregatorRegistry();
-  // The usage drain runs on a thread of its own here (lib/startup.ts says when; the hot path starts
-  // it below): set before Next's instrumentation starts the rest of the background work.
-  process.env.CONDUIT_DRAIN_THREAD = '1';
   // Next attaches its WebSocket handler (dev HMR, rewrites to WebSocket upstreams: Conduit uses
   // neither) to `httpServer`, or else to the server of the first request it sees. On ours, every
   // request with an Upgrade header (curl --http2's h2c upgrade too) would go to it and have its
@@ -34,17 +31,6 @@ export async function runWorker({ port, hostname }) {
     process.exit(1);
   }
   const hotPath = await import(pathToFileURL(bundle).href);
-  if (!hotPath.startBackgroundThread) {
-    // Next's instrumentation has already left the drain to the thread: a bundle without one would never drain.
-    log.error('This hot-path bundle predates the usage drain thread: compare against a whole built checkout (BENCH_BASELINE_CHECKOUT) instead.');
-    process.exit(1);
-  }
-  try {
-    hotPath.startBackgroundThread();
-  } catch (error) {
-    log.error(error.message);
-    process.exit(1);
-  }
 
   function appendPeer(req) {
     const peer = req.socket.remoteAddress ?? '';
