@@ -136,6 +136,8 @@ export interface Answer {
   /** Set when no HTTP answer came: `refused` (never connected), `timeout` (a hang), `reset`. */
   failure?: 'refused' | 'timeout' | 'reset';
   endedAt: number;
+  /** The body load() sent. */
+  sent?: string;
 }
 
 export const chatBody = (model = 'gpt-4o-mini', extra: Record<string, unknown> = {}) =>
@@ -187,7 +189,8 @@ export async function load(options: {
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (!options.stop() && Date.now() < deadline) {
-        const answer = await call(options.target(), options.secret, options.body?.() ?? chatBody(), 10_000, options.headers);
+        const sent = options.body?.() ?? chatBody();
+        const answer = { ...(await call(options.target(), options.secret, sent, 10_000, options.headers)), sent };
         answers.push(answer);
         options.onAnswer?.(answer);
       }
