@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { APIRequestContext } from '@playwright/test';
 import { SignJWT } from 'jose';
+import { openAIDuration } from '../lib/gateway/rate-headers';
 import { awayFromMinuteEdge } from '../lib/testing/clock';
 import { startMockOpenAI, type MockOpenAI } from '../lib/testing/mock-openai';
 import { createKey, expect, managementToken, signUp, test } from './fixtures';
@@ -164,8 +165,8 @@ test("links: an unresolvable host is 502 upstream_unreachable; a per-user 429 is
     expect(headers['retry-after']).toMatch(/^\d+$/);
     expect(headers['x-ratelimit-limit-requests']).toBe('1');
     expect(headers['x-ratelimit-remaining-requests']).toBe('0');
-    // retry-after is the same wait in whole seconds; a full minute (a window just begun) reads "1m0s", as OpenAI writes it.
-    expect(headers['x-ratelimit-reset-requests']).toBe(headers['retry-after'] === '60' ? '1m0s' : `${headers['retry-after']}s`);
+    // retry-after is the same wait in whole seconds (in OpenAI's format a full minute reads "1m0s").
+    expect(headers['x-ratelimit-reset-requests']).toBe(openAIDuration(Number(headers['retry-after']) * 1_000));
   }
 });
 

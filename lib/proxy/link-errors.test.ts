@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { openAIDuration } from '@/lib/gateway/rate-headers';
 import { awayFromMinuteEdge } from '@/lib/testing/clock';
 import { JWT_SECRET, startLinks, userJwt } from './testing';
 
@@ -71,10 +72,10 @@ describe(`a link's upstream errors and limits on ${links.label}`, () => {
     expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('2');
     expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     // The wait in the message is the reset header's, and retry-after is the same wait in whole
-    // seconds (a full minute reads "1m0s", as OpenAI writes it, when the window has just begun).
+    // seconds (in OpenAI's format a full minute, a window just begun, reads "1m0s").
     const reset = refused.headers.get('x-ratelimit-reset-requests')!;
     expect(refused.error!.message).toContain(`Try again in ${reset}.`);
-    expect(reset).toBe(seconds === 60 ? '1m0s' : `${seconds}s`);
+    expect(reset).toBe(openAIDuration(seconds * 1_000));
 
     // Another end user of the same link has a window of their own.
     expect((await call(id, token, { authorization: `Bearer ${await userJwt({ sub: 'bob' })}` })).status).toBe(200);

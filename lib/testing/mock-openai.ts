@@ -165,7 +165,7 @@ async function chatCompletions(body: Body, context: Context) {
       { data: chunk([choice({}, answer.finishReason)], last) },
       { data: '[DONE]' },
     ];
-    return streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
+    return sse(res, events, context);
   }
   const withUsage = includeUsage(body);
   // With include_usage every chunk carries `usage: null` except the last, as OpenAI does.
@@ -179,10 +179,14 @@ async function chatCompletions(body: Body, context: Context) {
     ...(withUsage ? [{ data: chunk([], usage) }] : []),
     { data: '[DONE]' },
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
+  await sse(res, events, context);
 }
 
 const dropAfter = (behaviour: MockBehaviour) => (behaviour.type === 'drop-mid-stream' ? behaviour.afterEvents : undefined);
+
+/** Streams `events` with this mock's pacing, behaviour and hold (every streaming route). */
+const sse = (res: ServerResponse, events: SseEvent[], context: Context) =>
+  streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
 
 async function completions(body: Body, context: Context) {
   const { res, id } = context;
@@ -198,7 +202,7 @@ async function completions(body: Body, context: Context) {
     ...(includeUsage(body) ? [{ data: JSON.stringify({ ...base, choices: [], usage }) }] : []),
     { data: '[DONE]' },
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
+  await sse(res, events, context);
 }
 
 /** The text of a Responses API input: a string, or the text parts of its message items. */
@@ -273,7 +277,7 @@ async function responses(body: Body, context: Context) {
     event('response.output_item.done', { output_index: 0, item: message(answer.text, 'completed') }),
     event(finalStatus === 'completed' ? 'response.completed' : 'response.incomplete', { response: response(finalStatus, [message(answer.text, 'completed')], usage) }),
   ];
-  await streamSse(res, events, { delayMs: context.delayMs, dropAfter: dropAfter(context.behaviour), beforeLast: context.beforeStreamEnd });
+  await sse(res, events, context);
 }
 
 function embeddings(body: Body, { res }: Context) {
