@@ -23,10 +23,15 @@ export const BARE = 'bare Node forwarder';
 /** The same forwarder with undici's request() as its HTTP client, as Conduit's (not the baseline). */
 export const BARE_REQUEST = 'bare Node forwarder (undici request)';
 export const CONDUIT = 'Conduit /v1 (all checks)';
+/** The undici forwarder plus only the Redis round trips of exact limits (lib/bench/guarded-forwarder.ts): a floor, not Conduit. */
+export const FLOOR = 'floor: undici forwarder + Redis limits only';
 export const LINK = 'Conduit Link /proxy (all checks)';
 /** Portkey's open-source gateway (lib/bench/portkey.ts): a peer, not a baseline. */
 export const PORTKEY = "Portkey's open-source gateway (no auth, no limits)";
-/** The targets held to the bar below: every Conduit target (a BENCH_VARIANT one too), not the baselines or peers. */
+/**
+ * The targets held to the bar below: every Conduit target (a BENCH_VARIANT one too), not the baselines or peers —
+ * and the floor, to show what any gateway keeping its limits in Redis per request could reach.
+ */
 const heldToTheBar = (rows: Row[]) => [...new Set(rows.map((row) => row.target))].filter((target) => target !== UPSTREAM && target !== BARE && target !== BARE_REQUEST && target !== PORTKEY);
 
 /**

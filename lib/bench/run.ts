@@ -9,7 +9,7 @@ import { idleShare, machineTicks, processTreeCpuMs, servicesCpuMs, stolenShare }
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, requestHeaders, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { startPortkey } from './portkey';
-import { BARE, BARE_REQUEST, CONDUIT, LINK, PORTKEY, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { BARE, BARE_REQUEST, CONDUIT, FLOOR, LINK, PORTKEY, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
 import { ensureBuild, profiling, startConduit, startConduitFromCheckout, startConduitWithBundle } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
@@ -69,6 +69,12 @@ async function main(): Promise<number> {
     { name: CONDUIT, url: conduitUrl, apiKey: key.secret, pid: conduit.pid },
     { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
+  // The floor under the limits: the undici forwarder plus the Redis round trips of admission and
+  // settlement, nothing else (on a database of its own). BENCH_FLOOR=0 leaves it out.
+  if (process.env.BENCH_FLOOR !== '0') {
+    const floor = await startEntry('floor', 'lib/bench/guarded-forwarder.ts', [mock.url, upstreamKey, `${redisUrl.replace(/\/\d+$/, '')}/10`], profiling(bareProfile && `${bareProfile}-floor`));
+    targets.push({ name: FLOOR, url: floor.url, apiKey: 'ignored', pid: floor.child.pid });
+  }
   // `npm start` on every core (lib/server/primary.mjs): one worker per core, on a Redis database of
   // its own so it drains its own usage queue. BENCH_WORKERS=0 leaves it out.
   const workers = Number(process.env.BENCH_WORKERS ?? cpus().length);
