@@ -17,9 +17,14 @@ import { ADMIT, INDEX, SETTLE } from '../limits/lua';
  * Nothing else: no parsing of the body, no key lookup, no usage drain into PostgreSQL, no log
  * line, no metrics. So Conduit's own code costs what its row spends beyond this one, and no
  * gateway that keeps limits exact in Redis per request can do better than this row.
- * Usage: node --import tsx lib/bench/guarded-forwarder.ts <upstreamUrl> <upstreamApiKey> <redisUrl>
+ *
+ * With `conduit` as its fourth argument the same Redis work goes through Conduit's own code instead
+ * — `admit()` and `settle()` (lib/limits/admission.ts) on its Redis client (lib/redis: the
+ * per-turn pipelines of soon.ts, the Upstash-shaped requester, the ioredis backend) — so the
+ * distance between the two rows is what that layer costs over plain ioredis.
+ * Usage: node --import tsx lib/bench/guarded-forwarder.ts <upstreamUrl> <upstreamApiKey> <redisUrl> [plain|conduit]
  */
-const [upstream, apiKey, redisUrl] = process.argv.slice(2);
+const [upstream, apiKey, redisUrl, layer = 'plain'] = process.argv.slice(2);
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
 const agent = new Agent();
 const redis = new Redis(redisUrl!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
@@ -64,6 +69,47 @@ function settle(admitted: { member: string; reserved: number; spend: string[] },
   ]);
 }
 
+interface Limits {
+  admit(requestId: string, now: number): Promise<Admitted>;
+  settle(admitted: Admitted, record: string): Promise<unknown>;
+}
+type Admitted = Awaited<ReturnType<typeof admit>>;
+
+/** The same two round trips through Conduit's own admission, settlement and Redis client. */
+async function conduitLimits(): Promise<Limits> {
+  Object.assign(process.env, { REDIS_URL: redisUrl, NODE_ENV: 'production' });
+  delete process.env.UPSTASH_REDIS_REST_URL;
+  const admission = await import('@/lib/limits/admission');
+  const { getRedis } = await import('@/lib/redis/client');
+  const { runCommand } = await import('@/lib/redis/raw');
+  const { creditBalanceKey } = await import('@/lib/billing/credit');
+  const { spendMarkerKey } = await import('@/lib/limits/spend-counters');
+  const redis = getRedis();
+  const key = {
+    id: keyId, userId: `floor-${process.pid}`, hash: '', enabled: true, expiresAt: null, allowedModels: [], allowedOperations: [], ipAllowlist: [],
+    rateLimits: { minute: 1e9, hour: 1e9, day: 1e9 }, spendLimits: { day: 1e12, week: 1e12, month: 1e12 },
+  };
+  await runCommand(redis, ['set', creditBalanceKey(key.userId), String(1e15)]);
+  await runCommand(redis, ['set', spendMarkerKey(key), '1', 'EX', 35 * 86_400]);
+  const reservations = new Map<string, import('@/lib/limits/admission').Reservation>();
+  return {
+    async admit(requestId, now) {
+      const admitted = await admission.admit(key, requestId, { promptCost: 40, outputPrice: 600_000, requestedOutputTokens: 16, modelMaxOutputTokens: 16_384 }, now, redis);
+      if (admitted.outcome !== 'admitted') throw new Error(`admission refused: ${admitted.outcome}`);
+      reservations.set(requestId, admitted.reservation);
+      return { member: admitted.reservation.member, reserved: admitted.reservation.reserved, spend: admitted.reservation.spendKeys };
+    },
+    async settle(admitted, record) {
+      const requestId = admitted.member.slice(0, admitted.member.indexOf('|'));
+      const reservation = reservations.get(requestId)!;
+      reservations.delete(requestId);
+      return admission.settle(reservation, 30, { queueKey, json: record }, redis, { awaited: true });
+    },
+  };
+}
+
+const limits: Limits = layer === 'conduit' ? await conduitLimits() : { admit, settle };
+
 async function readAll(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -74,7 +120,7 @@ async function forward(req: IncomingMessage, res: ServerResponse): Promise<void>
   const body = await readAll(req);
   const requestId = randomUUID();
   const started = Date.now();
-  const admitted = await admit(requestId, started);
+  const admitted = await limits.admit(requestId, started);
   const answer = await agent.request({ origin: upstream!, path: req.url!, method: 'POST', headers, body });
   res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') });
   for await (const chunk of answer.body) {
@@ -87,7 +133,7 @@ async function forward(req: IncomingMessage, res: ServerResponse): Promise<void>
     latencyMs: Date.now() - started, stream: false, endUser: null, createdAt: started, attempts: null,
   });
   // Settled before the answer ends, as Conduit does (an answered request is never lost).
-  await settle(admitted, record);
+  await limits.settle(admitted, record);
   res.end();
 }
 

@@ -25,6 +25,8 @@ export const BARE_REQUEST = 'bare Node forwarder (undici request)';
 export const CONDUIT = 'Conduit /v1 (all checks)';
 /** The undici forwarder plus only the Redis round trips of exact limits (lib/bench/guarded-forwarder.ts): a floor, not Conduit. */
 export const FLOOR = 'floor: undici forwarder + Redis limits only';
+/** The same floor with its Redis work done by Conduit's own admit()/settle() and Redis client (BENCH_FLOOR=layers). */
+export const FLOOR_CONDUIT = "floor, through Conduit's admission and Redis client";
 export const LINK = 'Conduit Link /proxy (all checks)';
 /** Portkey's open-source gateway (lib/bench/portkey.ts): a peer, not a baseline. */
 export const PORTKEY = "Portkey's open-source gateway (no auth, no limits)";

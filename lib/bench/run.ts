@@ -9,7 +9,7 @@ import { idleShare, machineTicks, processTreeCpuMs, servicesCpuMs, stolenShare }
 import { startEntry, stopAll, stopChildrenOnExit } from './children';
 import { mergeLoads, PATH, requestBody, requestHeaders, runLoad, type LoadResult, type Mode, type Target } from './load';
 import { startPortkey } from './portkey';
-import { BARE, BARE_REQUEST, CONDUIT, FLOOR, LINK, PORTKEY, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
+import { BARE, BARE_REQUEST, CONDUIT, FLOOR, FLOOR_CONDUIT, LINK, PORTKEY, renderReport, renderStreamCheck, UPSTREAM, type Row } from './report';
 import { ensureBuild, profiling, startConduit, startConduitFromCheckout, startConduitWithBundle } from './server';
 import { checkRedis, DATABASE_NAME, freshDatabase, redact, redisUrl, waitForUsageRows } from './services';
 import { sampleStreams, type StreamTimings } from './ttfb';
@@ -70,10 +70,17 @@ async function main(): Promise<number> {
     { name: LINK, url: `${conduitUrl}/proxy/${key.link.linkId}`, apiKey: key.link.accessToken, pid: conduit.pid },
   ];
   // The floor under the limits: the undici forwarder plus the Redis round trips of admission and
-  // settlement, nothing else (on a database of its own). BENCH_FLOOR=0 leaves it out.
+  // settlement, nothing else (on a database of its own). BENCH_FLOOR=0 leaves it out; BENCH_FLOOR=layers
+  // adds the same floor with that Redis work done by Conduit's own admission and Redis client.
   if (process.env.BENCH_FLOOR !== '0') {
-    const floor = await startEntry('floor', 'lib/bench/guarded-forwarder.ts', [mock.url, upstreamKey, `${redisUrl.replace(/\/\d+$/, '')}/10`], profiling(bareProfile && `${bareProfile}-floor`));
+    const floorRedis = `${redisUrl.replace(/\/\d+$/, '')}/10`;
+    const floor = await startEntry('floor', 'lib/bench/guarded-forwarder.ts', [mock.url, upstreamKey, floorRedis], profiling(bareProfile && `${bareProfile}-floor`));
     targets.push({ name: FLOOR, url: floor.url, apiKey: 'ignored', pid: floor.child.pid });
+    if (process.env.BENCH_FLOOR === 'layers') {
+      const flags = ['--conditions=react-server', ...profiling(bareProfile && `${bareProfile}-floor-conduit`)];
+      const layered = await startEntry('floor (Conduit layer)', 'lib/bench/guarded-forwarder.ts', [mock.url, upstreamKey, floorRedis, 'conduit'], flags);
+      targets.push({ name: FLOOR_CONDUIT, url: layered.url, apiKey: 'ignored', pid: layered.child.pid });
+    }
   }
   // `npm start` on every core (lib/server/primary.mjs): one worker per core, on a Redis database of
   // its own so it drains its own usage queue. BENCH_WORKERS=0 leaves it out.
