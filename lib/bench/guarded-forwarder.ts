@@ -37,7 +37,7 @@ const scripts = redis as unknown as Scripts;
 // One account and key, as the bench's Conduit key: {u:…} keeps every key of the scripts in one slot.
 const tag = `{u:floor-${process.pid}}`;
 const keyId = 'floor-key';
-const queueKey = `bench:floor:${process.pid}:usage`;
+const queueKey = `bench:floor-${process.pid}:usage`;
 const credit = `conduit:credit:${tag}`;
 const reservations = `conduit:reservations:${tag}`;
 const marker = `conduit:spend-known:${tag}:${keyId}`;
@@ -151,8 +151,18 @@ await redis.set(marker, '1', 'EX', 35 * 86_400);
 const trim = setInterval(() => void redis.ltrim(queueKey, 0, 999).catch(() => {}), 1_000);
 
 server.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-process.on('disconnect', () => {
+/** Every key this process wrote (its pid is in each, and in its index entry): spend counters would live 35 days. */
+async function removeOwnKeys(): Promise<void> {
+  const own = `*floor-${process.pid}*`;
+  for await (const keys of redis.scanStream({ match: own, count: 1_000 })) if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+  for (let shard = 0; shard < 16; shard++) await redis.zrem(`conduit:reservations:due:${shard}`, tag, `floor-${process.pid}`);
+}
+
+// The bench stops its children with SIGTERM (or by leaving): either way the keys go first.
+const stop = () => {
   clearInterval(trim);
   server.closeAllConnections();
-  server.close(() => void redis.del(queueKey, credit, marker, reservations).finally(() => process.exit(0)));
-});
+  server.close(() => void removeOwnKeys().finally(() => process.exit(0)));
+};
+process.once('disconnect', stop);
+process.once('SIGTERM', stop);
