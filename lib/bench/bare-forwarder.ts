@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
+import { readAll, relayViaRequest } from './forwarding';
 
 /**
  * Child entry: the baselines the gateway is compared with — the least a forwarder can do in Node
@@ -14,12 +15,6 @@ import { Agent } from 'undici';
 const [upstream, apiKey, client = 'fetch'] = process.argv.slice(2);
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
 const agent = new Agent();
-
-async function readAll(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return chunks.length ? (Buffer.concat(chunks) as Uint8Array<ArrayBuffer>) : undefined;
-}
 
 /** fetch, as the issue's baseline defines it: the body read back with a reader, chunk by chunk. */
 async function viaFetch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -35,11 +30,7 @@ async function viaFetch(req: IncomingMessage, res: ServerResponse): Promise<void
 
 /** undici's request(): the body is a Node stream, relayed chunk by chunk the same way. */
 async function viaRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const answer = await agent.request({ origin: upstream!, path: req.url!, method: 'POST', headers, body: await readAll(req) });
-  res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') });
-  for await (const chunk of answer.body) {
-    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
-  }
+  await relayViaRequest(agent, { origin: upstream!, headers }, req, await readAll(req), res);
   res.end();
 }
 
