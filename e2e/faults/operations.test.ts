@@ -81,8 +81,7 @@ describe('npm start on every core', () => {
     expect(pids.size).toBe(2);
 
     // Worker 0 runs the usage drain: its records reach the scrape too, whichever worker answers it.
-    const stored = (text: string) => sample(text, 'conduit_usage_drained_records_total', { outcome: 'stored' });
-    await waitFor(async () => stored(await (await scrape()).text()) - stored(before) >= 45, 20_000, "the drained records in /metrics");
+    await waitFor(async () => storedRecords(await (await scrape()).text()) - storedRecords(before) >= 45, 20_000, "the drained records in /metrics");
   });
 
   it('replaces a worker killed with -9, and answers every new connection meanwhile', async () => {
@@ -179,7 +178,6 @@ describe('npm start as one process', () => {
     const one = await world.startServer({ METRICS_TOKEN });
     const scrapeOne = async () => (await fetch(`${one.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     const before = await scrapeOne();
-    const stored = (text: string) => sample(text, 'conduit_usage_drained_records_total', { outcome: 'stored' });
     const answers = await Promise.all(
       Array.from({ length: 20 }, () =>
         fetch(`${one.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${world.account.secret}`, 'content-type': 'application/json' }, body: chatBody() }),
@@ -188,7 +186,7 @@ describe('npm start as one process', () => {
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     const ids = answers.map((answer) => answer.headers.get('x-request-id')!);
     expect(await missingRecords(world.database.sql, world.account.keyId, ids, 20_000)).toEqual([]);
-    await waitFor(async () => stored(await scrapeOne()) - stored(before) >= 20, 10_000, "the drain's count in /metrics");
+    await waitFor(async () => storedRecords(await scrapeOne()) - storedRecords(before) >= 20, 10_000, "the drain's count in /metrics");
     const text = await scrapeOne();
     // Its process metrics, once each.
     expect(text.match(/^process_cpu_seconds_total /gm)).toHaveLength(1);
@@ -204,6 +202,9 @@ describe('npm start as one process', () => {
     expect(one.output()).not.toContain('retiring the drain consumer failed');
   });
 });
+
+/** Records the usage drains have stored, as a /metrics scrape counts them (every worker's). */
+const storedRecords = (text: string) => sample(text, 'conduit_usage_drained_records_total', { outcome: 'stored' });
 
 /** One GET on a connection of its own: the status, or what went wrong (a hang past 10 s included). */
 function freshConnectionStatus(url: string): Promise<number | string> {
